@@ -1,0 +1,31 @@
+# Dirigo: the two commands of the README, and a few more.
+#   make chat   install what is missing, build, start a local server and chat
+#   make test   install what is missing, build, run every test (ctest)
+#   make bench  run the benchmarks and print figures
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all deps build chat test bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+chat: build
+	@bash scripts/chat $(ARGS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@bash scripts/bench
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,152 @@
+// dirigo-server: the Dirigo advisor as a gRPC service.
+//
+//   dirigo-server [--listen=127.0.0.1:50051] [--kb=FOLDER] [--store=memory]
+//
+// Serves dirigo.v1.Advisor, grpc.health.v1.Health and server reflection. Stops
+// gracefully on SIGINT or SIGTERM (open calls get a few seconds to finish).
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "advisor/advisor_core.h"
+#include "advisor/advisor_service.h"
+#include "advisor/kb_locator.h"
+#include "advisor/session_store.h"
+#include "advisor/worker_pool.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "knowledge/log.h"
+
+#ifndef DIRIGO_VERSION
+#define DIRIGO_VERSION "dev"
+#endif
+#ifndef DIRIGO_KB_RELDIR
+#define DIRIGO_KB_RELDIR "../share/dirigo/knowledge"
+#endif
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+          "address to listen on; port 0 picks a free port (see --port_file)");
+ABSL_FLAG(std::string, port_file, "",
+          "when set, the port actually bound is written to this file once the "
+          "server is ready");
+ABSL_FLAG(std::string, kb, "",
+          "knowledge folder: one locale's folder (knowledge/it) or a root with "
+          "one folder per locale; default: the bundled knowledge base");
+ABSL_FLAG(std::string, store, "memory",
+          "where sessions live: 'memory' (lost at restart)");
+ABSL_FLAG(absl::Duration, session_ttl, absl::Minutes(30),
+          "a conversation idle this long is forgotten");
+ABSL_FLAG(int, max_sessions, 100000, "most conversations kept at once");
+ABSL_FLAG(int, workers, 4, "threads computing turns");
+ABSL_FLAG(int, max_queue, 1024,
+          "turns waiting for a worker before calls fail with RESOURCE_EXHAUSTED");
+ABSL_FLAG(std::string, hunspell_dir, "/usr/share/hunspell",
+          "folder of the Hunspell dictionaries used for spelling tolerance");
+ABSL_FLAG(bool, version, false, "print the version and exit");
+ABSL_FLAG(bool, verbose, false, "log every turn (ids and counts only, never text)");
+
+namespace {
+
+int Fail(const std::string& message) {
+  std::cerr << "dirigo-server: " << message << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Dirigo's advisor service. Usage: dirigo-server [--listen=HOST:PORT] "
+      "[--kb=FOLDER] [--store=memory]");
+  absl::ParseCommandLine(argc, argv);
+  if (absl::GetFlag(FLAGS_version)) {
+    std::cout << "dirigo-server " << DIRIGO_VERSION << "\n";
+    return 0;
+  }
+  if (absl::GetFlag(FLAGS_verbose)) dirigo::SetLogLevel(dirigo::LogLevel::kDebug);
+  if (absl::GetFlag(FLAGS_store) != "memory") {
+    return Fail(absl::StrCat("unknown --store '", absl::GetFlag(FLAGS_store),
+                             "' (this version has: memory)"));
+  }
+  if (absl::GetFlag(FLAGS_workers) < 1 || absl::GetFlag(FLAGS_max_sessions) < 1 ||
+      absl::GetFlag(FLAGS_max_queue) < 1) {
+    return Fail("--workers, --max_sessions and --max_queue must be at least 1");
+  }
+
+  // Knowledge.
+  std::string root = absl::GetFlag(FLAGS_kb);
+  if (root.empty()) {
+    auto found = dirigo::FindBundledKnowledge(DIRIGO_KB_RELDIR);
+    if (!found.ok()) return Fail(std::string(found.status().message()));
+    root = *found;
+  }
+  dirigo::KnowledgeBaseOptions kb_options;
+  kb_options.hunspell_dir = absl::GetFlag(FLAGS_hunspell_dir);
+  std::map<std::string, std::shared_ptr<const dirigo::Engine>> engines;
+  auto folders = dirigo::KnowledgeFolders(root);
+  if (folders.empty()) return Fail(absl::StrCat("no knowledge base in ", root));
+  for (const auto& [name, folder] : folders) {
+    auto kb = dirigo::KnowledgeBase::LoadDirectory(folder, kb_options);
+    if (!kb.ok()) return Fail(std::string(kb.status().message()));
+    const std::string& locale = (*kb)->proto().locale();
+    engines[locale] = std::make_shared<const dirigo::Engine>(*kb);
+    LOG_INFO("knowledge base %s loaded (%d patterns)", (*kb)->version().c_str(),
+             (*kb)->pattern_count());
+  }
+
+  // Service.
+  dirigo::SystemClock clock;
+  dirigo::InMemoryStoreOptions store_options;
+  store_options.idle_ttl = absl::GetFlag(FLAGS_session_ttl);
+  store_options.max_sessions = absl::GetFlag(FLAGS_max_sessions);
+  dirigo::InMemorySessionStore store(&clock, store_options);
+  dirigo::AdvisorCore core(std::move(engines), &store, &clock);
+  auto pool = std::make_unique<dirigo::WorkerPool>(absl::GetFlag(FLAGS_workers),
+                                                   absl::GetFlag(FLAGS_max_queue));
+  dirigo::AdvisorService service(&core, pool.get());
+
+  // Signals are taken by sigwait below, in this thread only.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(absl::GetFlag(FLAGS_listen),
+                           grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  builder.SetMaxReceiveMessageSize(64 * 1024);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    return Fail(absl::StrCat("cannot listen on ", absl::GetFlag(FLAGS_listen),
+                             " (address in use, or not valid?)"));
+  }
+  if (!absl::GetFlag(FLAGS_port_file).empty()) {
+    std::string tmp = absl::GetFlag(FLAGS_port_file) + ".tmp";
+    std::ofstream(tmp) << port << "\n";
+    std::rename(tmp.c_str(), absl::GetFlag(FLAGS_port_file).c_str());
+  }
+  LOG_INFO("dirigo-server %s listening on %s (port %d)", DIRIGO_VERSION,
+           absl::GetFlag(FLAGS_listen).c_str(), port);
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  LOG_INFO("signal %d: shutting down", signal_number);
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  server->Wait();
+  pool.reset();  // runs what is queued, then stops
+  LOG_INFO("stopped");
+  return 0;
+}

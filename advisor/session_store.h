@@ -1,0 +1,104 @@
+// Where sessions live between turns.
+//
+// `SessionStore` is a small interface so that durable stores can come next to
+// the in-memory one. Per-session work is serialised by the record's version:
+// a writer reads a record, computes the turn, and writes it back only if
+// nobody wrote in between (else ABORTED, and the caller retries). No global
+// lock is held while a turn is computed.
+//
+// Thread-safe: every implementation.
+//
+// Example:
+//   InMemorySessionStore store(clock, {.idle_ttl = absl::Minutes(30)});
+//   RETURN_IF_ERROR(store.Create(record));
+//   ASSIGN_OR_RETURN(SessionRecord r, store.Get(name));
+//   RETURN_IF_ERROR(store.Update(changed, r.version));
+#ifndef DIRIGO_ADVISOR_SESSION_STORE_H_
+#define DIRIGO_ADVISOR_SESSION_STORE_H_
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "advisor/clock.h"
+#include "dirigo/kb/v1/knowledge.pb.h"
+#include "dirigo/v1/advisor.pb.h"
+
+namespace dirigo {
+
+// Everything kept about one conversation.
+struct SessionRecord {
+  // Name, locale, channel, external id, times, counters.
+  dirigo::v1::Session meta;
+  // The engine's state.
+  dirigo::kb::v1::DialogState state;
+  // Bumped by the store at every write.
+  int64_t version = 0;
+  // The last turns by request id, so that a retried request returns the same
+  // turn; at most kMaxRemembered, oldest first.
+  std::deque<std::pair<std::string, dirigo::v1::ConverseResponse>> recent;
+  static constexpr size_t kMaxRemembered = 32;
+};
+
+class SessionStore {
+ public:
+  virtual ~SessionStore() = default;
+  // Adds a new session. ALREADY_EXISTS for a taken name, RESOURCE_EXHAUSTED
+  // when the store is full.
+  virtual absl::Status Create(const SessionRecord& record) = 0;
+  // NOT_FOUND when absent or expired.
+  virtual absl::StatusOr<SessionRecord> Get(const std::string& name) = 0;
+  // Writes `record` if the stored version is still `expected_version`
+  // (ABORTED otherwise; NOT_FOUND if it is gone).
+  virtual absl::Status Update(const SessionRecord& record,
+                              int64_t expected_version) = 0;
+  // Erases a session. NOT_FOUND when absent.
+  virtual absl::Status Delete(const std::string& name) = 0;
+};
+
+// Options of the in-memory store.
+struct InMemoryStoreOptions {
+  // A session unused for this long is forgotten.
+  absl::Duration idle_ttl = absl::Minutes(30);
+  // Most sessions kept at once; beyond, Create fails with RESOURCE_EXHAUSTED.
+  size_t max_sessions = 100'000;
+};
+
+// Sessions in this process's memory; lost at restart.
+class InMemorySessionStore final : public SessionStore {
+ public:
+  InMemorySessionStore(const Clock* clock, InMemoryStoreOptions options);
+
+  absl::Status Create(const SessionRecord& record) override;
+  absl::StatusOr<SessionRecord> Get(const std::string& name) override;
+  absl::Status Update(const SessionRecord& record,
+                      int64_t expected_version) override;
+  absl::Status Delete(const std::string& name) override;
+
+  // Sessions kept now, expired ones included until the next sweep.
+  size_t size() const;
+
+ private:
+  struct Entry {
+    SessionRecord record;
+    absl::Time last_used;
+  };
+  void SweepLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool ExpiredLocked(const Entry& e) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+
+  const Clock* clock_;
+  const InMemoryStoreOptions options_;
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Entry> sessions_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_sweep_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace dirigo
+
+#endif  // DIRIGO_ADVISOR_SESSION_STORE_H_

@@ -1,0 +1,691 @@
+#include "dialog/engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "knowledge/profile_fields.h"
+
+namespace dirigo {
+
+namespace kbv1 = ::dirigo::kb::v1;
+using dirigo::v1::AdviceItem;
+using dirigo::v1::BotMessage;
+using dirigo::v1::BotTurn;
+using dirigo::v1::Profile;
+
+struct Engine::Match {
+  int pattern = 0;
+  size_t begin = 0, end = 0;  // in the normalised text
+  // Captures: name → (normalised text, original words).
+  std::map<std::string, std::pair<std::string, std::string>> captures;
+  std::string original;  // matched words as written
+  bool applied = false;
+  const kbv1::Pattern* def = nullptr;
+};
+
+namespace {
+
+std::set<std::string> SlotsOf(const kbv1::Pattern& p) {
+  std::set<std::string> s;
+  for (const auto& a : p.set()) s.insert(a.slot());
+  return s;
+}
+
+bool Conflict(const kbv1::Pattern& a, const kbv1::Pattern& b) {
+  if (a.set_size() == 0 || b.set_size() == 0) return true;
+  std::set<std::string> sa = SlotsOf(a);
+  for (const auto& x : b.set())
+    if (sa.count(x.slot())) return true;
+  return false;
+}
+
+// "a", "a e b", "a, b e c"; a fact starting with "in " joins the one before.
+std::string JoinFacts(const std::vector<std::string>& facts) {
+  std::vector<std::string> merged;
+  for (const std::string& f : facts) {
+    if (!merged.empty() && f.rfind("in ", 0) == 0) {
+      merged.back() += " " + f;
+    } else {
+      merged.push_back(f);
+    }
+  }
+  if (merged.empty()) return "";
+  if (merged.size() == 1) return merged[0];
+  std::vector<std::string> head(merged.begin(), merged.end() - 1);
+  return absl::StrCat(absl::StrJoin(head, ", "), " e ", merged.back());
+}
+
+int EducationRank(const std::string& v) {
+  if (v == "SECONDARY_OR_LESS") return 1;
+  if (v == "BACHELOR") return 2;
+  if (v == "MASTER") return 3;
+  if (v == "DOCTORATE") return 4;
+  return 0;
+}
+
+// Order of values for keep_highest slots: by the enum's number.
+int ValueRank(const FieldDescriptor* f, const std::string& v) {
+  if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
+    for (int i = 0; i < f->enum_type()->value_count(); ++i) {
+      const std::string& name = f->enum_type()->value(i)->name();
+      if (name.size() >= v.size() &&
+          name.compare(name.size() - v.size(), v.size(), v) == 0) {
+        return f->enum_type()->value(i)->number();
+      }
+    }
+  }
+  return EducationRank(v);
+}
+
+}  // namespace
+
+Engine::Engine(std::shared_ptr<const KnowledgeBase> kb) : kb_(std::move(kb)) {}
+
+std::string Engine::NextPhrase(absl::string_view key,
+                               kbv1::DialogState* state) const {
+  int n = state->phrase_counter();
+  state->set_phrase_counter(n + 1);
+  return kb_->Phrase(key, n);
+}
+
+dirigo::v1::Citation Engine::ToCitation(const kbv1::Citation& c) const {
+  dirigo::v1::Citation out;
+  out.set_section_id(c.section());
+  out.set_section_heading(kb_->SectionHeading(c.section()));
+  out.set_quote(c.quote());
+  return out;
+}
+
+BotTurn Engine::Start(kbv1::DialogState* state) const {
+  BotTurn turn;
+  turn.add_messages()->set_text(kb_->Phrase("greeting"));
+  if (const kbv1::Slot* next = NextSlot(*state)) {
+    Ask(*next, 0, "", state, &turn);
+  }
+  *turn.mutable_profile() = state->profile();
+  turn.set_kb_version(kb_->version());
+  return turn;
+}
+
+const kbv1::Slot* Engine::NextSlot(const kbv1::DialogState& state) const {
+  for (const kbv1::Slot& s : kb_->proto().slot()) {
+    if (!s.ask()) continue;
+    const FieldDescriptor* f = FindProfileField(s.name());
+    if (f == nullptr || IsSlotKnown(state.profile(), f)) continue;
+    if (std::find(state.skipped().begin(), state.skipped().end(), s.name()) !=
+        state.skipped().end()) {
+      continue;
+    }
+    if (!ConditionHolds(s.ask_if(), state.profile())) continue;
+    return &s;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Engine::MissingSlots(
+    const kbv1::DialogState& state) const {
+  std::vector<std::string> out;
+  kbv1::DialogState copy = state;
+  while (const kbv1::Slot* s = NextSlot(copy)) {
+    out.push_back(s->name());
+    copy.add_skipped(s->name());
+  }
+  return out;
+}
+
+void Engine::Ask(const kbv1::Slot& slot, int variant,
+                 const std::string& prefix_phrase, kbv1::DialogState* state,
+                 BotTurn* turn) const {
+  std::string question =
+      slot.question(std::min(variant, slot.question_size() - 1));
+  std::string text = question;
+  if (!prefix_phrase.empty()) {
+    // "Tornando a noi: ti interessa…": the question goes on the sentence.
+    if (!question.empty() && question[0] >= 'A' && question[0] <= 'Z') {
+      question[0] = question[0] - 'A' + 'a';
+    }
+    text = absl::StrReplaceAll(NextPhrase(prefix_phrase, state),
+                               {{"{question}", question}});
+  }
+  turn->add_messages()->set_text(text);
+  for (const kbv1::QuickReply& q : slot.quick_reply()) {
+    auto* r = turn->add_quick_replies();
+    r->set_label(q.label());
+    r->set_text(q.text().empty() ? q.label() : q.text());
+  }
+  if (state->awaiting_slot() != slot.name()) state->set_reprompts(0);
+  state->set_awaiting_slot(slot.name());
+  turn->set_awaiting_slot(slot.name());
+}
+
+std::vector<Engine::Match> Engine::FindMatches(
+    const NormalizedText& n, absl::string_view original,
+    const std::string& awaiting) const {
+  std::vector<Match> out;
+  const std::string& text = n.text;
+  for (int index : kb_->Candidates(text)) {
+    const CompiledPattern& cp = kb_->pattern(index);
+    if (!cp.def->context().empty() && cp.def->context() != awaiting) continue;
+    const int groups = cp.re->NumberOfCapturingGroups() + 1;
+    std::vector<re2::StringPiece> sub(groups);
+    size_t pos = 0;
+    while (pos <= text.size() &&
+           cp.re->Match(text, pos, text.size(), RE2::UNANCHORED, sub.data(),
+                        groups)) {
+      Match m;
+      m.pattern = index;
+      m.def = cp.def;
+      m.begin = sub[0].data() - text.data();
+      m.end = m.begin + sub[0].size();
+      m.original = n.OriginalSpan(original, m.begin, m.end);
+      for (int g = 1; g < groups; ++g) {
+        if (cp.group_names[g].empty() || sub[g].data() == nullptr) continue;
+        size_t b = sub[g].data() - text.data();
+        m.captures[cp.group_names[g]] = {
+            std::string(sub[g].data(), sub[g].size()),
+            n.OriginalSpan(original, b, b + sub[g].size())};
+      }
+      out.push_back(std::move(m));
+      pos = out.back().end > pos ? out.back().end : pos + 1;
+      if (sub[0].empty()) ++pos;
+    }
+  }
+  return out;
+}
+
+std::string Engine::FactText(const kbv1::DialogState& state,
+                             const std::string& slot_name) const {
+  const kbv1::Slot* slot = kb_->FindSlot(slot_name);
+  const FieldDescriptor* f = FindProfileField(slot_name);
+  if (slot == nullptr || f == nullptr) return "";
+  auto w = state.words().find(slot_name);
+  if (w != state.words().end() && !w->second.empty() &&
+      !slot->say_words().empty()) {
+    return absl::StrReplaceAll(slot->say_words(), {{"{text}", w->second}});
+  }
+  std::vector<std::string> values = GetSlotValues(state.profile(), f);
+  std::vector<std::string> said;
+  for (const std::string& v : values) {
+    std::string text;
+    for (const auto& s : slot->say())
+      if (s.value() == v) text = s.text();
+    if (text.empty() && !slot->say_number().empty()) {
+      text = absl::StrReplaceAll(slot->say_number(), {{"{n}", v}});
+    }
+    if (!text.empty()) said.push_back(text);
+  }
+  return absl::StrJoin(said, " e ");
+}
+
+std::string Engine::Fill(const std::string& text, const Profile& profile,
+                         const std::map<std::string, std::string>& words) const {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '{') {
+      out += text[i];
+      continue;
+    }
+    size_t close = text.find('}', i);
+    if (close == std::string::npos) {
+      out += text.substr(i);
+      break;
+    }
+    std::string name = text.substr(i + 1, close - i - 1);
+    std::string value;
+    auto w = words.find(name);
+    if (w != words.end() && !w->second.empty()) value = w->second;
+    if (value.empty() && name == "studyFieldText") {
+      value = profile.study_field_text();
+      if (value.empty()) {
+        kbv1::DialogState tmp;
+        *tmp.mutable_profile() = profile;
+        value = FactText(tmp, "studyField");
+      }
+    }
+    if (value.empty()) {
+      kbv1::DialogState tmp;
+      *tmp.mutable_profile() = profile;
+      value = FactText(tmp, name);
+    }
+    out += value;
+    i = close;
+  }
+  return out;
+}
+
+std::vector<AdviceItem> Engine::Advise(
+    const Profile& profile,
+    const std::map<std::string, std::string>& words) const {
+  std::vector<const kbv1::AdviceRule*> rules;
+  for (const auto& r : kb_->proto().advice()) {
+    if (ConditionHolds(r.when(), profile)) rules.push_back(&r);
+  }
+  std::stable_sort(rules.begin(), rules.end(), [](const auto* a, const auto* b) {
+    return a->priority() > b->priority();
+  });
+  std::vector<AdviceItem> items;
+  for (const auto* r : rules) {
+    AdviceItem item;
+    item.set_id(r->id());
+    item.set_title(r->title());
+    item.set_text(Fill(r->text(), profile, words));
+    for (const auto& c : r->citation()) *item.add_citations() = ToCitation(c);
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+void Engine::AddPlanItems(const std::vector<AdviceItem>& items,
+                          const std::vector<std::string>& only,
+                          BotTurn* turn) const {
+  int number = 0;
+  for (const AdviceItem& item : items) {
+    ++number;
+    if (!only.empty() &&
+        std::find(only.begin(), only.end(), item.id()) == only.end()) {
+      continue;
+    }
+    BotMessage* m = turn->add_messages();
+    m->set_text(absl::StrCat(number, ". ", item.title(), ". ", item.text()));
+    *m->mutable_citations() = item.citations();
+  }
+}
+
+void Engine::AddAfterPlanReplies(BotTurn* turn) const {
+  // The texts are the person's words, understood by the command patterns.
+  static const std::pair<const char*, const char*> kReplies[] = {
+      {"Cosa sai di me?", "cosa sai di me?"},
+      {"Ricominciamo", "ricominciamo"},
+      {"Cancella i miei dati", "cancella i miei dati"}};
+  for (const auto& [label, text] : kReplies) {
+    auto* r = turn->add_quick_replies();
+    r->set_label(label);
+    r->set_text(text);
+  }
+}
+
+void Engine::GivePlan(const std::string& intro_key, kbv1::DialogState* state,
+                      BotTurn* turn) const {
+  std::map<std::string, std::string> words(state->words().begin(),
+                                           state->words().end());
+  std::vector<AdviceItem> items = Advise(state->profile(), words);
+  if (items.empty()) {
+    turn->add_messages()->set_text(kb_->Phrase("plan_none"));
+    return;
+  }
+  turn->add_messages()->set_text(kb_->Phrase(intro_key));
+  AddPlanItems(items, {}, turn);
+  turn->add_messages()->set_text(kb_->Phrase("plan_outro"));
+  for (const auto& item : items) *turn->add_advice() = item;
+  state->set_advised(true);
+  state->clear_last_advice();
+  for (const auto& item : items) state->add_last_advice(item.id());
+  state->set_awaiting_slot("");
+  state->set_reprompts(0);
+  AddAfterPlanReplies(turn);
+}
+
+absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
+                                            kbv1::DialogState* state) const {
+  if (text.size() > kMaxMessageBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the message is too long (", text.size(),
+                     " bytes; at most ", kMaxMessageBytes, ")"));
+  }
+  if (absl::Status s = CheckUtf8(text); !s.ok()) return s;
+  if (absl::StripAsciiWhitespace(text).empty()) {
+    return absl::InvalidArgumentError("the message is empty");
+  }
+  absl::StatusOr<NormalizedText> normalized = kb_->NormalizeMessage(text);
+  if (!normalized.ok()) return normalized.status();
+  const NormalizedText& n = *normalized;
+
+  EngineReply reply;
+  BotTurn& turn = reply.turn;
+  auto* trace = turn.mutable_trace();
+  for (const SpellingFix& fix : n.fixes) {
+    auto* f = trace->add_spelling_fixes();
+    f->set_original(fix.original);
+    f->set_corrected(fix.corrected);
+  }
+  state->set_turn_count(state->turn_count() + 1);
+  const std::string awaiting = state->awaiting_slot();
+
+  // Find and rank the matches.
+  std::vector<Match> matches = FindMatches(n, text, awaiting);
+  std::vector<Match*> order;
+  for (Match& m : matches) order.push_back(&m);
+  std::stable_sort(order.begin(), order.end(), [](const Match* a, const Match* b) {
+    if (a->def->priority() != b->def->priority())
+      return a->def->priority() > b->def->priority();
+    if (a->end - a->begin != b->end - b->begin)
+      return a->end - a->begin > b->end - b->begin;
+    return a->begin < b->begin;
+  });
+  std::vector<Match*> accepted;
+  for (Match* m : order) {
+    bool lost = std::any_of(accepted.begin(), accepted.end(), [&](Match* a) {
+      bool overlap = m->begin < a->end && a->begin < m->end;
+      return overlap && Conflict(*m->def, *a->def);
+    });
+    if (lost) continue;
+    m->applied = true;
+    accepted.push_back(m);
+  }
+  std::sort(accepted.begin(), accepted.end(),
+            [](const Match* a, const Match* b) { return a->begin < b->begin; });
+  std::vector<const Match*> by_position;
+  for (const Match& m : matches) by_position.push_back(&m);
+  std::stable_sort(by_position.begin(), by_position.end(),
+                   [](const Match* a, const Match* b) { return a->begin < b->begin; });
+  for (const Match* mp : by_position) {
+    const Match& m = *mp;
+    auto* t = trace->add_matches();
+    t->set_rule_id(m.def->id());
+    t->set_intent(m.def->intent());
+    t->set_matched_text(m.original);
+    t->set_applied(m.applied);
+    for (const auto& [name, value] : m.captures) {
+      (*t->mutable_captures())[name] = value.second;
+    }
+  }
+
+  std::set<std::string> intents;
+  for (const Match* m : accepted)
+    if (!m->def->intent().empty()) intents.insert(m->def->intent());
+  const bool correction = intents.count("correction") > 0;
+
+  // Collect the facts, per slot, in the order said.
+  struct Proposal {
+    std::string value, words;
+  };
+  std::vector<std::string> slot_order;
+  std::map<std::string, std::vector<Proposal>> proposals;
+  for (const Match* m : accepted) {
+    for (const kbv1::Assignment& a : m->def->set()) {
+      const FieldDescriptor* f = FindProfileField(a.slot());
+      if (f == nullptr) continue;
+      Proposal p;
+      p.value = a.value();
+      if (!a.text_capture().empty()) {
+        auto c = m->captures.find(a.text_capture());
+        if (c != m->captures.end()) p.words = c->second.second;
+      }
+      if (!a.capture().empty()) {
+        auto c = m->captures.find(a.capture());
+        if (c == m->captures.end()) continue;
+        double v = std::strtod(c->second.first.c_str(), nullptr);
+        if (a.divisor() > 0) v /= a.divisor();
+        if (v < 0 || v > 80) continue;  // not a working life
+        p.value = absl::StrCat(static_cast<int>(std::floor(v)));
+      }
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+        p.value = p.words;
+        if (p.value.empty()) continue;
+      }
+      if (!proposals.count(a.slot())) slot_order.push_back(a.slot());
+      proposals[a.slot()].push_back(p);
+    }
+  }
+
+  // Apply them.
+  Profile& profile = *state->mutable_profile();
+  std::vector<std::string> changed;
+  bool updated_known = false;
+  for (const std::string& slot_name : slot_order) {
+    const FieldDescriptor* f = FindProfileField(slot_name);
+    const kbv1::Slot* slot = kb_->FindSlot(slot_name);
+    const auto& props = proposals[slot_name];
+    std::vector<std::string> before = GetSlotValues(profile, f);
+    std::string words;
+    if (f->is_repeated()) {
+      if (correction) ClearSlot(&profile, f);
+      std::vector<std::string> all_words;
+      auto old = state->words().find(slot_name);
+      if (!correction && old != state->words().end() && !old->second.empty()) {
+        all_words.push_back(old->second);
+      }
+      for (const Proposal& p : props) {
+        (void)SetSlotValue(&profile, f, p.value);
+        if (!p.words.empty() &&
+            std::find(all_words.begin(), all_words.end(), p.words) == all_words.end()) {
+          all_words.push_back(p.words);
+        }
+      }
+      words = absl::StrJoin(all_words, ", ");
+    } else {
+      const Proposal* chosen = &props.back();
+      if (slot != nullptr && slot->keep_highest() && !correction) {
+        for (const Proposal& p : props) {
+          if (ValueRank(f, p.value) > ValueRank(f, chosen->value)) chosen = &p;
+        }
+        if (!before.empty() &&
+            ValueRank(f, before[0]) >= ValueRank(f, chosen->value)) {
+          continue;  // "ho anche la triennale" after a master: nothing new.
+        }
+      }
+      (void)SetSlotValue(&profile, f, chosen->value);
+      words = chosen->words;
+    }
+    std::vector<std::string> after = GetSlotValues(profile, f);
+    if (after == before && (words.empty() || (state->words().count(slot_name) &&
+                                                 state->words().at(slot_name) == words))) {
+      continue;
+    }
+    if (words.empty()) {
+      state->mutable_words()->erase(slot_name);
+    } else {
+      (*state->mutable_words())[slot_name] = words;
+    }
+    if (after == before) continue;
+    // A companion "<slot>Text" (studyFieldText) that this message did not
+    // set no longer describes the new value.
+    const std::string companion = slot_name + "Text";
+    if (const FieldDescriptor* cf = FindProfileField(companion);
+        cf != nullptr && !proposals.count(companion)) {
+      ClearSlot(&profile, cf);
+    }
+    auto* change = trace->add_slot_changes();
+    change->set_slot(slot_name);
+    change->set_old_value(absl::StrJoin(before, ","));
+    change->set_new_value(absl::StrJoin(after, ","));
+    if (!before.empty() && !f->is_repeated()) updated_known = true;
+    changed.push_back(slot_name);
+    // A fact given is no longer skipped.
+    auto* skipped = state->mutable_skipped();
+    skipped->erase(std::remove(skipped->begin(), skipped->end(), slot_name),
+                   skipped->end());
+  }
+
+  // Commands first: they change everything.
+  if (intents.count("command.erase") || intents.count("command.restart")) {
+    bool erase = intents.count("command.erase") > 0;
+    kbv1::DialogState fresh;
+    fresh.set_turn_count(erase ? 0 : state->turn_count());
+    *state = fresh;
+    turn.clear_trace();
+    if (!erase) *turn.mutable_trace() = *trace;
+    turn.add_messages()->set_text(kb_->Phrase(erase ? "erased" : "restarted"));
+    if (const kbv1::Slot* next = NextSlot(*state)) Ask(*next, 0, "", state, &turn);
+    reply.erase = erase;
+    *turn.mutable_profile() = state->profile();
+    turn.set_kb_version(kb_->version());
+    return reply;
+  }
+
+  // Say back the facts.
+  std::vector<std::string> facts;
+  for (const std::string& s : changed) {
+    if (s == "studyFieldText") continue;
+    if (s == "stage" && changed.size() > 1) continue;
+    std::string t = FactText(*state, s);
+    if (!t.empty()) facts.push_back(t);
+  }
+  if (!facts.empty()) {
+    std::string key = (correction || updated_known) ? "update" : "ack";
+    turn.add_messages()->set_text(absl::StrReplaceAll(
+        NextPhrase(key, state), {{"{facts}", JoinFacts(facts)}}));
+  }
+
+  bool digression = false;
+  if (intents.count("command.help")) {
+    turn.add_messages()->set_text(kb_->Phrase("help"));
+    digression = true;
+  }
+  if (intents.count("command.profile")) {
+    std::vector<std::string> lines;
+    for (const kbv1::Slot& s : kb_->proto().slot()) {
+      const FieldDescriptor* f = FindProfileField(s.name());
+      if (f == nullptr || s.name() == "studyFieldText" ||
+          !IsSlotKnown(state->profile(), f)) {
+        continue;
+      }
+      kbv1::DialogState plain = *state;
+      plain.clear_words();
+      std::string line = absl::StrCat("- ", s.label(), ": ", FactText(plain, s.name()));
+      auto w = state->words().find(s.name());
+      if (w != state->words().end() && !w->second.empty()) {
+        absl::StrAppend(&line, " ",
+                        absl::StrReplaceAll(kb_->Phrase("profile_words"),
+                                            {{"{words}", w->second}}));
+      }
+      lines.push_back(line);
+    }
+    if (lines.empty()) {
+      turn.add_messages()->set_text(kb_->Phrase("profile_empty"));
+    } else {
+      turn.add_messages()->set_text(absl::StrCat(kb_->Phrase("profile_intro"),
+                                                 "\n", absl::StrJoin(lines, "\n")));
+    }
+    digression = true;
+  }
+  for (const std::string& intent : intents) {
+    if (intent.rfind("faq.", 0) != 0) continue;
+    const kbv1::Faq* faq = kb_->FindFaq(intent.substr(4));
+    if (faq == nullptr) continue;
+    BotMessage* m = turn.add_messages();
+    m->set_text(faq->answer());
+    for (const auto& c : faq->citation()) *m->add_citations() = ToCitation(c);
+    digression = true;
+  }
+  if (intents.count("why")) {
+    const kbv1::Slot* slot = kb_->FindSlot(awaiting);
+    BotMessage* m = turn.add_messages();
+    if (slot != nullptr && !slot->why().empty()) {
+      m->set_text(slot->why());
+      for (const auto& c : slot->why_citation()) *m->add_citations() = ToCitation(c);
+    } else {
+      m->set_text(kb_->Phrase("why_generic"));
+    }
+    digression = true;
+  }
+  const bool awaited_answered =
+      !awaiting.empty() &&
+      std::find(changed.begin(), changed.end(), awaiting) != changed.end();
+  if (intents.count("dontknow") && !awaiting.empty() && !awaited_answered &&
+      !state->advised()) {
+    state->add_skipped(awaiting);
+    turn.add_messages()->set_text(NextPhrase("dontknow_ack", state));
+  }
+  if (intents.count("age") && changed.empty()) {
+    turn.add_messages()->set_text(kb_->Phrase("age_ack"));
+    digression = true;
+  }
+  if (turn.messages_size() == 0 && intents.count("greeting")) {
+    turn.add_messages()->set_text(NextPhrase("greeting_reply", state));
+    digression = true;
+  }
+  if (intents.count("thanks") && changed.empty()) {
+    turn.add_messages()->set_text(NextPhrase("thanks_reply", state));
+    digression = true;
+  }
+
+  const bool understood = !accepted.empty();
+  if (!understood) {
+    const kbv1::Slot* slot = kb_->FindSlot(awaiting);
+    if (slot != nullptr && !state->advised()) {
+      int next = state->reprompts() + 1;
+      state->set_reprompts(next);
+      if (next < slot->question_size()) {
+        Ask(*slot, next, "", state, &turn);
+      } else {
+        state->add_skipped(awaiting);
+        turn.add_messages()->set_text(kb_->Phrase("skip_slot"));
+        if (const kbv1::Slot* s = NextSlot(*state)) {
+          Ask(*s, 0, "", state, &turn);
+        } else {
+          GivePlan("plan_intro", state, &turn);
+        }
+      }
+    } else {
+      turn.add_messages()->set_text(NextPhrase("not_understood", state));
+    }
+  } else if (intents.count("command.advice")) {
+    GivePlan(NextSlot(*state) != nullptr ? "advice_early" : "plan_intro", state,
+             &turn);
+  } else if (state->advised()) {
+    if (!changed.empty()) {
+      // Update the plan and say what changed.
+      std::map<std::string, std::string> words(state->words().begin(),
+                                               state->words().end());
+      std::vector<AdviceItem> items = Advise(state->profile(), words);
+      std::vector<std::string> old(state->last_advice().begin(),
+                                   state->last_advice().end());
+      std::vector<std::string> added;
+      for (const auto& item : items) {
+        if (std::find(old.begin(), old.end(), item.id()) == old.end())
+          added.push_back(item.id());
+      }
+      for (const std::string& id : old) {
+        bool kept = std::any_of(items.begin(), items.end(),
+                                [&](const AdviceItem& i) { return i.id() == id; });
+        const kbv1::AdviceRule* rule = kb_->FindAdvice(id);
+        if (!kept && rule != nullptr) {
+          turn.add_messages()->set_text(absl::StrReplaceAll(
+              kb_->Phrase("plan_removed"), {{"{title}", rule->title()}}));
+        }
+      }
+      if (!added.empty()) {
+        for (const std::string& id : added) {
+          const kbv1::AdviceRule* rule = kb_->FindAdvice(id);
+          turn.add_messages()->set_text(absl::StrReplaceAll(
+              kb_->Phrase("plan_added"), {{"{title}", rule->title()}}));
+        }
+        turn.add_messages()->set_text(kb_->Phrase("plan_changed"));
+        AddPlanItems(items, {}, &turn);
+      } else if (items.size() == old.size()) {
+        turn.add_messages()->set_text(kb_->Phrase("plan_unchanged"));
+      } else {
+        turn.add_messages()->set_text(kb_->Phrase("plan_rest"));
+      }
+      for (const auto& item : items) *turn.add_advice() = item;
+      state->clear_last_advice();
+      for (const auto& item : items) state->add_last_advice(item.id());
+      AddAfterPlanReplies(&turn);
+    }
+  } else {
+    const kbv1::Slot* next = NextSlot(*state);
+    if (next == nullptr) {
+      GivePlan("plan_intro", state, &turn);
+    } else if (next->name() == awaiting && digression && changed.empty()) {
+      Ask(*next, 0, "resume", state, &turn);
+    } else if (next->name() == awaiting && !awaited_answered && !changed.empty()) {
+      Ask(*next, 0, "", state, &turn);
+    } else {
+      Ask(*next, 0, "", state, &turn);
+    }
+  }
+  *turn.mutable_profile() = state->profile();
+  turn.set_awaiting_slot(state->awaiting_slot());
+  turn.set_kb_version(kb_->version());
+  return reply;
+}
+
+}  // namespace dirigo

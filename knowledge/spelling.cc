@@ -1,0 +1,103 @@
+#include "knowledge/spelling.h"
+
+#include <hunspell/hunspell.hxx>
+
+#include <algorithm>
+#include <filesystem>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace dirigo {
+
+absl::StatusOr<std::unique_ptr<Speller>> Speller::Open(
+    const std::string& dir, const std::string& lang) {
+  std::string aff = absl::StrCat(dir, "/", lang, ".aff");
+  std::string dic = absl::StrCat(dir, "/", lang, ".dic");
+  if (!std::filesystem::exists(aff) || !std::filesystem::exists(dic)) {
+    return absl::NotFoundError(absl::StrCat(
+        "no Hunspell dictionary ", lang, " in ", dir,
+        " (install Debian's hunspell-it package)"));
+  }
+  auto h = std::make_unique<Hunspell>(aff.c_str(), dic.c_str());
+  return std::unique_ptr<Speller>(new Speller(std::move(h)));
+}
+
+Speller::Speller(std::unique_ptr<Hunspell> hunspell)
+    : hunspell_(std::move(hunspell)) {}
+Speller::~Speller() = default;
+
+bool Speller::IsWord(const std::string& word) const {
+  absl::MutexLock lock(&mu_);
+  return hunspell_->spell(word);
+}
+
+int EditDistance(const std::string& a, const std::string& b, int limit) {
+  const int n = a.size(), m = b.size();
+  if (std::abs(n - m) > limit) return limit + 1;
+  std::vector<std::vector<int>> d(n + 1, std::vector<int>(m + 1));
+  for (int i = 0; i <= n; ++i) d[i][0] = i;
+  for (int j = 0; j <= m; ++j) d[0][j] = j;
+  for (int i = 1; i <= n; ++i) {
+    int row_min = limit + 1;
+    for (int j = 1; j <= m; ++j) {
+      int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      int v = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        v = std::min(v, d[i - 2][j - 2] + 1);
+      }
+      d[i][j] = v;
+      row_min = std::min(row_min, v);
+    }
+    if (row_min > limit) return limit + 1;
+  }
+  return d[n][m];
+}
+
+SpellingCorrector::SpellingCorrector(std::set<std::string> vocabulary,
+                                     const Speller* speller)
+    : vocabulary_(std::move(vocabulary)), speller_(speller) {}
+
+bool SpellingCorrector::IsValid(const std::string& folded,
+                                const std::string& lower) const {
+  if (speller_ == nullptr) return false;
+  if (speller_->IsWord(lower) || speller_->IsWord(folded)) return true;
+  // People often type a final accented vowel plainly: "perche", "citta".
+  static const std::pair<char, const char*> kAccented[] = {
+      {'a', "à"}, {'e', "è"}, {'e', "é"}, {'i', "ì"}, {'o', "ò"}, {'u', "ù"}};
+  char last = folded.back();
+  for (const auto& [plain, accented] : kAccented) {
+    if (plain != last) continue;
+    if (speller_->IsWord(folded.substr(0, folded.size() - 1) + accented)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::optional<std::string> SpellingCorrector::Correct(
+    const std::string& folded, const std::string& lower) const {
+  if (folded.size() < 4) return std::nullopt;
+  for (char c : folded) {
+    if (c < 'a' || c > 'z') return std::nullopt;
+  }
+  if (vocabulary_.count(folded)) return std::nullopt;
+  if (IsValid(folded, lower)) return std::nullopt;
+  const int limit = folded.size() >= 8 ? 2 : 1;
+  int best = limit + 1;
+  std::vector<const std::string*> winners;
+  for (const std::string& word : vocabulary_) {
+    if (word.size() < 4) continue;
+    int d = EditDistance(folded, word, limit);
+    if (d < best) {
+      best = d;
+      winners.assign(1, &word);
+    } else if (d == best && d <= limit) {
+      winners.push_back(&word);
+    }
+  }
+  if (best <= limit && winners.size() == 1) return *winners[0];
+  return std::nullopt;
+}
+
+}  // namespace dirigo

@@ -1,0 +1,73 @@
+// Spelling tolerance: reads a misspelt word as the known word it most likely is.
+//
+// A word is left alone when the knowledge base knows it or when it is a valid
+// Italian word (Hunspell with Debian's it_IT dictionary; accent-less spellings
+// such as "perche" or "universita" count as valid when the accented form is).
+// Otherwise it is corrected to a vocabulary word within edit distance 1, or 2
+// for words of eight letters or more (transpositions count as one edit), when
+// exactly one candidate is nearest. Words shorter than four letters are never
+// corrected.
+//
+// Thread-safe: Hunspell is not, so calls into it are serialised.
+//
+// Example:
+//   SpellingCorrector c(vocabulary, speller.get());
+//   c.Correct("lauera", "lauera");  // "laurea"
+#ifndef DIRIGO_KNOWLEDGE_SPELLING_H_
+#define DIRIGO_KNOWLEDGE_SPELLING_H_
+
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+
+class Hunspell;
+
+namespace dirigo {
+
+// A dictionary of valid words.
+class Speller {
+ public:
+  // Opens `<dir>/<lang>.aff` and `.dic` (e.g. /usr/share/hunspell, it_IT).
+  static absl::StatusOr<std::unique_ptr<Speller>> Open(const std::string& dir,
+                                                       const std::string& lang);
+  ~Speller();
+
+  // Whether `word` (UTF-8) is a valid word of the language.
+  bool IsWord(const std::string& word) const;
+
+ private:
+  explicit Speller(std::unique_ptr<Hunspell> hunspell);
+  mutable absl::Mutex mu_;
+  std::unique_ptr<Hunspell> hunspell_ ABSL_GUARDED_BY(mu_);
+};
+
+// Optimal string alignment distance (Levenshtein plus adjacent
+// transpositions), stopping early once it exceeds `limit`.
+int EditDistance(const std::string& a, const std::string& b, int limit);
+
+// Corrects words to a vocabulary.
+class SpellingCorrector {
+ public:
+  // `speller` may be null: then only the vocabulary counts as known.
+  SpellingCorrector(std::set<std::string> vocabulary, const Speller* speller);
+
+  // The known word `folded` should be read as, or nullopt to keep it.
+  // `lower` is the same word lower-cased with its accents.
+  std::optional<std::string> Correct(const std::string& folded,
+                                     const std::string& lower) const;
+
+  const std::set<std::string>& vocabulary() const { return vocabulary_; }
+
+ private:
+  bool IsValid(const std::string& folded, const std::string& lower) const;
+  std::set<std::string> vocabulary_;
+  const Speller* speller_;
+};
+
+}  // namespace dirigo
+
+#endif  // DIRIGO_KNOWLEDGE_SPELLING_H_
