@@ -1,0 +1,377 @@
+// dirigo-chat: the console client of Dirigo. It talks to dirigo-server over
+// gRPC only.
+//
+//   dirigo-chat [--server=127.0.0.1:50051] [--lang=it|en] [--json]
+//
+// On a terminal: a chat with line editing and history (readline), colours
+// unless NO_COLOR is set, quick replies chosen by number, and slash commands
+// (/help lists them). Otherwise (a pipe): one message per input line, replies
+// printed as plain text; with --json, every server response is one line of
+// proto3 JSON (the session first), and an error is one line
+// {"error":{"code":N,"message":"…"}} after which the chat goes on.
+#include <readline/history.h>
+#include <readline/readline.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "dirigo/v1/advisor.grpc.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/grpcpp.h"
+
+ABSL_FLAG(std::string, server, "127.0.0.1:50051", "the Dirigo server, HOST:PORT");
+ABSL_FLAG(std::string, lang, "it", "language of the conversation: it or en");
+ABSL_FLAG(bool, json, false,
+          "print every server response as one line of proto3 JSON");
+ABSL_FLAG(std::string, channel, "console", "channel name sent to the server");
+ABSL_FLAG(int, timeout_ms, 10000, "deadline of each call, in milliseconds");
+
+namespace {
+
+using dirigo::v1::Advisor;
+using dirigo::v1::BotTurn;
+
+struct Style {
+  bool on = false;
+  std::string bot() const { return on ? "\033[1;36m" : ""; }
+  std::string dim() const { return on ? "\033[2m" : ""; }
+  std::string reply() const { return on ? "\033[33m" : ""; }
+  std::string err() const { return on ? "\033[31m" : ""; }
+  std::string off() const { return on ? "\033[0m" : ""; }
+};
+
+// Client-side words, by language.
+struct Words {
+  std::string you, hint, bye, expired, commands, no_trace, profile_empty;
+};
+const Words kItalian = {
+    "tu> ", "(scrivi il numero di una risposta, oppure con parole tue)",
+    "A presto!", "La conversazione era scaduta: ne comincio una nuova.",
+    "Comandi: /profilo (/profile) cosa so di te · /consigli (/advice) il piano "
+    "con quello che so · /trace perché ho risposto così · /ricomincia "
+    "(/restart) · /lang it|en · /esci (/quit)",
+    "Nessun turno da spiegare, per ora.", "Non so ancora niente di te."};
+const Words kEnglish = {
+    "you> ", "(type a reply's number, or answer in your own words)", "Bye!",
+    "The conversation had expired: starting a new one.",
+    "Commands: /profile what I know · /advice the plan so far · /trace why I "
+    "answered so · /restart · /lang it|en · /quit",
+    "No turn to explain yet.", "I know nothing about you yet."};
+
+std::string ToJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, options);
+  return out;
+}
+
+std::string ErrorJson(const grpc::Status& s) {
+  std::string message;
+  for (char c : s.error_message()) {
+    if (c == '"' || c == '\\') message += '\\';
+    if (c == '\n') {
+      message += "\\n";
+      continue;
+    }
+    message += c;
+  }
+  return absl::StrCat("{\"error\":{\"code\":", static_cast<int>(s.error_code()),
+                      ",\"message\":\"", message, "\"}}");
+}
+
+std::string Shorten(const std::string& quote, size_t max) {
+  if (quote.size() <= max) return quote;
+  size_t cut = quote.rfind(' ', max);
+  if (cut == std::string::npos) cut = max;
+  return quote.substr(0, cut) + " …";
+}
+
+class Chat {
+ public:
+  Chat(std::shared_ptr<grpc::Channel> channel, bool interactive, bool json,
+       Style style)
+      : stub_(Advisor::NewStub(channel)),
+        interactive_(interactive),
+        json_(json),
+        style_(style) {}
+
+  // Starts a conversation; false if it could not.
+  bool Start(const std::string& lang) {
+    dirigo::v1::CreateSessionRequest request;
+    request.set_locale(lang);
+    request.set_channel(absl::GetFlag(FLAGS_channel));
+    dirigo::v1::CreateSessionResponse response;
+    auto context = Context();
+    grpc::Status s = stub_->CreateSession(context.get(), request, &response);
+    if (!s.ok()) {
+      Error(s);
+      return false;
+    }
+    lang_ = lang;
+    words_ = lang == "en" ? &kEnglish : &kItalian;
+    session_ = response.session().name();
+    if (json_) {
+      std::cout << ToJson(response) << std::endl;
+    } else {
+      Show(response.turn());
+    }
+    return true;
+  }
+
+  // Handles one input line; false to stop.
+  bool Handle(std::string line) {
+    line = std::string(absl::StripAsciiWhitespace(line));
+    if (line.empty()) return true;
+    if (!json_ && line[0] == '/') return Command(line);
+    int n = 0;
+    if (!json_ && absl::SimpleAtoi(line, &n) && n >= 1 &&
+        n <= last_turn_.quick_replies_size() && waiting_choice_) {
+      line = last_turn_.quick_replies(n - 1).text();
+      if (interactive_) std::cout << style_.dim() << "  → " << line << style_.off() << "\n";
+    }
+    Send(line);
+    return true;
+  }
+
+  const Words& words() const { return *words_; }
+
+ private:
+  std::unique_ptr<grpc::ClientContext> Context() {
+    auto c = std::make_unique<grpc::ClientContext>();
+    c->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::milliseconds(absl::GetFlag(FLAGS_timeout_ms)));
+    return c;
+  }
+
+  void Send(const std::string& text) {
+    dirigo::v1::ConverseRequest request;
+    request.set_session(session_);
+    request.set_text(text);
+    dirigo::v1::ConverseResponse response;
+    auto context = Context();
+    grpc::Status s = stub_->Converse(context.get(), request, &response);
+    if (s.error_code() == grpc::StatusCode::NOT_FOUND && !json_) {
+      std::cout << style_.dim() << words_->expired << style_.off() << "\n";
+      if (Start(lang_)) Send(text);
+      return;
+    }
+    if (!s.ok()) {
+      Error(s);
+      return;
+    }
+    if (json_) {
+      std::cout << ToJson(response) << std::endl;
+    } else {
+      Show(response.turn());
+    }
+  }
+
+  void Show(const BotTurn& turn) {
+    last_turn_ = turn;
+    have_turn_ = true;
+    for (const auto& m : turn.messages()) {
+      std::cout << style_.bot() << "Dirigo: " << style_.off() << m.text() << "\n";
+      for (const auto& c : m.citations()) {
+        std::cout << style_.dim() << "    «" << Shorten(c.quote(), 150) << "» ("
+                  << c.section_heading() << ")" << style_.off() << "\n";
+      }
+    }
+    waiting_choice_ = turn.quick_replies_size() > 0;
+    if (waiting_choice_) {
+      std::cout << style_.reply() << " ";
+      for (int i = 0; i < turn.quick_replies_size(); ++i) {
+        std::cout << " [" << i + 1 << "] " << turn.quick_replies(i).label();
+      }
+      std::cout << style_.off() << "\n";
+      if (interactive_ && !hinted_) {
+        std::cout << style_.dim() << "  " << words_->hint << style_.off() << "\n";
+        hinted_ = true;
+      }
+    }
+    std::cout.flush();
+  }
+
+  bool Command(const std::string& line) {
+    std::vector<std::string> parts = absl::StrSplit(line, ' ', absl::SkipEmpty());
+    const std::string& c = parts[0];
+    if (c == "/quit" || c == "/exit" || c == "/esci") return false;
+    if (c == "/help" || c == "/aiuto") {
+      std::cout << words_->commands << "\n";
+    } else if (c == "/profile" || c == "/profilo") {
+      ShowProfile();
+    } else if (c == "/advice" || c == "/consigli") {
+      ShowAdvice();
+    } else if (c == "/trace") {
+      if (!have_turn_ || !last_turn_.has_trace()) {
+        std::cout << words_->no_trace << "\n";
+      } else {
+        ShowTrace(last_turn_.trace());
+      }
+    } else if (c == "/restart" || c == "/ricomincia") {
+      Delete();
+      Start(lang_);
+    } else if (c == "/lang") {
+      if (parts.size() != 2 || (parts[1] != "it" && parts[1] != "en")) {
+        std::cout << "/lang it|en\n";
+      } else {
+        std::string old = lang_;
+        Delete();
+        if (!Start(parts[1])) Start(old);
+      }
+    } else {
+      std::cout << words_->commands << "\n";
+    }
+    return true;
+  }
+
+  void Delete() {
+    dirigo::v1::DeleteSessionRequest request;
+    request.set_session(session_);
+    dirigo::v1::DeleteSessionResponse response;
+    auto context = Context();
+    (void)stub_->DeleteSession(context.get(), request, &response);
+  }
+
+  bool FetchProfile(dirigo::v1::Session* session) {
+    dirigo::v1::GetSessionRequest request;
+    request.set_session(session_);
+    auto context = Context();
+    grpc::Status s = stub_->GetSession(context.get(), request, session);
+    if (!s.ok()) Error(s);
+    return s.ok();
+  }
+
+  void ShowProfile() {
+    dirigo::v1::Session session;
+    if (!FetchProfile(&session)) return;
+    std::string json = ToJson(session.profile());
+    if (json == "{}") {
+      std::cout << words_->profile_empty << "\n";
+      return;
+    }
+    std::cout << json << "\n";
+  }
+
+  void ShowAdvice() {
+    dirigo::v1::Session session;
+    if (!FetchProfile(&session)) return;
+    dirigo::v1::AdviseRequest request;
+    *request.mutable_profile() = session.profile();
+    request.set_locale(lang_);
+    dirigo::v1::AdviseResponse response;
+    auto context = Context();
+    grpc::Status s = stub_->Advise(context.get(), request, &response);
+    if (!s.ok()) {
+      Error(s);
+      return;
+    }
+    int i = 0;
+    for (const auto& item : response.advice()) {
+      std::cout << ++i << ". " << item.title() << ". " << item.text() << "\n";
+      for (const auto& c : item.citations()) {
+        std::cout << style_.dim() << "    «" << Shorten(c.quote(), 150) << "» ("
+                  << c.section_heading() << ")" << style_.off() << "\n";
+      }
+    }
+    if (i == 0) std::cout << words_->profile_empty << "\n";
+  }
+
+  void ShowTrace(const dirigo::v1::Trace& trace) {
+    for (const auto& m : trace.matches()) {
+      std::cout << "  " << (m.applied() ? "+" : "-") << " " << m.rule_id();
+      if (!m.intent().empty()) std::cout << " [" << m.intent() << "]";
+      std::cout << ": \"" << m.matched_text() << "\"";
+      for (const auto& [k, v] : m.captures()) std::cout << " " << k << "=\"" << v << "\"";
+      std::cout << "\n";
+    }
+    for (const auto& f : trace.spelling_fixes()) {
+      std::cout << "  ~ " << f.original() << " → " << f.corrected() << "\n";
+    }
+    for (const auto& c : trace.slot_changes()) {
+      std::cout << "  = " << c.slot() << ": " << (c.old_value().empty() ? "∅" : c.old_value())
+                << " → " << (c.new_value().empty() ? "∅" : c.new_value()) << "\n";
+    }
+  }
+
+  void Error(const grpc::Status& s) {
+    if (json_) {
+      std::cout << ErrorJson(s) << std::endl;
+      return;
+    }
+    std::string message = s.error_message();
+    if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+        s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+      message = absl::StrCat("cannot reach the Dirigo server at ",
+                             absl::GetFlag(FLAGS_server), " (", message, ")");
+    }
+    std::cerr << style_.err() << "dirigo-chat: " << message << style_.off() << "\n";
+  }
+
+  std::unique_ptr<Advisor::Stub> stub_;
+  bool interactive_, json_;
+  Style style_;
+  std::string session_, lang_ = "it";
+  const Words* words_ = &kItalian;
+  BotTurn last_turn_;
+  bool have_turn_ = false, waiting_choice_ = false, hinted_ = false;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Chat with Dirigo. Usage: dirigo-chat [--server=HOST:PORT] [--lang=it|en] "
+      "[--json]");
+  absl::ParseCommandLine(argc, argv);
+  const std::string lang = absl::GetFlag(FLAGS_lang);
+  if (lang != "it" && lang != "en") {
+    std::cerr << "dirigo-chat: --lang must be it or en\n";
+    return 2;
+  }
+  const bool json = absl::GetFlag(FLAGS_json);
+  const bool interactive = !json && isatty(STDIN_FILENO);
+  Style style;
+  style.on = !json && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+
+  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_server),
+                                     grpc::InsecureChannelCredentials());
+  if (!channel->WaitForConnected(std::chrono::system_clock::now() +
+                                 std::chrono::seconds(5))) {
+    std::cerr << "dirigo-chat: cannot reach the Dirigo server at "
+              << absl::GetFlag(FLAGS_server)
+              << " (is it running? `make chat` starts one)\n";
+    return 1;
+  }
+  Chat chat(channel, interactive, json, style);
+  if (!chat.Start(lang)) return 2;
+
+  if (interactive) {
+    while (true) {
+      char* raw = readline(chat.words().you.c_str());
+      if (raw == nullptr) break;  // Ctrl-D
+      std::string line(raw);
+      std::free(raw);
+      if (!absl::StripAsciiWhitespace(line).empty()) add_history(line.c_str());
+      if (!chat.Handle(line)) break;
+    }
+    std::cout << "\n" << chat.words().bye << "\n";
+  } else {
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      if (!json) std::cout << "> " << line << "\n";
+      if (!chat.Handle(line)) break;
+    }
+  }
+  return 0;
+}
