@@ -1,0 +1,102 @@
+// Starts dirigo-server as a child process on a free loopback port, waits until
+// it answers health checks, and stops it (SIGTERM) when destroyed.
+#ifndef DIRIGO_TESTS_INTEGRATION_SERVER_PROCESS_H_
+#define DIRIGO_TESTS_INTEGRATION_SERVER_PROCESS_H_
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+
+namespace dirigo::test_support {
+
+class ServerProcess {
+ public:
+  // Starts `binary` with `args` plus --listen and --port_file.
+  ServerProcess(const std::string& binary, std::vector<std::string> args = {}) {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("dirigo-test-" + std::to_string(getpid()) + "-" + std::to_string(++count_));
+    std::filesystem::create_directories(dir_);
+    std::string port_file = (dir_ / "port").string();
+    args.insert(args.begin(), {binary, "--listen=127.0.0.1:0",
+                               "--port_file=" + port_file});
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(binary.c_str(), argv.data());
+      _exit(127);
+    }
+    // Ready when the port file exists and the health check says SERVING; at
+    // most 30 s (a failing start ends the wait at once).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return;
+      }
+      std::ifstream in(port_file);
+      if (in >> port_) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (port_ == 0) return;
+    channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+    auto health = grpc::health::v1::Health::NewStub(channel_);
+    while (std::chrono::steady_clock::now() < deadline) {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      grpc::health::v1::HealthCheckRequest req;
+      grpc::health::v1::HealthCheckResponse resp;
+      if (health->Check(&ctx, req, &resp).ok() &&
+          resp.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
+        ready_ = true;
+        return;
+      }
+    }
+  }
+
+  ~ServerProcess() {
+    Stop();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  // Sends SIGTERM and waits; returns the exit status (-1 if not running).
+  int Stop() {
+    if (pid_ <= 0) return -1;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+  bool ready() const { return ready_; }
+  int port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+
+ private:
+  static inline int count_ = 0;
+  std::filesystem::path dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+  bool ready_ = false;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+}  // namespace dirigo::test_support
+
+#endif  // DIRIGO_TESTS_INTEGRATION_SERVER_PROCESS_H_

@@ -1,0 +1,222 @@
+// The real dirigo-server, started as a process, used over gRPC as apps would.
+#include "dirigo/v1/advisor.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "tests/integration/server_process.h"
+
+namespace dirigo {
+namespace {
+
+using ::testing::HasSubstr;
+namespace v1 = dirigo::v1;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new dirigo::test_support::ServerProcess(DIRIGO_SERVER_BIN);
+    ASSERT_TRUE(server_->ready()) << "dirigo-server did not start";
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  void SetUp() override { stub_ = v1::Advisor::NewStub(server_->channel()); }
+
+  std::unique_ptr<grpc::ClientContext> Ctx() {
+    auto c = std::make_unique<grpc::ClientContext>();
+    c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return c;
+  }
+  std::string NewSession(v1::CreateSessionResponse* out = nullptr) {
+    v1::CreateSessionRequest req;
+    req.set_channel("test");
+    v1::CreateSessionResponse resp;
+    EXPECT_TRUE(stub_->CreateSession(Ctx().get(), req, &resp).ok());
+    if (out) *out = resp;
+    return resp.session().name();
+  }
+  grpc::Status Say(const std::string& session, const std::string& text,
+                   v1::ConverseResponse* resp, const std::string& id = "") {
+    v1::ConverseRequest req;
+    req.set_session(session);
+    req.set_text(text);
+    req.set_request_id(id);
+    return stub_->Converse(Ctx().get(), req, resp);
+  }
+
+  static dirigo::test_support::ServerProcess* server_;
+  std::unique_ptr<v1::Advisor::Stub> stub_;
+};
+dirigo::test_support::ServerProcess* ServerTest::server_ = nullptr;
+
+TEST_F(ServerTest, ConversationOverTheWire) {
+  v1::CreateSessionResponse created;
+  std::string s = NewSession(&created);
+  EXPECT_THAT(s, ::testing::StartsWith("s-"));
+  EXPECT_EQ(created.turn().awaiting_slot(), "educationLevel");
+  EXPECT_FALSE(created.turn().kb_version().empty());
+  v1::ConverseResponse r;
+  ASSERT_TRUE(Say(s, "ho la triennale in economia e faccio la segretaria da 3 anni", &r).ok());
+  EXPECT_EQ(r.turn().profile().education_level(), v1::EDUCATION_LEVEL_BACHELOR);
+  EXPECT_EQ(r.turn().profile().years_experience(), 3);
+  EXPECT_EQ(r.turn().awaiting_slot(), "leadsPeople");
+  EXPECT_GT(r.turn().trace().matches_size(), 0);
+  EXPECT_GT(r.turn().quick_replies_size(), 0);
+
+  v1::GetSessionRequest get;
+  get.set_session(s);
+  v1::Session session;
+  ASSERT_TRUE(stub_->GetSession(Ctx().get(), get, &session).ok());
+  EXPECT_EQ(session.profile().study_field(), v1::STUDY_FIELD_BUSINESS);
+  EXPECT_EQ(session.turn_count(), 1);
+  EXPECT_EQ(session.channel(), "test");
+}
+
+TEST_F(ServerTest, RetryWithTheSameRequestIdIsAppliedOnce) {
+  std::string s = NewSession();
+  v1::ConverseResponse a, b;
+  ASSERT_TRUE(Say(s, "ho un master", &a, "r-1").ok());
+  ASSERT_TRUE(Say(s, "ho un master", &b, "r-1").ok());
+  EXPECT_EQ(a.SerializeAsString(), b.SerializeAsString());
+  v1::GetSessionRequest get;
+  get.set_session(s);
+  v1::Session session;
+  ASSERT_TRUE(stub_->GetSession(Ctx().get(), get, &session).ok());
+  EXPECT_EQ(session.turn_count(), 1);
+}
+
+TEST_F(ServerTest, StreamGoesOnAfterAnError) {
+  std::string s = NewSession();
+  auto ctx = Ctx();
+  auto stream = stub_->StreamConverse(ctx.get());
+  v1::ConverseRequest req;
+  req.set_session(s);
+  v1::ConverseResponse resp;
+  req.set_text("ho il diploma");
+  ASSERT_TRUE(stream->Write(req));
+  ASSERT_TRUE(stream->Read(&resp));
+  EXPECT_EQ(resp.turn().profile().education_level(), v1::EDUCATION_LEVEL_SECONDARY_OR_LESS);
+  req.set_text(std::string(3000, 'a'));
+  ASSERT_TRUE(stream->Write(req));
+  ASSERT_TRUE(stream->Read(&resp));
+  EXPECT_EQ(resp.error().code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_THAT(resp.error().message(), HasSubstr("too long"));
+  req.set_text("faccio la commessa");
+  ASSERT_TRUE(stream->Write(req));
+  ASSERT_TRUE(stream->Read(&resp));
+  EXPECT_THAT(resp.turn().profile().experience(),
+              ::testing::ElementsAre(v1::EXPERIENCE_KIND_FRONT_OFFICE));
+  stream->WritesDone();
+  EXPECT_TRUE(stream->Finish().ok());
+}
+
+TEST_F(ServerTest, DeleteSessionErasesEverything) {
+  std::string s = NewSession();
+  v1::ConverseResponse r;
+  ASSERT_TRUE(Say(s, "ho un master", &r).ok());
+  v1::DeleteSessionRequest del;
+  del.set_session(s);
+  v1::DeleteSessionResponse deleted;
+  ASSERT_TRUE(stub_->DeleteSession(Ctx().get(), del, &deleted).ok());
+  EXPECT_FALSE(deleted.message().empty());
+  grpc::Status st = Say(s, "ciao", &r);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(st.error_message(), HasSubstr("no conversation"));
+}
+
+TEST_F(ServerTest, StatelessAdvise) {
+  v1::AdviseRequest req;
+  req.mutable_profile()->set_education_level(v1::EDUCATION_LEVEL_SECONDARY_OR_LESS);
+  req.mutable_profile()->set_leads_people(false);
+  v1::AdviseResponse resp;
+  ASSERT_TRUE(stub_->Advise(Ctx().get(), req, &resp).ok());
+  ASSERT_GT(resp.advice_size(), 0);
+  EXPECT_EQ(resp.advice(0).id(), "degree_first");
+  EXPECT_GT(resp.advice(0).citations_size(), 0);
+  EXPECT_THAT(std::vector<std::string>(resp.missing_slots().begin(), resp.missing_slots().end()),
+              testing::Contains("experience"));
+}
+
+TEST_F(ServerTest, ClearErrorsForBadRequests) {
+  v1::ConverseResponse r;
+  grpc::Status st = Say("s-nope", "ciao", &r);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
+  std::string s = NewSession();
+  st = Say(s, "   ", &r);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("empty"));
+  v1::CreateSessionRequest en;
+  en.set_locale("en");
+  v1::CreateSessionResponse created;
+  st = stub_->CreateSession(Ctx().get(), en, &created);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("not available yet"));
+}
+
+TEST_F(ServerTest, InvalidUtf8OnTheWireIsRefused) {
+  // A client that bypasses its own protobuf checks and sends raw bytes.
+  std::string s = NewSession();
+  v1::ConverseRequest req;
+  req.set_session(s);
+  std::string wire = req.SerializeAsString();
+  std::string bad = "ho \xff una laurea";
+  wire += '\x12';  // field 2 (text), length-delimited
+  wire += static_cast<char>(bad.size());
+  wire += bad;
+  grpc::GenericStub generic(server_->channel());
+  grpc::Slice slice(wire);
+  grpc::ByteBuffer request(&slice, 1), response;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  grpc::Status status;
+  generic.UnaryCall(&ctx, "/dirigo.v1.Advisor/Converse", grpc::StubOptions(), &request,
+                    &response, [&](grpc::Status st) {
+                      std::lock_guard<std::mutex> lock(mu);
+                      status = st;
+                      done = true;
+                      cv.notify_one();
+                    });
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return done; });
+  EXPECT_FALSE(status.ok());
+  // The server's protobuf parser rejects it before any Dirigo code runs.
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL) << status.error_message();
+  std::cerr << "invalid UTF-8 on the wire: " << status.error_message() << "\n";
+  v1::ConverseResponse r;
+  EXPECT_TRUE(Say(s, "ho una laurea", &r).ok());
+}
+
+TEST_F(ServerTest, ReflectionListsTheServices) {
+  auto stub = grpc::reflection::v1alpha::ServerReflection::NewStub(server_->channel());
+  auto ctx = Ctx();
+  auto stream = stub->ServerReflectionInfo(ctx.get());
+  grpc::reflection::v1alpha::ServerReflectionRequest req;
+  req.set_list_services("");
+  ASSERT_TRUE(stream->Write(req));
+  grpc::reflection::v1alpha::ServerReflectionResponse resp;
+  ASSERT_TRUE(stream->Read(&resp));
+  std::vector<std::string> names;
+  for (const auto& s : resp.list_services_response().service()) names.push_back(s.name());
+  EXPECT_THAT(names, testing::IsSupersetOf({"dirigo.v1.Advisor", "grpc.health.v1.Health"}));
+  stream->WritesDone();
+  stream->Finish();
+}
+
+TEST(ServerLifecycleTest, StopsGracefullyOnSigterm) {
+  dirigo::test_support::ServerProcess server(DIRIGO_SERVER_BIN);
+  ASSERT_TRUE(server.ready());
+  EXPECT_EQ(server.Stop(), 0);
+}
+
+TEST(ServerLifecycleTest, RefusesABadKnowledgeBaseAtStart) {
+  dirigo::test_support::ServerProcess server(DIRIGO_SERVER_BIN, {"--kb=/nonexistent"});
+  EXPECT_FALSE(server.ready());
+}
+
+}  // namespace
+}  // namespace dirigo

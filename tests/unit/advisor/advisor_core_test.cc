@@ -1,0 +1,117 @@
+#include "advisor/advisor_core.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace dirigo {
+namespace {
+
+using testing::HasSubstr;
+
+class AdvisorCoreTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    auto kb = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, {});
+    ASSERT_TRUE(kb.ok()) << kb.status();
+    std::map<std::string, std::shared_ptr<const Engine>> engines;
+    engines["it"] = std::make_shared<const Engine>(*kb);
+    store_ = std::make_unique<InMemorySessionStore>(&clock_, InMemoryStoreOptions{});
+    core_ = std::make_unique<AdvisorCore>(engines, store_.get(), &clock_);
+    dirigo::v1::CreateSessionRequest req;
+    req.set_channel("test");
+    req.set_external_user_id("u-1");
+    auto created = core_->CreateSession(req);
+    ASSERT_TRUE(created.ok()) << created.status();
+    session_ = created->session().name();
+  }
+
+  absl::StatusOr<dirigo::v1::ConverseResponse> Say(const std::string& text,
+                                                   const std::string& id = "") {
+    dirigo::v1::ConverseRequest req;
+    req.set_session(session_);
+    req.set_text(text);
+    req.set_request_id(id);
+    return core_->Converse(req);
+  }
+
+  FakeClock clock_;
+  std::unique_ptr<InMemorySessionStore> store_;
+  std::unique_ptr<AdvisorCore> core_;
+  std::string session_;
+};
+
+TEST_F(AdvisorCoreTest, RetriedRequestIsAppliedOnce) {
+  auto first = Say("ho una laurea", "req-1");
+  ASSERT_TRUE(first.ok());
+  auto again = Say("ho una laurea", "req-1");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(first->SerializeAsString(), again->SerializeAsString());
+  dirigo::v1::GetSessionRequest get;
+  get.set_session(session_);
+  EXPECT_EQ(core_->GetSession(get)->turn_count(), 1);
+  ASSERT_TRUE(Say("ho una laurea", "req-2").ok());
+  EXPECT_EQ(core_->GetSession(get)->turn_count(), 2);
+}
+
+TEST_F(AdvisorCoreTest, EnglishIsRefusedClearly) {
+  dirigo::v1::CreateSessionRequest req;
+  req.set_locale("en");
+  auto r = core_->CreateSession(req);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("not available yet"));
+  req.set_locale("fr");
+  EXPECT_THAT(core_->CreateSession(req).status().message(), HasSubstr("unknown locale"));
+}
+
+TEST_F(AdvisorCoreTest, EraseInWordsForgetsThePerson) {
+  ASSERT_TRUE(Say("ho un master in economia").ok());
+  ASSERT_TRUE(Say("cancella i miei dati").ok());
+  dirigo::v1::GetSessionRequest get;
+  get.set_session(session_);
+  auto s = core_->GetSession(get);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->profile().ByteSizeLong(), 0u);
+  EXPECT_TRUE(s->external_user_id().empty());
+}
+
+TEST_F(AdvisorCoreTest, DeleteSessionErasesIt) {
+  dirigo::v1::DeleteSessionRequest del;
+  del.set_session(session_);
+  ASSERT_TRUE(core_->DeleteSession(del).ok());
+  EXPECT_EQ(Say("ciao").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(core_->DeleteSession(del).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(AdvisorCoreTest, ExpiredSessionIsNotFound) {
+  clock_.Advance(absl::Hours(1));
+  auto r = Say("ciao");
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(r.status().message(), HasSubstr("expired"));
+}
+
+TEST_F(AdvisorCoreTest, BadRequestsGetClearErrors) {
+  dirigo::v1::ConverseRequest req;
+  EXPECT_THAT(core_->Converse(req).status().message(), HasSubstr("session is required"));
+  req.set_session(std::string(200, 'x'));
+  EXPECT_THAT(core_->Converse(req).status().message(), HasSubstr("too long"));
+  dirigo::v1::AdviseRequest advise;
+  advise.mutable_profile()->set_education_level(
+      static_cast<dirigo::v1::EducationLevel>(42));
+  EXPECT_THAT(core_->Advise(advise).status().message(),
+              HasSubstr("profile.educationLevel has no value 42"));
+}
+
+TEST_F(AdvisorCoreTest, AdviseNamesWhatIsMissing) {
+  dirigo::v1::AdviseRequest req;
+  req.mutable_profile()->set_education_level(dirigo::v1::EDUCATION_LEVEL_BACHELOR);
+  auto r = core_->Advise(req);
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(std::vector<std::string>(r->missing_slots().begin(), r->missing_slots().end()),
+              // yearsExperience is asked once the kind of work is known.
+              testing::ElementsAre("studyField", "experience", "leadsPeople",
+                                   "focusArea", "companySize"));
+  EXPECT_THAT(r->advice(0).id(), "consider_master");
+}
+
+}  // namespace
+}  // namespace dirigo

@@ -1,0 +1,214 @@
+#include "dialog/engine.h"
+
+#include "absl/strings/str_join.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace dirigo {
+namespace {
+
+using dirigo::v1::BotTurn;
+using testing::HasSubstr;
+
+class EngineTest : public testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto kb = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, {});
+    ASSERT_TRUE(kb.ok()) << kb.status();
+    engine_ = new Engine(*kb);
+  }
+  void SetUp() override { greeting_ = engine_->Start(&state_); }
+
+  BotTurn Say(const std::string& text) {
+    auto r = engine_->Respond(text, &state_);
+    EXPECT_TRUE(r.ok()) << text << ": " << r.status();
+    return r.ok() ? r->turn : BotTurn();
+  }
+  static std::string Text(const BotTurn& t) {
+    std::vector<std::string> parts;
+    for (const auto& m : t.messages()) parts.push_back(m.text());
+    return absl::StrJoin(parts, "\n");
+  }
+  static std::vector<std::string> AdviceIds(const BotTurn& t) {
+    std::vector<std::string> ids;
+    for (const auto& a : t.advice()) ids.push_back(a.id());
+    return ids;
+  }
+
+  static Engine* engine_;
+  dirigo::kb::v1::DialogState state_;
+  BotTurn greeting_;
+};
+Engine* EngineTest::engine_ = nullptr;
+
+TEST_F(EngineTest, GreetsAndAsksOneQuestion) {
+  EXPECT_EQ(greeting_.awaiting_slot(), "educationLevel");
+  EXPECT_THAT(Text(greeting_), HasSubstr("Dirigo"));
+  EXPECT_THAT(Text(greeting_), HasSubstr("cancella i miei dati"));
+  EXPECT_EQ(greeting_.quick_replies_size(), 4);
+  EXPECT_FALSE(greeting_.kb_version().empty());
+}
+
+TEST_F(EngineTest, TakesSeveralFactsFromOneSentence) {
+  BotTurn t = Say("ho una laurea in economia e lavoro da tre anni come assistente");
+  const auto& p = t.profile();
+  EXPECT_EQ(p.education_level(), dirigo::v1::EDUCATION_LEVEL_BACHELOR);
+  EXPECT_EQ(p.study_field(), dirigo::v1::STUDY_FIELD_BUSINESS);
+  EXPECT_EQ(p.study_field_text(), "economia");
+  EXPECT_EQ(p.years_experience(), 3);
+  EXPECT_THAT(p.experience(),
+              testing::ElementsAre(dirigo::v1::EXPERIENCE_KIND_ADMIN_ENTRY_LEVEL));
+  // Said back in the person's words, then the next missing fact.
+  EXPECT_THAT(Text(t), HasSubstr("assistente"));
+  EXPECT_EQ(t.awaiting_slot(), "leadsPeople");
+}
+
+TEST_F(EngineTest, UnderstandsNegations) {
+  BotTurn t = Say("non ho la laurea");
+  EXPECT_EQ(t.profile().education_level(),
+            dirigo::v1::EDUCATION_LEVEL_SECONDARY_OR_LESS);
+  t = Say("non ho mai gestito persone");
+  EXPECT_TRUE(t.profile().has_leads_people());
+  EXPECT_FALSE(t.profile().leads_people());
+}
+
+TEST_F(EngineTest, DegreeButNotInEconomics) {
+  BotTurn t = Say("una laurea, ma non in economia");
+  EXPECT_EQ(t.profile().education_level(), dirigo::v1::EDUCATION_LEVEL_BACHELOR);
+  EXPECT_EQ(t.profile().study_field(), dirigo::v1::STUDY_FIELD_OTHER);
+}
+
+TEST_F(EngineTest, CorrectionsReplace) {
+  Say("ho la triennale");
+  BotTurn t = Say("anzi, è una magistrale");
+  EXPECT_EQ(t.profile().education_level(), dirigo::v1::EDUCATION_LEVEL_MASTER);
+  EXPECT_THAT(Text(t), HasSubstr("Aggiornato"));
+  t = Say("scusa, mi sono sbagliato: ho solo la triennale");
+  EXPECT_EQ(t.profile().education_level(), dirigo::v1::EDUCATION_LEVEL_BACHELOR);
+}
+
+TEST_F(EngineTest, EducationOnlyGoesUpWithoutACorrection) {
+  Say("ho un master");
+  BotTurn t = Say("ho anche la triennale");
+  EXPECT_EQ(t.profile().education_level(), dirigo::v1::EDUCATION_LEVEL_MASTER);
+}
+
+TEST_F(EngineTest, AgeIsNotExperience) {
+  BotTurn t = Say("ho 30 anni e lavoro da 5 come assistente");
+  EXPECT_EQ(t.profile().years_experience(), 5);
+  BotTurn u = Say("ho 45 anni");
+  EXPECT_EQ(u.profile().years_experience(), 5);
+  EXPECT_THAT(Text(u), HasSubstr("età"));
+}
+
+TEST_F(EngineTest, EllipticalAnswersNeedTheQuestion) {
+  // "5" alone means nothing at the start...
+  BotTurn t = Say("5");
+  EXPECT_FALSE(t.profile().has_years_experience());
+  // ...but answers "how long have you worked?".
+  Say("ho il diploma");
+  Say("faccio la commessa");
+  ASSERT_EQ(state_.awaiting_slot(), "yearsExperience");
+  t = Say("5");
+  EXPECT_EQ(t.profile().years_experience(), 5);
+  ASSERT_EQ(t.awaiting_slot(), "leadsPeople");
+  t = Say("sì");
+  EXPECT_TRUE(t.profile().leads_people());
+}
+
+TEST_F(EngineTest, RepromptsDifferentlyThenMovesOn) {
+  BotTurn a = Say("blablabla");
+  BotTurn b = Say("mmm qwerty");
+  EXPECT_EQ(a.awaiting_slot(), "educationLevel");
+  EXPECT_NE(Text(a), Text(b));
+  EXPECT_GT(b.quick_replies_size(), 0);
+  BotTurn c = Say("zzz");
+  EXPECT_NE(c.awaiting_slot(), "educationLevel");  // skipped, not a loop
+}
+
+TEST_F(EngineTest, AnswersQuestionsThenResumes) {
+  BotTurn t = Say("cos'è il back office?");
+  ASSERT_GE(t.messages_size(), 2);
+  EXPECT_GT(t.messages(0).citations_size(), 0);
+  EXPECT_EQ(t.messages(0).citations(0).section_heading(), "Introduzione");
+  EXPECT_EQ(t.awaiting_slot(), "educationLevel");
+  t = Say("perché me lo chiedi?");
+  EXPECT_THAT(Text(t), HasSubstr("istruzione universitaria"));
+}
+
+TEST_F(EngineTest, EraseResetsEverything) {
+  Say("ho un master in economia");
+  auto r = engine_->Respond("cancella i miei dati", &state_);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->erase);
+  EXPECT_EQ(r->turn.profile().ByteSizeLong(), 0u);
+  EXPECT_TRUE(state_.words().empty());
+  EXPECT_EQ(state_.awaiting_slot(), "educationLevel");
+}
+
+TEST_F(EngineTest, AdviceNowWithWhatIsKnown) {
+  Say("non ho la laurea");
+  BotTurn t = Say("dammi i consigli");
+  EXPECT_THAT(AdviceIds(t), testing::Contains("degree_first"));
+  EXPECT_EQ(AdviceIds(t)[0], "degree_first");  // most important first
+  for (const auto& a : t.advice()) {
+    EXPECT_GT(a.citations_size(), 0) << a.id();
+    EXPECT_FALSE(a.citations(0).quote().empty());
+  }
+}
+
+TEST_F(EngineTest, PlanChangesWithTheProfile) {
+  for (const char* m : {"ho la triennale in economia", "faccio la segretaria",
+                        "3", "no", "risorse umane", "piccola azienda"}) {
+    Say(m);
+  }
+  ASSERT_TRUE(state_.advised());
+  EXPECT_THAT(std::vector<std::string>(state_.last_advice().begin(),
+                                       state_.last_advice().end()),
+              testing::Contains("consider_master"));
+  BotTurn t = Say("ho anche un master");
+  EXPECT_THAT(AdviceIds(t), testing::Not(testing::Contains("consider_master")));
+  EXPECT_THAT(Text(t), HasSubstr("non ti serve più"));
+}
+
+TEST_F(EngineTest, RefusesBadInputWithoutChangingState) {
+  dirigo::kb::v1::DialogState before = state_;
+  auto bad = engine_->Respond("ho \xff\xfe una laurea", &state_);
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad.status().message(), HasSubstr("UTF-8"));
+  auto empty = engine_->Respond("   ", &state_);
+  EXPECT_EQ(empty.status().code(), absl::StatusCode::kInvalidArgument);
+  auto longer = engine_->Respond(std::string(Engine::kMaxMessageBytes + 1, 'a'), &state_);
+  EXPECT_EQ(longer.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(longer.status().message(), HasSubstr("too long"));
+  EXPECT_EQ(state_.SerializeAsString(), before.SerializeAsString());
+}
+
+TEST_F(EngineTest, SurvivesHostileText) {
+  for (const std::string& text :
+       {std::string(2000, '('), std::string(1000, 'a') + " " + std::string(999, '9'),
+        std::string("\\b(?P<x>") , std::string("ñ😀\u200b 漢字 ⟨⟩"),
+        std::string("999999999999999999999 anni di esperienza")}) {
+    auto r = engine_->Respond(text, &state_);
+    EXPECT_TRUE(r.ok()) << r.status();
+  }
+  EXPECT_FALSE(state_.profile().has_years_experience());
+}
+
+TEST_F(EngineTest, StatelessAdviceIsOrderedAndCited) {
+  dirigo::v1::Profile p;
+  p.set_education_level(dirigo::v1::EDUCATION_LEVEL_SECONDARY_OR_LESS);
+  p.set_years_experience(0);
+  p.set_leads_people(false);
+  auto items = engine_->Advise(p);
+  ASSERT_GE(items.size(), 3u);
+  EXPECT_EQ(items[0].id(), "degree_first");
+  EXPECT_EQ(items[1].id(), "get_experience");
+  dirigo::v1::Profile empty;
+  for (const auto& a : engine_->Advise(empty)) {
+    EXPECT_EQ(a.id(), "organisation_people");
+  }
+}
+
+}  // namespace
+}  // namespace dirigo

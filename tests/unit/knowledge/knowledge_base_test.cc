@@ -1,0 +1,160 @@
+#include "knowledge/knowledge_base.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace dirigo {
+namespace {
+
+using testing::HasSubstr;
+
+std::map<std::string, std::string> BundledFiles() {
+  std::map<std::string, std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(DIRIGO_TEST_KB_DIR)) {
+    if (e.path().extension() != ".textproto") continue;
+    std::ifstream in(e.path());
+    std::stringstream s;
+    s << in.rdbuf();
+    files[e.path().filename().string()] = s.str();
+  }
+  return files;
+}
+
+absl::Status LoadWith(const std::string& file, const std::string& extra,
+                      const std::string& replace_from = "",
+                      const std::string& replace_to = "") {
+  auto files = BundledFiles();
+  if (!replace_from.empty()) {
+    size_t at = files[file].find(replace_from);
+    EXPECT_NE(at, std::string::npos) << replace_from;
+    if (at != std::string::npos) files[file].replace(at, replace_from.size(), replace_to);
+  }
+  files[file] += extra;
+  return KnowledgeBase::LoadFiles(files, {}).status();
+}
+
+TEST(KnowledgeBaseTest, BundledKnowledgeBaseIsValid) {
+  auto kb = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, {});
+  ASSERT_TRUE(kb.ok()) << kb.status();
+  EXPECT_EQ((*kb)->proto().locale(), "it");
+  EXPECT_GE((*kb)->pattern_count(), 50);
+  EXPECT_EQ((*kb)->SectionHeading("intro"), "Introduzione");
+  EXPECT_EQ((*kb)->SectionHeading("starting_small"), "Avvio piccolo");
+}
+
+TEST(KnowledgeBaseTest, ArticleIsTheWholeArticle) {
+  auto kb = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, {});
+  ASSERT_TRUE(kb.ok());
+  const auto& a = (*kb)->proto().article();
+  EXPECT_EQ(a.title(), "Come posso diventare un dirigente del back office?");
+  ASSERT_EQ(a.section_size(), 5);
+  EXPECT_EQ(a.section(4).heading(), "Avvio piccolo");
+  EXPECT_EQ((*kb)->ArticleSentences().size(), 27u);
+}
+
+TEST(KnowledgeBaseTest, SyntaxErrorNamesFileAndLine) {
+  absl::Status s = LoadWith("patterns.textproto", "\npattern { id: \"x\" regex: }\n");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("patterns.textproto:"));
+}
+
+TEST(KnowledgeBaseTest, RefusesAQuoteNotInTheArticle) {
+  absl::Status s = LoadWith(
+      "faq.textproto",
+      "\nfaq { id: \"made_up\" answer: \"a\" citation { section: \"intro\" "
+      "quote: \"Il back office è facile.\" } }\n");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("faq.textproto:"));
+  EXPECT_THAT(s.message(), HasSubstr("faq 'made_up'"));
+  EXPECT_THAT(s.message(), HasSubstr("not found verbatim"));
+}
+
+TEST(KnowledgeBaseTest, QuotesKeepTypographicApostrophes) {
+  // The article writes "l’istruzione" with ’: a straight ' does not match.
+  absl::Status s = LoadWith(
+      "faq.textproto",
+      "\nfaq { id: \"apostrophe\" answer: \"a\" citation { section: \"intro\" "
+      "quote: \"inizia con l'istruzione universitaria\" } }\n");
+  EXPECT_THAT(s.message(), HasSubstr("not found verbatim"));
+}
+
+TEST(KnowledgeBaseTest, RefusesAnUncitedSentence) {
+  // Drop the only answer citing the front-office sentences.
+  auto files = BundledFiles();
+  std::string& faq = files["faq.textproto"];
+  size_t start = faq.find("faq {\n  id: \"front_vs_back\"");
+  ASSERT_NE(start, std::string::npos);
+  size_t end = faq.find("\n}\n", start);
+  faq.erase(start, end + 3 - start);
+  // The pattern pointing at it must go too.
+  std::string& patterns = files["patterns.textproto"];
+  size_t p = patterns.find("intent: \"faq.front_vs_back\"");
+  ASSERT_NE(p, std::string::npos);
+  patterns.replace(p, std::string("intent: \"faq.front_vs_back\"").size(),
+                   "intent: \"faq.back_office\"");
+  absl::Status s = KnowledgeBase::LoadFiles(files, {}).status();
+  EXPECT_THAT(s.message(), HasSubstr("is cited nowhere"));
+  EXPECT_THAT(s.message(), HasSubstr("front office"));
+}
+
+TEST(KnowledgeBaseTest, RefusesBadPatterns) {
+  EXPECT_THAT(LoadWith("patterns.textproto",
+                       "\npattern { id: \"bad.regex\" regex: \"(\" intent: \"why\" }\n")
+                  .message(),
+              HasSubstr("regex does not compile"));
+  EXPECT_THAT(LoadWith("patterns.textproto",
+                       "\npattern { id: \"bad.concept\" regex: \"{nope}\" intent: \"why\" }\n")
+                  .message(),
+              HasSubstr("unknown concept {nope}"));
+  EXPECT_THAT(LoadWith("patterns.textproto",
+                       "\npattern { id: \"bad.value\" regex: \"x\" set { slot: "
+                       "\"educationLevel\" value: \"PHD\" } }\n")
+                  .message(),
+              HasSubstr("'PHD' is not a value of educationLevel"));
+  EXPECT_THAT(LoadWith("patterns.textproto",
+                       "\npattern { id: \"bad.slot\" regex: \"x\" set { slot: "
+                       "\"age\" value: \"3\" } }\n")
+                  .message(),
+              HasSubstr("sets no Profile field 'age'"));
+  EXPECT_THAT(LoadWith("patterns.textproto",
+                       "\npattern { id: \"bad.example\" regex: \"laurea\" intent: "
+                       "\"why\" example: \"ho un diploma\" }\n")
+                  .message(),
+              HasSubstr("does not match its example"));
+  EXPECT_THAT(LoadWith("patterns.textproto",
+                       "\npattern { id: \"bad.intent\" regex: \"x\" intent: \"faq.nope\" }\n")
+                  .message(),
+              HasSubstr("unknown intent 'faq.nope'"));
+}
+
+TEST(KnowledgeBaseTest, RefusesRepeatedIdsAndMissingPhrases) {
+  EXPECT_THAT(LoadWith("advice.textproto", "", "id: \"plan_early\"",
+                       "id: \"degree_first\"")
+                  .message(),
+              HasSubstr("advice 'degree_first': empty or repeated id"));
+  EXPECT_THAT(LoadWith("phrases.textproto", "", "key: \"help\"", "key: \"hlep\"")
+                  .message(),
+              HasSubstr("phrase 'help': is required and missing"));
+}
+
+TEST(KnowledgeBaseTest, MissingFolderIsNotFound) {
+  auto kb = KnowledgeBase::LoadDirectory("/nonexistent/knowledge", {});
+  EXPECT_EQ(kb.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(KnowledgeBaseTest, OneSetPassFindsCandidates) {
+  auto kb = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, {});
+  ASSERT_TRUE(kb.ok());
+  std::vector<int> hits = (*kb)->Candidates("ho una laurea in economia");
+  std::vector<std::string> ids;
+  for (int i : hits) ids.push_back((*kb)->pattern(i).def->id());
+  EXPECT_THAT(ids, testing::IsSupersetOf({"education.bachelor", "field.business"}));
+  EXPECT_TRUE((*kb)->Candidates("zzz qqq").empty());
+}
+
+}  // namespace
+}  // namespace dirigo

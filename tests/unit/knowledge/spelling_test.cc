@@ -1,0 +1,65 @@
+#include "knowledge/spelling.h"
+
+#include "gtest/gtest.h"
+#include "knowledge/knowledge_base.h"
+#include "knowledge/normalizer.h"
+
+namespace dirigo {
+namespace {
+
+TEST(EditDistanceTest, CountsTranspositionsAsOne) {
+  EXPECT_EQ(EditDistance("laurea", "laurea", 2), 0);
+  EXPECT_EQ(EditDistance("lauera", "laurea", 2), 1);  // swapped letters
+  EXPECT_EQ(EditDistance("laure", "laurea", 2), 1);
+  EXPECT_EQ(EditDistance("laureaa", "laurea", 2), 1);
+  EXPECT_EQ(EditDistance("lxurex", "laurea", 2), 2);
+  EXPECT_GT(EditDistance("casa", "laurea", 1), 1);
+}
+
+class CorrectorTest : public testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto kb = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, {});
+    ASSERT_TRUE(kb.ok()) << kb.status();
+    kb_ = new std::shared_ptr<const KnowledgeBase>(*kb);
+  }
+  std::string Read(const std::string& text) {
+    auto n = (*kb_)->NormalizeMessage(text);
+    EXPECT_TRUE(n.ok());
+    return n.ok() ? n->text : "";
+  }
+  static std::shared_ptr<const KnowledgeBase>* kb_;
+};
+std::shared_ptr<const KnowledgeBase>* CorrectorTest::kb_ = nullptr;
+
+TEST_F(CorrectorTest, CorrectsMisspeltKnownWords) {
+  EXPECT_EQ(Read("ho la lauera"), "ho la laurea");
+  EXPECT_EQ(Read("faccio la segretaira"), "faccio la segretaria");
+  // Two known words one edit away ("segretaria", "segreteria"): kept.
+  EXPECT_EQ(Read("segretria"), "segretria");
+  EXPECT_EQ(Read("magistarle"), "magistrale");
+  EXPECT_EQ(Read("esperieza"), "esperienza");
+  EXPECT_EQ(Read("multinazinale"), "multinazionale");
+}
+
+TEST_F(CorrectorTest, NeverCorrectsValidItalianWords) {
+  // Valid words outside the vocabulary, some one edit away from a known word
+  // ("laureo" / "laurea", "segretari" / "segretaria", "gestiti" / "gestito").
+  for (const char* word :
+       {"laureo", "segretari", "gestiti", "casa", "gatto", "mare", "sedia",
+        "bicicletta", "domani", "ieri", "cucina", "montagna", "perché",
+        "perche", "città", "citta", "università", "piu", "gia", "studiavo",
+        "lavorerò", "assistenti", "impiegati", "dirigenti", "ragazzo",
+        "ragazza", "felice", "stanco", "sempre", "qualche"}) {
+    std::string folded = FoldCase(word);
+    EXPECT_EQ(Read(word), folded) << word << " was corrected";
+  }
+}
+
+TEST_F(CorrectorTest, LeavesShortAndAmbiguousWordsAlone) {
+  EXPECT_EQ(Read("xyz"), "xyz");      // too short
+  EXPECT_EQ(Read("qwertyuiop"), "qwertyuiop");  // nothing near
+}
+
+}  // namespace
+}  // namespace dirigo
