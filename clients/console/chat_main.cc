@@ -90,6 +90,40 @@ std::string ErrorJson(const grpc::Status& s) {
                       ",\"message\":\"", message, "\"}}");
 }
 
+// Whether `s` is valid UTF-8 (protobuf refuses to send a string that is not).
+bool ValidUtf8(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = s[i];
+    int extra;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      extra = 1, cp = c & 0x1F;
+    } else if ((c >> 4) == 0xE) {
+      extra = 2, cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      extra = 3, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + extra >= s.size()) return false;
+    for (int k = 1; k <= extra; ++k) {
+      unsigned char cc = s[i + k];
+      if ((cc >> 6) != 0x2) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((extra == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
+      return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
 std::string Shorten(const std::string& quote, size_t max) {
   if (quote.size() <= max) return quote;
   size_t cut = quote.rfind(' ', max);
@@ -155,6 +189,11 @@ class Chat {
   }
 
   void Send(const std::string& text) {
+    if (!ValidUtf8(text)) {
+      Error(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                         "the message is not valid UTF-8 text"));
+      return;
+    }
     dirigo::v1::ConverseRequest request;
     request.set_session(session_);
     request.set_text(text);
