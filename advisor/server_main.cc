@@ -144,6 +144,8 @@ int main(int argc, char** argv) {
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   LOG_INFO("signal %d: shutting down", signal_number);
+  // Health checks answer NOT_SERVING from now on, so balancers move away.
+  if (auto* health = server->GetHealthCheckService()) health->Shutdown();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   server->Wait();
   pool.reset();  // runs what is queued, then stops

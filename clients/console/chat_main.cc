@@ -248,7 +248,8 @@ class Chat {
     if (c == "/help" || c == "/aiuto") {
       std::cout << words_->commands << "\n";
     } else if (c == "/profile" || c == "/profilo") {
-      ShowProfile();
+      // The bot says what it knows, with the person's own words.
+      Send(lang_ == "en" ? "what do you know about me?" : "cosa sai di me?");
     } else if (c == "/advice" || c == "/consigli") {
       ShowAdvice();
     } else if (c == "/trace") {
@@ -289,17 +290,6 @@ class Chat {
     grpc::Status s = stub_->GetSession(context.get(), request, session);
     if (!s.ok()) Error(s);
     return s.ok();
-  }
-
-  void ShowProfile() {
-    dirigo::v1::Session session;
-    if (!FetchProfile(&session)) return;
-    std::string json = ToJson(session.profile());
-    if (json == "{}") {
-      std::cout << words_->profile_empty << "\n";
-      return;
-    }
-    std::cout << json << "\n";
   }
 
   void ShowAdvice() {

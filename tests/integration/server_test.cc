@@ -155,6 +155,14 @@ TEST_F(ServerTest, ClearErrorsForBadRequests) {
   EXPECT_THAT(st.error_message(), HasSubstr("not available yet"));
 }
 
+TEST_F(ServerTest, OversizedRequestIsRefused) {
+  std::string s = NewSession();
+  v1::ConverseResponse r;
+  grpc::Status st = Say(s, std::string(100 * 1024, 'a'), &r);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(Say(s, "ho una laurea", &r).ok());
+}
+
 TEST_F(ServerTest, InvalidUtf8OnTheWireIsRefused) {
   // A client that bypasses its own protobuf checks and sends raw bytes.
   std::string s = NewSession();

@@ -1,0 +1,74 @@
+// In-process figures for the engine: normalisation, the one-pass pattern set,
+// a whole turn, and stateless advice. Run with `make bench`.
+#include <benchmark/benchmark.h>
+
+#include "dialog/engine.h"
+
+namespace {
+
+std::shared_ptr<const dirigo::KnowledgeBase> Kb() {
+  static auto kb = [] {
+    auto loaded = dirigo::KnowledgeBase::LoadDirectory(DIRIGO_BENCH_KB_DIR, {});
+    if (!loaded.ok()) std::abort();
+    return *loaded;
+  }();
+  return kb;
+}
+
+const char* kSentence =
+    "Ciao, ho la triennale in economia e faccio la segretaria da tre anni, "
+    "non ho mai gestito persone ma mi piacerebbe lavorare nelle risorse umane";
+
+void BM_LoadKnowledgeBase(benchmark::State& state) {
+  for (auto _ : state) {
+    auto kb = dirigo::KnowledgeBase::LoadDirectory(DIRIGO_BENCH_KB_DIR, {});
+    benchmark::DoNotOptimize(kb);
+  }
+}
+BENCHMARK(BM_LoadKnowledgeBase)->Unit(benchmark::kMillisecond);
+
+void BM_Normalize(benchmark::State& state) {
+  auto kb = Kb();
+  for (auto _ : state) benchmark::DoNotOptimize(kb->NormalizeMessage(kSentence));
+  state.SetBytesProcessed(state.iterations() * strlen(kSentence));
+}
+BENCHMARK(BM_Normalize);
+
+void BM_PatternSetPass(benchmark::State& state) {
+  auto kb = Kb();
+  std::string text = kb->NormalizeMessage(kSentence)->text;
+  for (auto _ : state) benchmark::DoNotOptimize(kb->Candidates(text));
+  state.SetBytesProcessed(state.iterations() * text.size());
+}
+BENCHMARK(BM_PatternSetPass);
+
+// A turn on a message of N bytes: the cost must grow linearly.
+void BM_Turn(benchmark::State& state) {
+  dirigo::Engine engine(Kb());
+  std::string text;
+  while (text.size() + strlen(kSentence) + 1 <= static_cast<size_t>(state.range(0))) {
+    text += kSentence;
+    text += ' ';
+  }
+  for (auto _ : state) {
+    dirigo::kb::v1::DialogState s;
+    engine.Start(&s);
+    benchmark::DoNotOptimize(engine.Respond(text, &s));
+  }
+  state.SetBytesProcessed(state.iterations() * text.size());
+}
+BENCHMARK(BM_Turn)->Arg(160)->Arg(500)->Arg(2000);
+
+void BM_Advise(benchmark::State& state) {
+  dirigo::Engine engine(Kb());
+  dirigo::v1::Profile p;
+  p.set_education_level(dirigo::v1::EDUCATION_LEVEL_BACHELOR);
+  p.add_experience(dirigo::v1::EXPERIENCE_KIND_ADMIN_ENTRY_LEVEL);
+  p.set_leads_people(false);
+  for (auto _ : state) benchmark::DoNotOptimize(engine.Advise(p));
+}
+BENCHMARK(BM_Advise);
+
+}  // namespace
+
+BENCHMARK_MAIN();

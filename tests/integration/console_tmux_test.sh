@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The interactive console, as a person uses it: `scripts/chat` under tmux,
+# keys typed with send-keys, the screen read with capture-pane.
+#   console_tmux_test.sh REPO_DIR BIN_DIR
+set -uo pipefail
+repo=$1
+bin=$2
+socket="dirigo-test-$$"
+session=chat
+failures=0
+pass=0
+tm() { tmux -L "$socket" "$@"; }
+cleanup() { tm kill-server 2>/dev/null || true; }
+trap cleanup EXIT
+
+# Wait (at most 20 s) until the screen shows $1.
+wait_for() {
+  for _ in $(seq 1 400); do
+    if tm capture-pane -p -t "$session" -S -200 | grep -q -- "$1"; then return 0; fi
+    sleep 0.05
+  done
+  echo "--- screen while waiting for: $1"
+  tm capture-pane -p -t "$session" -S -200
+  return 1
+}
+check() {
+  if wait_for "$2"; then pass=$((pass + 1)); else echo "FAIL: $1"; failures=$((failures + 1)); fi
+}
+type_line() { tm send-keys -t "$session" -l "$1"; tm send-keys -t "$session" Enter; }
+
+tm new-session -d -s "$session" -x 160 -y 50 \
+  "env DIRIGO_BIN=$bin TERM=xterm-256color bash $repo/scripts/chat; echo CHAT-ENDED; sleep 30"
+check "greeting and prompt" "tu>"
+check "quick replies numbered" "\[2\] Laurea triennale"
+type_line "2"
+check "a number picks the quick reply" "→ ho la laurea triennale"
+check "next question" "In che materia"
+type_line "economia, e lavoro come assistente da 4 anni"
+check "facts said back" "assistente"
+check "leadership question" "coordinato altre persone"
+# Line editing: type, erase a word with Ctrl-W, retype.
+tm send-keys -t "$session" -l "si certo xyz"
+tm send-keys -t "$session" C-w
+tm send-keys -t "$session" -l "davvero"
+tm send-keys -t "$session" Enter
+check "readline editing" "hai già guidato persone"
+type_line "/trace"
+check "/trace shows the rules" "lead.answer_yes"
+type_line "/profilo"
+check "/profile shows the profile" "Studi: laurea triennale"
+# History: Up recalls the last line.
+tm send-keys -t "$session" Up
+check "history recalls the last line" "tu> /profilo"
+tm send-keys -t "$session" C-u
+type_line "/esci"
+check "quit ends the chat and stops the server" "CHAT-ENDED"
+screen=$(tm capture-pane -p -e -t "$session" -S -200)
+if grep -q $'\033\[' <<<"$screen"; then pass=$((pass + 1)); else echo "FAIL: colours on a terminal"; failures=$((failures + 1)); fi
+
+echo "console: $pass passed, $failures failed"
+[ "$failures" -eq 0 ]
