@@ -19,12 +19,12 @@ absl::Status CheckField(const std::string& what, const std::string& value,
     return absl::InvalidArgumentError(absl::StrCat(what, " is required"));
   }
   if (value.size() > max) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(what, " is too long (", value.size(), " bytes; at most ",
-                     max, ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, " is too long (", value.size(), " bytes; at most ", max, ")"));
   }
   if (absl::Status s = CheckUtf8(value); !s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(what, " is not valid UTF-8"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " is not valid UTF-8"));
   }
   return absl::OkStatus();
 }
@@ -66,12 +66,13 @@ std::string AdvisorCore::NewSessionName() {
 
 absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::CreateSession(
     const dirigo::v1::CreateSessionRequest& request) {
-  if (absl::Status s = CheckField("channel", request.channel(), kMaxChannelBytes, false);
+  if (absl::Status s =
+          CheckField("channel", request.channel(), kMaxChannelBytes, false);
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = CheckField("external_user_id", request.external_user_id(),
-                                  kMaxIdBytes, false);
+  if (absl::Status s = CheckField(
+          "external_user_id", request.external_user_id(), kMaxIdBytes, false);
       !s.ok()) {
     return s;
   }
@@ -80,7 +81,8 @@ absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::CreateSession(
   SessionRecord record;
   auto& meta = record.meta;
   meta.set_name(NewSessionName());
-  meta.set_locale(request.locale().empty() ? default_locale_ : request.locale());
+  meta.set_locale(request.locale().empty() ? default_locale_
+                                           : request.locale());
   meta.set_channel(request.channel());
   meta.set_external_user_id(request.external_user_id());
   int64_t now = absl::ToUnixSeconds(clock_->Now());
@@ -98,11 +100,13 @@ absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::CreateSession(
 
 absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::Converse(
     const dirigo::v1::ConverseRequest& request) {
-  if (absl::Status s = CheckField("session", request.session(), kMaxIdBytes, true);
+  if (absl::Status s =
+          CheckField("session", request.session(), kMaxIdBytes, true);
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = CheckField("request_id", request.request_id(), kMaxIdBytes, false);
+  if (absl::Status s =
+          CheckField("request_id", request.request_id(), kMaxIdBytes, false);
       !s.ok()) {
     return s;
   }
@@ -145,16 +149,19 @@ absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::Converse(
     absl::Status written = store_->Update(record, record.version);
     if (absl::IsAborted(written)) continue;  // a concurrent turn won: redo
     if (!written.ok()) return written;
-    LOG_DEBUG("turn: session=%s turn=%d", meta.name().c_str(), meta.turn_count());
+    LOG_DEBUG("turn: session=%s turn=%d", meta.name().c_str(),
+              meta.turn_count());
     return response;
   }
   return absl::AbortedError(
-      "too many messages at once on this conversation; send them one at a time");
+      "too many messages at once on this conversation; send them one at a "
+      "time");
 }
 
 absl::StatusOr<dirigo::v1::Session> AdvisorCore::GetSession(
     const dirigo::v1::GetSessionRequest& request) {
-  if (absl::Status s = CheckField("session", request.session(), kMaxIdBytes, true);
+  if (absl::Status s =
+          CheckField("session", request.session(), kMaxIdBytes, true);
       !s.ok()) {
     return s;
   }
@@ -165,7 +172,8 @@ absl::StatusOr<dirigo::v1::Session> AdvisorCore::GetSession(
 
 absl::StatusOr<dirigo::v1::DeleteSessionResponse> AdvisorCore::DeleteSession(
     const dirigo::v1::DeleteSessionRequest& request) {
-  if (absl::Status s = CheckField("session", request.session(), kMaxIdBytes, true);
+  if (absl::Status s =
+          CheckField("session", request.session(), kMaxIdBytes, true);
       !s.ok()) {
     return s;
   }
@@ -175,7 +183,8 @@ absl::StatusOr<dirigo::v1::DeleteSessionResponse> AdvisorCore::DeleteSession(
   LOG_INFO("session deleted: %s", request.session().c_str());
   dirigo::v1::DeleteSessionResponse response;
   absl::StatusOr<const Engine*> engine = EngineFor(got->meta.locale());
-  if (engine.ok()) response.set_message((*engine)->knowledge().Phrase("erased"));
+  if (engine.ok())
+    response.set_message((*engine)->knowledge().Phrase("erased"));
   return response;
 }
 
@@ -183,8 +192,9 @@ absl::StatusOr<dirigo::v1::AdviseResponse> AdvisorCore::Advise(
     const dirigo::v1::AdviseRequest& request) {
   absl::StatusOr<const Engine*> engine = EngineFor(request.locale());
   if (!engine.ok()) return engine.status();
-  if (absl::Status s = CheckField("profile.studyFieldText",
-                                  request.profile().study_field_text(), 200, false);
+  if (absl::Status s =
+          CheckField("profile.studyFieldText",
+                     request.profile().study_field_text(), 200, false);
       !s.ok()) {
     return s;
   }
@@ -196,12 +206,13 @@ absl::StatusOr<dirigo::v1::AdviseResponse> AdvisorCore::Advise(
     if (f->enum_type() == nullptr) continue;
     int n = f->is_repeated() ? r->FieldSize(request.profile(), f) : 1;
     for (int j = 0; j < n; ++j) {
-      int v = f->is_repeated() ? r->GetRepeatedEnumValue(request.profile(), f, j)
-                               : r->GetEnumValue(request.profile(), f);
+      int v = f->is_repeated()
+                  ? r->GetRepeatedEnumValue(request.profile(), f, j)
+                  : r->GetEnumValue(request.profile(), f);
       if (f->enum_type()->FindValueByNumber(v) == nullptr ||
           (f->is_repeated() && v == 0)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "profile.", f->json_name(), " has no value ", v));
+        return absl::InvalidArgumentError(
+            absl::StrCat("profile.", f->json_name(), " has no value ", v));
       }
     }
   }

@@ -34,7 +34,8 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context,
 class StreamReactor final
     : public grpc::ServerBidiReactor<ConverseRequest, ConverseResponse> {
  public:
-  StreamReactor(AdvisorCore* core, WorkerPool* pool) : core_(core), pool_(pool) {
+  StreamReactor(AdvisorCore* core, WorkerPool* pool)
+      : core_(core), pool_(pool) {
     StartRead(&request_);
   }
 
@@ -115,7 +116,8 @@ AdvisorService::StreamConverse(grpc::CallbackServerContext* context) {
 
 grpc::ServerUnaryReactor* AdvisorService::GetSession(
     grpc::CallbackServerContext* context,
-    const dirigo::v1::GetSessionRequest* request, dirigo::v1::Session* response) {
+    const dirigo::v1::GetSessionRequest* request,
+    dirigo::v1::Session* response) {
   return RunUnary(context, pool_, response,
                   [this, request] { return core_->GetSession(*request); });
 }
@@ -129,7 +131,8 @@ grpc::ServerUnaryReactor* AdvisorService::DeleteSession(
 }
 
 grpc::ServerUnaryReactor* AdvisorService::Advise(
-    grpc::CallbackServerContext* context, const dirigo::v1::AdviseRequest* request,
+    grpc::CallbackServerContext* context,
+    const dirigo::v1::AdviseRequest* request,
     dirigo::v1::AdviseResponse* response) {
   return RunUnary(context, pool_, response,
                   [this, request] { return core_->Advise(*request); });

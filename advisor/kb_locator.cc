@@ -8,14 +8,15 @@ namespace dirigo {
 
 absl::StatusOr<std::string> FindBundledKnowledge(const std::string& relative) {
   std::error_code ec;
-  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::filesystem::path exe =
+      std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return absl::NotFoundError("cannot tell where this program is");
   std::filesystem::path dir = exe.parent_path() / relative;
   if (std::filesystem::is_directory(dir, ec)) {
     return std::filesystem::weakly_canonical(dir, ec).string();
   }
-  return absl::NotFoundError(absl::StrCat(
-      "no bundled knowledge base at ", dir.string(), "; pass --kb=FOLDER"));
+  return absl::NotFoundError(absl::StrCat("no bundled knowledge base at ",
+                                          dir.string(), "; pass --kb=FOLDER"));
 }
 
 std::map<std::string, std::string> KnowledgeFolders(const std::string& root) {

@@ -46,12 +46,14 @@ ABSL_FLAG(absl::Duration, session_ttl, absl::Minutes(30),
           "a conversation idle this long is forgotten");
 ABSL_FLAG(int, max_sessions, 100000, "most conversations kept at once");
 ABSL_FLAG(int, workers, 4, "threads computing turns");
-ABSL_FLAG(int, max_queue, 1024,
-          "turns waiting for a worker before calls fail with RESOURCE_EXHAUSTED");
+ABSL_FLAG(
+    int, max_queue, 1024,
+    "turns waiting for a worker before calls fail with RESOURCE_EXHAUSTED");
 ABSL_FLAG(std::string, hunspell_dir, "/usr/share/hunspell",
           "folder of the Hunspell dictionaries used for spelling tolerance");
 ABSL_FLAG(bool, version, false, "print the version and exit");
-ABSL_FLAG(bool, verbose, false, "log every turn (ids and counts only, never text)");
+ABSL_FLAG(bool, verbose, false,
+          "log every turn (ids and counts only, never text)");
 
 namespace {
 
@@ -71,12 +73,14 @@ int main(int argc, char** argv) {
     std::cout << "dirigo-server " << DIRIGO_VERSION << "\n";
     return 0;
   }
-  if (absl::GetFlag(FLAGS_verbose)) dirigo::SetLogLevel(dirigo::LogLevel::kDebug);
+  if (absl::GetFlag(FLAGS_verbose))
+    dirigo::SetLogLevel(dirigo::LogLevel::kDebug);
   if (absl::GetFlag(FLAGS_store) != "memory") {
     return Fail(absl::StrCat("unknown --store '", absl::GetFlag(FLAGS_store),
                              "' (this version has: memory)"));
   }
-  if (absl::GetFlag(FLAGS_workers) < 1 || absl::GetFlag(FLAGS_max_sessions) < 1 ||
+  if (absl::GetFlag(FLAGS_workers) < 1 ||
+      absl::GetFlag(FLAGS_max_sessions) < 1 ||
       absl::GetFlag(FLAGS_max_queue) < 1) {
     return Fail("--workers, --max_sessions and --max_queue must be at least 1");
   }
@@ -109,8 +113,8 @@ int main(int argc, char** argv) {
   store_options.max_sessions = absl::GetFlag(FLAGS_max_sessions);
   dirigo::InMemorySessionStore store(&clock, store_options);
   dirigo::AdvisorCore core(std::move(engines), &store, &clock);
-  auto pool = std::make_unique<dirigo::WorkerPool>(absl::GetFlag(FLAGS_workers),
-                                                   absl::GetFlag(FLAGS_max_queue));
+  auto pool = std::make_unique<dirigo::WorkerPool>(
+      absl::GetFlag(FLAGS_workers), absl::GetFlag(FLAGS_max_queue));
   dirigo::AdvisorService service(&core, pool.get());
 
   // Signals are taken by sigwait below, in this thread only.

@@ -32,9 +32,9 @@ absl::Status InMemorySessionStore::Create(const SessionRecord& record) {
   absl::MutexLock lock(&mu_);
   SweepLocked();
   if (sessions_.size() >= options_.max_sessions) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "the server holds its maximum of ", options_.max_sessions,
-        " conversations; try again later"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the server holds its maximum of ", options_.max_sessions,
+                     " conversations; try again later"));
   }
   auto [it, inserted] =
       sessions_.try_emplace(record.meta.name(), Entry{record, clock_->Now()});
@@ -46,7 +46,8 @@ absl::Status InMemorySessionStore::Create(const SessionRecord& record) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<SessionRecord> InMemorySessionStore::Get(const std::string& name) {
+absl::StatusOr<SessionRecord> InMemorySessionStore::Get(
+    const std::string& name) {
   absl::MutexLock lock(&mu_);
   auto it = sessions_.find(name);
   if (it == sessions_.end() || ExpiredLocked(it->second)) {

@@ -29,7 +29,8 @@ BENCHMARK(BM_LoadKnowledgeBase)->Unit(benchmark::kMillisecond);
 
 void BM_Normalize(benchmark::State& state) {
   auto kb = Kb();
-  for (auto _ : state) benchmark::DoNotOptimize(kb->NormalizeMessage(kSentence));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(kb->NormalizeMessage(kSentence));
   state.SetBytesProcessed(state.iterations() * strlen(kSentence));
 }
 BENCHMARK(BM_Normalize);
@@ -46,7 +47,8 @@ BENCHMARK(BM_PatternSetPass);
 void BM_Turn(benchmark::State& state) {
   dirigo::Engine engine(Kb());
   std::string text;
-  while (text.size() + strlen(kSentence) + 1 <= static_cast<size_t>(state.range(0))) {
+  while (text.size() + strlen(kSentence) + 1 <=
+         static_cast<size_t>(state.range(0))) {
     text += kSentence;
     text += ' ';
   }

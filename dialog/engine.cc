@@ -224,8 +224,9 @@ std::string Engine::FactText(const kbv1::DialogState& state,
   return absl::StrJoin(said, " e ");
 }
 
-std::string Engine::Fill(const std::string& text, const Profile& profile,
-                         const std::map<std::string, std::string>& words) const {
+std::string Engine::Fill(
+    const std::string& text, const Profile& profile,
+    const std::map<std::string, std::string>& words) const {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] != '{') {
@@ -267,9 +268,10 @@ std::vector<AdviceItem> Engine::Advise(
   for (const auto& r : kb_->proto().advice()) {
     if (ConditionHolds(r.when(), profile)) rules.push_back(&r);
   }
-  std::stable_sort(rules.begin(), rules.end(), [](const auto* a, const auto* b) {
-    return a->priority() > b->priority();
-  });
+  std::stable_sort(rules.begin(), rules.end(),
+                   [](const auto* a, const auto* b) {
+                     return a->priority() > b->priority();
+                   });
   std::vector<AdviceItem> items;
   for (const auto* r : rules) {
     AdviceItem item;
@@ -362,13 +364,14 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
   std::vector<Match> matches = FindMatches(n, text, awaiting);
   std::vector<Match*> order;
   for (Match& m : matches) order.push_back(&m);
-  std::stable_sort(order.begin(), order.end(), [](const Match* a, const Match* b) {
-    if (a->def->priority() != b->def->priority())
-      return a->def->priority() > b->def->priority();
-    if (a->end - a->begin != b->end - b->begin)
-      return a->end - a->begin > b->end - b->begin;
-    return a->begin < b->begin;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [](const Match* a, const Match* b) {
+                     if (a->def->priority() != b->def->priority())
+                       return a->def->priority() > b->def->priority();
+                     if (a->end - a->begin != b->end - b->begin)
+                       return a->end - a->begin > b->end - b->begin;
+                     return a->begin < b->begin;
+                   });
   std::vector<Match*> accepted;
   for (Match* m : order) {
     bool lost = std::any_of(accepted.begin(), accepted.end(), [&](Match* a) {
@@ -383,8 +386,9 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
             [](const Match* a, const Match* b) { return a->begin < b->begin; });
   std::vector<const Match*> by_position;
   for (const Match& m : matches) by_position.push_back(&m);
-  std::stable_sort(by_position.begin(), by_position.end(),
-                   [](const Match* a, const Match* b) { return a->begin < b->begin; });
+  std::stable_sort(
+      by_position.begin(), by_position.end(),
+      [](const Match* a, const Match* b) { return a->begin < b->begin; });
   for (const Match* mp : by_position) {
     const Match& m = *mp;
     auto* t = trace->add_matches();
@@ -454,8 +458,8 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
       }
       for (const Proposal& p : props) {
         (void)SetSlotValue(&profile, f, p.value);
-        if (!p.words.empty() &&
-            std::find(all_words.begin(), all_words.end(), p.words) == all_words.end()) {
+        if (!p.words.empty() && std::find(all_words.begin(), all_words.end(),
+                                          p.words) == all_words.end()) {
           all_words.push_back(p.words);
         }
       }
@@ -475,8 +479,9 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
       words = chosen->words;
     }
     std::vector<std::string> after = GetSlotValues(profile, f);
-    if (after == before && (words.empty() || (state->words().count(slot_name) &&
-                                                 state->words().at(slot_name) == words))) {
+    if (after == before &&
+        (words.empty() || (state->words().count(slot_name) &&
+                           state->words().at(slot_name) == words))) {
       continue;
     }
     if (words.empty()) {
@@ -513,7 +518,8 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     turn.clear_trace();
     if (!erase) *turn.mutable_trace() = *trace;
     turn.add_messages()->set_text(kb_->Phrase(erase ? "erased" : "restarted"));
-    if (const kbv1::Slot* next = NextSlot(*state)) Ask(*next, 0, "", state, &turn);
+    if (const kbv1::Slot* next = NextSlot(*state))
+      Ask(*next, 0, "", state, &turn);
     reply.erase = erase;
     *turn.mutable_profile() = state->profile();
     turn.set_kb_version(kb_->version());
@@ -549,7 +555,8 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
       }
       kbv1::DialogState plain = *state;
       plain.clear_words();
-      std::string line = absl::StrCat("- ", s.label(), ": ", FactText(plain, s.name()));
+      std::string line =
+          absl::StrCat("- ", s.label(), ": ", FactText(plain, s.name()));
       auto w = state->words().find(s.name());
       if (w != state->words().end() && !w->second.empty()) {
         absl::StrAppend(&line, " ",
@@ -561,8 +568,8 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     if (lines.empty()) {
       turn.add_messages()->set_text(kb_->Phrase("profile_empty"));
     } else {
-      turn.add_messages()->set_text(absl::StrCat(kb_->Phrase("profile_intro"),
-                                                 "\n", absl::StrJoin(lines, "\n")));
+      turn.add_messages()->set_text(absl::StrCat(
+          kb_->Phrase("profile_intro"), "\n", absl::StrJoin(lines, "\n")));
     }
     digression = true;
   }
@@ -580,7 +587,8 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     BotMessage* m = turn.add_messages();
     if (slot != nullptr && !slot->why().empty()) {
       m->set_text(slot->why());
-      for (const auto& c : slot->why_citation()) *m->add_citations() = ToCitation(c);
+      for (const auto& c : slot->why_citation())
+        *m->add_citations() = ToCitation(c);
     } else {
       m->set_text(kb_->Phrase("why_generic"));
     }
@@ -644,8 +652,9 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
           added.push_back(item.id());
       }
       for (const std::string& id : old) {
-        bool kept = std::any_of(items.begin(), items.end(),
-                                [&](const AdviceItem& i) { return i.id() == id; });
+        bool kept =
+            std::any_of(items.begin(), items.end(),
+                        [&](const AdviceItem& i) { return i.id() == id; });
         const kbv1::AdviceRule* rule = kb_->FindAdvice(id);
         if (!kept && rule != nullptr) {
           turn.add_messages()->set_text(absl::StrReplaceAll(
@@ -676,7 +685,8 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
       GivePlan("plan_intro", state, &turn);
     } else if (next->name() == awaiting && digression && changed.empty()) {
       Ask(*next, 0, "resume", state, &turn);
-    } else if (next->name() == awaiting && !awaited_answered && !changed.empty()) {
+    } else if (next->name() == awaiting && !awaited_answered &&
+               !changed.empty()) {
       Ask(*next, 0, "", state, &turn);
     } else {
       Ask(*next, 0, "", state, &turn);

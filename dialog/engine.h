@@ -89,10 +89,10 @@ class Engine {
   const dirigo::kb::v1::Slot* NextSlot(
       const dirigo::kb::v1::DialogState& state) const;
   void Ask(const dirigo::kb::v1::Slot& slot, int variant,
-           const std::string& prefix_phrase,
-           dirigo::kb::v1::DialogState* state,
+           const std::string& prefix_phrase, dirigo::kb::v1::DialogState* state,
            dirigo::v1::BotTurn* turn) const;
-  void GivePlan(const std::string& intro_key, dirigo::kb::v1::DialogState* state,
+  void GivePlan(const std::string& intro_key,
+                dirigo::kb::v1::DialogState* state,
                 dirigo::v1::BotTurn* turn) const;
   void AddPlanItems(const std::vector<dirigo::v1::AdviceItem>& items,
                     const std::vector<std::string>& only,

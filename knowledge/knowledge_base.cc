@@ -24,8 +24,8 @@ class CollectErrors : public ErrorCollector {
  public:
   explicit CollectErrors(std::string file) : file_(std::move(file)) {}
   void AddError(int line, int column, const std::string& message) override {
-    errors_.push_back(absl::StrCat(file_, ":", line + 1, ":", column + 1, ": ",
-                                   message));
+    errors_.push_back(
+        absl::StrCat(file_, ":", line + 1, ":", column + 1, ": ", message));
   }
   void AddWarning(int line, int column, const std::string& message) override {}
   const std::vector<std::string>& errors() const { return errors_; }
@@ -49,12 +49,14 @@ class Problems {
     if (list_.empty()) return absl::OkStatus();
     std::vector<std::string> shown(
         list_.begin(), list_.begin() + std::min<size_t>(list_.size(), 25));
-    std::string more = list_.size() > shown.size()
-                           ? absl::StrCat("\n… and ", list_.size() - shown.size(),
-                                          " more problems")
-                           : "";
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the knowledge base is not valid:\n", absl::StrJoin(shown, "\n"), more));
+    std::string more =
+        list_.size() > shown.size()
+            ? absl::StrCat("\n… and ", list_.size() - shown.size(),
+                           " more problems")
+            : "";
+    return absl::InvalidArgumentError(
+        absl::StrCat("the knowledge base is not valid:\n",
+                     absl::StrJoin(shown, "\n"), more));
   }
 
  private:
@@ -181,7 +183,8 @@ absl::StatusOr<std::shared_ptr<const KnowledgeBase>> KnowledgeBase::LoadFiles(
     }
     // Remember where each entry is, for error messages.
     auto note = [&](const char* field, const char* kind, auto id_of) {
-      const auto* fd = kbv1::KnowledgeBase::descriptor()->FindFieldByName(field);
+      const auto* fd =
+          kbv1::KnowledgeBase::descriptor()->FindFieldByName(field);
       const auto* refl = part.GetReflection();
       for (int i = 0; i < refl->FieldSize(part, fd); ++i) {
         auto loc = tree.GetLocation(fd, i);
@@ -189,8 +192,9 @@ absl::StatusOr<std::shared_ptr<const KnowledgeBase>> KnowledgeBase::LoadFiles(
             absl::StrCat(name, ":", loc.line + 1);
       }
     };
-    note("concepts", "concept",
-         [](const kbv1::KnowledgeBase& p, int i) { return p.concepts(i).id(); });
+    note("concepts", "concept", [](const kbv1::KnowledgeBase& p, int i) {
+      return p.concepts(i).id();
+    });
     note("pattern", "pattern",
          [](const kbv1::KnowledgeBase& p, int i) { return p.pattern(i).id(); });
     note("slot", "slot",
@@ -205,8 +209,9 @@ absl::StatusOr<std::shared_ptr<const KnowledgeBase>> KnowledgeBase::LoadFiles(
     kbase->proto_.MergeFrom(part);
   }
   if (!errors.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the knowledge base has syntax errors:\n", absl::StrJoin(errors, "\n")));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the knowledge base has syntax errors:\n",
+                     absl::StrJoin(errors, "\n")));
   }
   if (absl::Status s = kbase->Compile(options, where); !s.ok()) return s;
   return std::shared_ptr<const KnowledgeBase>(std::move(kbase));
@@ -241,17 +246,18 @@ absl::Status KnowledgeBase::Compile(
   auto check_citation = [&](const std::string& entry, const kbv1::Citation& c) {
     const kbv1::Section* s = FindSection(c.section());
     if (s == nullptr) {
-      problems.Add(entry, absl::StrCat("citation names no section '",
-                                       c.section(), "'"));
+      problems.Add(
+          entry, absl::StrCat("citation names no section '", c.section(), "'"));
       return;
     }
     if (c.quote().empty()) {
       problems.Add(entry, "a citation has an empty quote");
       return;
     }
-    bool found = std::any_of(
-        s->paragraph().begin(), s->paragraph().end(),
-        [&](const std::string& para) { return absl::StrContains(para, c.quote()); });
+    bool found = std::any_of(s->paragraph().begin(), s->paragraph().end(),
+                             [&](const std::string& para) {
+                               return absl::StrContains(para, c.quote());
+                             });
     if (!found) {
       problems.Add(entry, absl::StrCat("quote not found verbatim in section '",
                                        c.section(), "': \"", c.quote(), "\""));
@@ -275,7 +281,8 @@ absl::Status KnowledgeBase::Compile(
     });
     std::vector<std::string> quoted;
     for (const auto& t : terms) quoted.push_back(RE2::QuoteMeta(t));
-    concept_regex[c.id()] = absl::StrCat("(?:", absl::StrJoin(quoted, "|"), ")");
+    concept_regex[c.id()] =
+        absl::StrCat("(?:", absl::StrJoin(quoted, "|"), ")");
   }
 
   // Slots.
@@ -284,9 +291,9 @@ absl::Status KnowledgeBase::Compile(
     std::string key = Key("slot", s.name());
     const FieldDescriptor* f = FindProfileField(s.name());
     if (f == nullptr) {
-      problems.Add(key, absl::StrCat("no Profile field of that name (one of ",
-                                     absl::StrJoin(ProfileFieldNames(), ", "),
-                                     ")"));
+      problems.Add(key,
+                   absl::StrCat("no Profile field of that name (one of ",
+                                absl::StrJoin(ProfileFieldNames(), ", "), ")"));
       continue;
     }
     if (!slot_names.insert(s.name()).second) problems.Add(key, "repeated");
@@ -376,9 +383,10 @@ absl::Status KnowledgeBase::Compile(
         std::string name = close == std::string::npos
                                ? ""
                                : pat.regex().substr(i + 1, close - i - 1);
-        bool is_repeat = !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
-          return (ch >= '0' && ch <= '9') || ch == ',';
-        });
+        bool is_repeat =
+            !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
+              return (ch >= '0' && ch <= '9') || ch == ',';
+            });
         if (is_repeat) {
           expanded += pat.regex().substr(i, close - i + 1);
           i = close;
@@ -404,7 +412,8 @@ absl::Status KnowledgeBase::Compile(
     cp.def = &pat;
     cp.re = std::make_unique<RE2>(expanded, opts);
     if (!cp.re->ok()) {
-      problems.Add(key, absl::StrCat("regex does not compile: ", cp.re->error()));
+      problems.Add(key,
+                   absl::StrCat("regex does not compile: ", cp.re->error()));
       continue;
     }
     cp.group_names.assign(cp.re->NumberOfCapturingGroups() + 1, "");
@@ -415,7 +424,8 @@ absl::Status KnowledgeBase::Compile(
     for (const kbv1::Assignment& a : pat.set()) {
       const FieldDescriptor* f = FindProfileField(a.slot());
       if (f == nullptr) {
-        problems.Add(key, absl::StrCat("sets no Profile field '", a.slot(), "'"));
+        problems.Add(key,
+                     absl::StrCat("sets no Profile field '", a.slot(), "'"));
         continue;
       }
       if (!a.capture().empty() && !groups.count(a.capture())) {
@@ -425,7 +435,8 @@ absl::Status KnowledgeBase::Compile(
         problems.Add(key,
                      absl::StrCat("no capture group '", a.text_capture(), "'"));
       }
-      if (a.capture().empty() && f->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {
+      if (a.capture().empty() &&
+          f->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {
         if (absl::Status st = CheckSlotValue(f, a.value()); !st.ok()) {
           problems.Add(key, std::string(st.message()));
         }
@@ -434,7 +445,8 @@ absl::Status KnowledgeBase::Compile(
     if (!pat.intent().empty()) {
       std::vector<std::string> parts = absl::StrSplit(pat.intent(), '.');
       bool valid = false;
-      if (parts.size() == 2 && parts[0] == "faq") valid = faq_ids.count(parts[1]);
+      if (parts.size() == 2 && parts[0] == "faq")
+        valid = faq_ids.count(parts[1]);
       if (parts.size() == 2 && parts[0] == "command") {
         valid = std::any_of(std::begin(kCommands), std::end(kCommands),
                             [&](const char* c) { return parts[1] == c; });
@@ -443,7 +455,8 @@ absl::Status KnowledgeBase::Compile(
         valid = std::any_of(std::begin(kPlainIntents), std::end(kPlainIntents),
                             [&](const char* c) { return parts[0] == c; });
       }
-      if (!valid) problems.Add(key, absl::StrCat("unknown intent '", pat.intent(), "'"));
+      if (!valid)
+        problems.Add(key, absl::StrCat("unknown intent '", pat.intent(), "'"));
     }
     if (pat.set_size() == 0 && pat.intent().empty()) {
       problems.Add(key, "a pattern must set a fact or carry an intent");
@@ -455,7 +468,8 @@ absl::Status KnowledgeBase::Compile(
     for (const std::string& ex : pat.example()) {
       auto n = Normalize(ex, nullptr);
       if (!n.ok() || !RE2::PartialMatch(n->text, *cp.re)) {
-        problems.Add(key, absl::StrCat("does not match its example \"", ex, "\""));
+        problems.Add(key,
+                     absl::StrCat("does not match its example \"", ex, "\""));
       }
     }
     for (const std::string& ex : pat.counterexample()) {
@@ -476,12 +490,14 @@ absl::Status KnowledgeBase::Compile(
 
   // Every sentence of the article must be quoted somewhere.
   for (const Sentence& s : ArticleSentences()) {
-    bool covered = std::any_of(quotes.begin(), quotes.end(), [&](const std::string& q) {
-      return absl::StrContains(s.text, q) || absl::StrContains(q, s.text);
-    });
+    bool covered =
+        std::any_of(quotes.begin(), quotes.end(), [&](const std::string& q) {
+          return absl::StrContains(s.text, q) || absl::StrContains(q, s.text);
+        });
     if (!covered) {
-      problems.Add("article", absl::StrCat("sentence of section '", s.section,
-                                           "' is cited nowhere: \"", s.text, "\""));
+      problems.Add("article",
+                   absl::StrCat("sentence of section '", s.section,
+                                "' is cited nowhere: \"", s.text, "\""));
     }
   }
   if (absl::Status s = problems.ToStatus(); !s.ok()) return s;
@@ -508,7 +524,8 @@ absl::Status KnowledgeBase::Compile(
   corrector_ = std::make_unique<SpellingCorrector>(std::move(vocabulary),
                                                    speller_.get());
   const SpellingCorrector* corrector = corrector_.get();
-  correct_fn_ = [corrector](const std::string& folded, const std::string& lower) {
+  correct_fn_ = [corrector](const std::string& folded,
+                            const std::string& lower) {
     return corrector->Correct(folded, lower);
   };
   return absl::OkStatus();
@@ -519,7 +536,8 @@ absl::StatusOr<NormalizedText> KnowledgeBase::NormalizeMessage(
   return Normalize(text, &correct_fn_);
 }
 
-std::vector<int> KnowledgeBase::Candidates(const std::string& normalized) const {
+std::vector<int> KnowledgeBase::Candidates(
+    const std::string& normalized) const {
   std::vector<int> hits;
   set_->Match(normalized, &hits);
   std::sort(hits.begin(), hits.end());
@@ -570,7 +588,8 @@ std::vector<KnowledgeBase::Sentence> KnowledgeBase::ArticleSentences() const {
   std::vector<Sentence> out;
   for (const auto& s : proto_.article().section()) {
     for (const auto& para : s.paragraph()) {
-      for (auto& sentence : SplitSentences(para)) out.push_back({s.id(), sentence});
+      for (auto& sentence : SplitSentences(para))
+        out.push_back({s.id(), sentence});
     }
   }
   return out;

@@ -1,5 +1,5 @@
-// The compiled knowledge base: the authored data of knowledge/<locale>/, checked
-// and made ready for the engine.
+// The compiled knowledge base: the authored data of knowledge/<locale>/,
+// checked and made ready for the engine.
 //
 // Loading reads every `*.textproto` file of a folder (protobuf text format of
 // `dirigo.kb.v1.KnowledgeBase`), merges them and validates the result; any
@@ -13,8 +13,8 @@
 // `std::shared_ptr<const KnowledgeBase>`.
 //
 // Example:
-//   ASSIGN_OR_RETURN(auto kb, KnowledgeBase::LoadDirectory("knowledge/it", {}));
-//   std::vector<int> hits = kb->Candidates("ho una laurea");
+//   ASSIGN_OR_RETURN(auto kb, KnowledgeBase::LoadDirectory("knowledge/it",
+//   {})); std::vector<int> hits = kb->Candidates("ho una laurea");
 #ifndef DIRIGO_KNOWLEDGE_KNOWLEDGE_BASE_H_
 #define DIRIGO_KNOWLEDGE_KNOWLEDGE_BASE_H_
 
@@ -41,17 +41,17 @@ inline constexpr const char* kCommands[] = {"restart", "profile", "erase",
                                             "help", "advice"};
 // The other intents the engine knows.
 inline constexpr const char* kPlainIntents[] = {
-    "affirm", "deny", "dontknow", "age", "why", "greeting", "thanks",
-    "correction"};
+    "affirm", "deny",     "dontknow", "age",
+    "why",    "greeting", "thanks",   "correction"};
 // Phrases the engine needs; the validator requires each.
 inline constexpr const char* kRequiredPhrases[] = {
-    "greeting",      "ack",          "update",         "resume",
-    "not_understood", "skip_slot",   "plan_intro",     "plan_outro",
-    "plan_none",     "plan_changed", "plan_unchanged", "plan_removed",
-    "plan_added",    "plan_rest",     "profile_intro", "profile_empty", "erased",
-    "restarted",     "help",         "why_generic",    "greeting_reply",
-    "thanks_reply",  "intro_heading", "advice_early",  "dontknow_ack",
-    "age_ack",       "profile_words"};
+    "greeting",       "ack",          "update",         "resume",
+    "not_understood", "skip_slot",    "plan_intro",     "plan_outro",
+    "plan_none",      "plan_changed", "plan_unchanged", "plan_removed",
+    "plan_added",     "plan_rest",    "profile_intro",  "profile_empty",
+    "erased",         "restarted",    "help",           "why_generic",
+    "greeting_reply", "thanks_reply", "intro_heading",  "advice_early",
+    "dontknow_ack",   "age_ack",      "profile_words"};
 
 // Options for loading.
 struct KnowledgeBaseOptions {

@@ -26,8 +26,8 @@ void Logf(LogLevel level, const char* format, ...) {
   gmtime_r(&now, &tm);
   char stamp[32];
   std::strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  std::string line = std::string(stamp) + " " + kNames[static_cast<int>(level)] +
-                     " " + body + "\n";
+  std::string line = std::string(stamp) + " " +
+                     kNames[static_cast<int>(level)] + " " + body + "\n";
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 

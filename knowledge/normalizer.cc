@@ -19,26 +19,27 @@ namespace {
 const std::map<std::string, int>& NumberWords() {
   static const auto* words = [] {
     auto* m = new std::map<std::string, int>;
-    const char* small[] = {"zero",     "uno",         "due",       "tre",
-                           "quattro",  "cinque",      "sei",       "sette",
-                           "otto",     "nove",        "dieci",     "undici",
-                           "dodici",   "tredici",     "quattordici", "quindici",
-                           "sedici",   "diciassette", "diciotto",  "diciannove"};
+    const char* small[] = {
+        "zero",     "uno",    "due",         "tre",      "quattro",
+        "cinque",   "sei",    "sette",       "otto",     "nove",
+        "dieci",    "undici", "dodici",      "tredici",  "quattordici",
+        "quindici", "sedici", "diciassette", "diciotto", "diciannove"};
     for (int i = 0; i < 20; ++i) (*m)[small[i]] = i;
     (*m)["una"] = 1;
     (*m)["un"] = 1;
-    const char* tens[] = {"venti",    "trenta",  "quaranta", "cinquanta",
-                          "sessanta", "settanta", "ottanta", "novanta"};
+    const char* tens[] = {"venti",    "trenta",   "quaranta", "cinquanta",
+                          "sessanta", "settanta", "ottanta",  "novanta"};
     for (int t = 0; t < 8; ++t) {
       std::string ten = tens[t];
       int base = (t + 2) * 10;
       (*m)[ten] = base;
       for (int u = 1; u <= 9; ++u) {
         std::string unit = small[u];
-        // "venti" + "uno" → "ventuno": the tens lose their vowel before a vowel.
-        std::string stem =
-            (unit[0] == 'u' || unit[0] == 'o') ? ten.substr(0, ten.size() - 1)
-                                               : ten;
+        // "venti" + "uno" → "ventuno": the tens lose their vowel before a
+        // vowel.
+        std::string stem = (unit[0] == 'u' || unit[0] == 'o')
+                               ? ten.substr(0, ten.size() - 1)
+                               : ten;
         (*m)[stem + unit] = base + u;
       }
     }
@@ -52,8 +53,8 @@ bool IsTimeUnit(const std::string& w) {
 }
 
 struct Word {
-  std::string text;  // folded
-  std::string lower; // lower-cased with accents
+  std::string text;   // folded
+  std::string lower;  // lower-cased with accents
   size_t orig_begin, orig_end;
   bool alpha;  // letters only
 };

@@ -3,7 +3,8 @@
 // A person's message and every term of the knowledge base go through the same
 // steps, so that patterns are written once, over plain words:
 //   - the text must be valid UTF-8 (else InvalidArgument);
-//   - words are case-folded and lose their accents ("Università" → "universita");
+//   - words are case-folded and lose their accents ("Università" →
+//   "universita");
 //   - apostrophes and quotes, straight or typographic, split words, so elisions
 //     come apart ("dell’azienda" → "dell azienda"); other punctuation goes;
 //   - Italian number words become digits ("trentatré" → "33", "un anno e mezzo"

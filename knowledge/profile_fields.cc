@@ -33,7 +33,8 @@ std::string ShortName(const EnumValueDescriptor* v) {
 
 std::vector<std::string> EnumNames(const EnumDescriptor* e) {
   std::vector<std::string> names;
-  for (int i = 1; i < e->value_count(); ++i) names.push_back(ShortName(e->value(i)));
+  for (int i = 1; i < e->value_count(); ++i)
+    names.push_back(ShortName(e->value(i)));
   return names;
 }
 
@@ -50,7 +51,8 @@ const FieldDescriptor* FindProfileField(absl::string_view json_name) {
 std::vector<std::string> ProfileFieldNames() {
   std::vector<std::string> names;
   const auto* d = dirigo::v1::Profile::descriptor();
-  for (int i = 0; i < d->field_count(); ++i) names.push_back(d->field(i)->json_name());
+  for (int i = 0; i < d->field_count(); ++i)
+    names.push_back(d->field(i)->json_name());
   return names;
 }
 
@@ -81,8 +83,8 @@ absl::Status CheckSlotValue(const FieldDescriptor* field,
     case FieldDescriptor::CPPTYPE_STRING:
       return absl::OkStatus();
     default:
-      return absl::InvalidArgumentError(
-          absl::StrCat(field->json_name(), " cannot be set by the knowledge base"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          field->json_name(), " cannot be set by the knowledge base"));
   }
 }
 
@@ -96,7 +98,8 @@ absl::Status SetSlotValue(dirigo::v1::Profile* profile,
       const EnumValueDescriptor* v = FindEnumValue(field->enum_type(), value);
       if (field->is_repeated()) {
         for (int i = 0; i < r->FieldSize(*profile, field); ++i) {
-          if (r->GetRepeatedEnum(*profile, field, i) == v) return absl::OkStatus();
+          if (r->GetRepeatedEnum(*profile, field, i) == v)
+            return absl::OkStatus();
         }
         r->AddEnum(profile, field, v);
       } else {
@@ -197,8 +200,8 @@ absl::Status CheckCondition(const dirigo::kb::v1::Condition& condition) {
   for (const auto& clause : condition.all()) {
     const FieldDescriptor* field = FindProfileField(clause.slot());
     if (field == nullptr) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("condition names no profile field '", clause.slot(), "'"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "condition names no profile field '", clause.slot(), "'"));
     }
     for (const auto& v : clause.any_of()) {
       if (absl::Status s = CheckSlotValue(field, v); !s.ok()) return s;

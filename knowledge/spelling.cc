@@ -1,9 +1,8 @@
 #include "knowledge/spelling.h"
 
-#include <hunspell/hunspell.hxx>
-
 #include <algorithm>
 #include <filesystem>
+#include <hunspell/hunspell.hxx>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -15,9 +14,9 @@ absl::StatusOr<std::unique_ptr<Speller>> Speller::Open(
   std::string aff = absl::StrCat(dir, "/", lang, ".aff");
   std::string dic = absl::StrCat(dir, "/", lang, ".dic");
   if (!std::filesystem::exists(aff) || !std::filesystem::exists(dic)) {
-    return absl::NotFoundError(absl::StrCat(
-        "no Hunspell dictionary ", lang, " in ", dir,
-        " (install Debian's hunspell-it package)"));
+    return absl::NotFoundError(
+        absl::StrCat("no Hunspell dictionary ", lang, " in ", dir,
+                     " (install Debian's hunspell-it package)"));
   }
   auto h = std::make_unique<Hunspell>(aff.c_str(), dic.c_str());
   return std::unique_ptr<Speller>(new Speller(std::move(h)));
@@ -42,7 +41,8 @@ int EditDistance(const std::string& a, const std::string& b, int limit) {
     int row_min = limit + 1;
     for (int j = 1; j <= m; ++j) {
       int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      int v = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      int v =
+          std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
         v = std::min(v, d[i - 2][j - 2] + 1);
       }

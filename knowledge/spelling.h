@@ -1,4 +1,5 @@
-// Spelling tolerance: reads a misspelt word as the known word it most likely is.
+// Spelling tolerance: reads a misspelt word as the known word it most likely
+// is.
 //
 // A word is left alone when the knowledge base knows it or when it is a valid
 // Italian word (Hunspell with Debian's it_IT dictionary; accent-less spellings

@@ -11,9 +11,9 @@
 #define DIRIGO_CONCAT_INNER_(a, b) a##b
 #define DIRIGO_CONCAT_(a, b) DIRIGO_CONCAT_INNER_(a, b)
 
-#define RETURN_IF_ERROR(expr)                  \
-  do {                                         \
-    ::absl::Status dirigo_status_ = (expr);    \
+#define RETURN_IF_ERROR(expr)                        \
+  do {                                               \
+    ::absl::Status dirigo_status_ = (expr);          \
     if (!dirigo_status_.ok()) return dirigo_status_; \
   } while (0)
 

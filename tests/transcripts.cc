@@ -15,9 +15,10 @@
 //   !~ words        the reply does not contain them
 //   + advice_id     the turn's plan contains this advice
 //   - advice_id     the turn gives a plan without this advice
-//   * intent        a rule with this intent applied ("faq.roles", "command.erase")
-//   $ from to       the word "from" was read as "to" (spelling)
-//   x CODE          the message fails with this status code (INVALID_ARGUMENT)
+//   * intent        a rule with this intent applied ("faq.roles",
+//   "command.erase") $ from to       the word "from" was read as "to"
+//   (spelling) x CODE          the message fails with this status code
+//   (INVALID_ARGUMENT)
 //   @ slot:kind     coverage: this turn says `slot` in this way (direct,
 //                   sentence, negated, corrected, elliptical); checked: the
 //                   slot must change in this turn
@@ -46,14 +47,16 @@
 
 ABSL_FLAG(std::string, kb, "knowledge/it", "the knowledge base folder");
 ABSL_FLAG(std::string, server, "", "run against this dirigo-server instead");
-ABSL_FLAG(bool, require_coverage, false, "fail when the coverage table has gaps");
+ABSL_FLAG(bool, require_coverage, false,
+          "fail when the coverage table has gaps");
 ABSL_FLAG(bool, verbose, false, "print every turn");
 
 namespace {
 
 using dirigo::v1::BotTurn;
 
-const char* kKinds[] = {"direct", "sentence", "negated", "corrected", "elliptical"};
+const char* kKinds[] = {"direct", "sentence", "negated", "corrected",
+                        "elliptical"};
 
 struct Backend {
   virtual ~Backend() = default;
@@ -78,16 +81,18 @@ struct InProcess : Backend {
 
 struct OverGrpc : Backend {
   explicit OverGrpc(const std::string& address)
-      : stub(dirigo::v1::Advisor::NewStub(
-            grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))) {}
+      : stub(dirigo::v1::Advisor::NewStub(grpc::CreateChannel(
+            address, grpc::InsecureChannelCredentials()))) {}
   absl::StatusOr<BotTurn> Start() override {
     dirigo::v1::CreateSessionRequest req;
     req.set_channel("transcripts");
     dirigo::v1::CreateSessionResponse resp;
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
     grpc::Status s = stub->CreateSession(&ctx, req, &resp);
-    if (!s.ok()) return absl::Status(absl::StatusCode(s.error_code()), s.error_message());
+    if (!s.ok())
+      return absl::Status(absl::StatusCode(s.error_code()), s.error_message());
     session = resp.session().name();
     return resp.turn();
   }
@@ -97,9 +102,11 @@ struct OverGrpc : Backend {
     req.set_text(text);
     dirigo::v1::ConverseResponse resp;
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
     grpc::Status s = stub->Converse(&ctx, req, &resp);
-    if (!s.ok()) return absl::Status(absl::StatusCode(s.error_code()), s.error_message());
+    if (!s.ok())
+      return absl::Status(absl::StatusCode(s.error_code()), s.error_message());
     return resp.turn();
   }
   std::unique_ptr<dirigo::v1::Advisor::Stub> stub;
@@ -148,20 +155,23 @@ std::vector<std::string> Run(const std::string& path, Backend& backend,
     if (l.empty() || l[0] == '#') continue;
     size_t space = l.find(' ');
     std::string op = l.substr(0, space);
-    std::string arg = space == std::string::npos
-                          ? ""
-                          : std::string(absl::StripAsciiWhitespace(l.substr(space + 1)));
+    std::string arg =
+        space == std::string::npos
+            ? ""
+            : std::string(absl::StripAsciiWhitespace(l.substr(space + 1)));
     if (op == ">") {
       last_message = arg;
       turn = backend.Send(arg);
       if (absl::GetFlag(FLAGS_verbose)) {
         std::cout << "> " << arg << "\n"
-                  << (turn.ok() ? ReplyText(*turn) : std::string(turn.status().message()))
+                  << (turn.ok() ? ReplyText(*turn)
+                                : std::string(turn.status().message()))
                   << "\n";
       }
       if (turn.ok()) {
         for (const auto& m : turn->trace().matches()) {
-          if (m.applied() && !m.intent().empty()) coverage.intents.insert(m.intent());
+          if (m.applied() && !m.intent().empty())
+            coverage.intents.insert(m.intent());
         }
         if (turn->advice_size() > 0) {
           std::set<std::string> ids;
@@ -176,8 +186,9 @@ std::vector<std::string> Run(const std::string& path, Backend& backend,
       if (turn.ok()) {
         fail(number, absl::StrCat("expected the error ", arg, ", got a turn"));
       } else if (absl::StatusCodeToString(turn.status().code()) != arg) {
-        fail(number, absl::StrCat("expected ", arg, ", got ",
-                                  absl::StatusCodeToString(turn.status().code())));
+        fail(number,
+             absl::StrCat("expected ", arg, ", got ",
+                          absl::StatusCodeToString(turn.status().code())));
       }
       continue;
     }
@@ -188,7 +199,8 @@ std::vector<std::string> Run(const std::string& path, Backend& backend,
     }
     const BotTurn& t = *turn;
     if (op == "=") {
-      std::vector<std::string> kv = absl::StrSplit(arg, absl::MaxSplits(' ', 1));
+      std::vector<std::string> kv =
+          absl::StrSplit(arg, absl::MaxSplits(' ', 1));
       const auto* f = dirigo::FindProfileField(kv[0]);
       if (f == nullptr || kv.size() < 2) {
         fail(number, absl::StrCat("bad check: ", l));
@@ -196,16 +208,19 @@ std::vector<std::string> Run(const std::string& path, Backend& backend,
       }
       std::vector<std::string> values = dirigo::GetSlotValues(t.profile(), f);
       bool ok = kv[1] == "-" ? values.empty()
-                             : std::find(values.begin(), values.end(), kv[1]) != values.end();
+                             : std::find(values.begin(), values.end(), kv[1]) !=
+                                   values.end();
       if (!ok) {
-        fail(number, absl::StrCat("after \"", last_message, "\": ", kv[0], " is [",
-                                  absl::StrJoin(values, ","), "], expected ", kv[1]));
+        fail(number,
+             absl::StrCat("after \"", last_message, "\": ", kv[0], " is [",
+                          absl::StrJoin(values, ","), "], expected ", kv[1]));
       }
     } else if (op == "?") {
       std::string want = arg == "-" ? "" : arg;
       if (t.awaiting_slot() != want) {
-        fail(number, absl::StrCat("after \"", last_message, "\": waiting for '",
-                                  t.awaiting_slot(), "', expected '", want, "'"));
+        fail(number,
+             absl::StrCat("after \"", last_message, "\": waiting for '",
+                          t.awaiting_slot(), "', expected '", want, "'"));
       }
     } else if (op == "~" || op == "!~") {
       bool has = absl::StrContains(Lower(ReplyText(t)), Lower(arg));
@@ -218,7 +233,8 @@ std::vector<std::string> Run(const std::string& path, Backend& backend,
       bool has = std::any_of(t.advice().begin(), t.advice().end(),
                              [&](const auto& a) { return a.id() == arg; });
       if (op == "-" && t.advice_size() == 0) {
-        fail(number, absl::StrCat("after \"", last_message, "\": no plan given"));
+        fail(number,
+             absl::StrCat("after \"", last_message, "\": no plan given"));
       } else if (has != (op == "+")) {
         std::vector<std::string> ids;
         for (const auto& a : t.advice()) ids.push_back(a.id());
@@ -227,30 +243,40 @@ std::vector<std::string> Run(const std::string& path, Backend& backend,
                                   has ? "has " : "lacks ", arg));
       }
     } else if (op == "*") {
-      bool has = std::any_of(t.trace().matches().begin(), t.trace().matches().end(),
-                             [&](const auto& m) { return m.applied() && m.intent() == arg; });
-      if (!has) fail(number, absl::StrCat("after \"", last_message, "\": no intent ", arg));
+      bool has = std::any_of(
+          t.trace().matches().begin(), t.trace().matches().end(),
+          [&](const auto& m) { return m.applied() && m.intent() == arg; });
+      if (!has)
+        fail(number,
+             absl::StrCat("after \"", last_message, "\": no intent ", arg));
     } else if (op == "$") {
       std::vector<std::string> kv = absl::StrSplit(arg, ' ');
-      bool has = kv.size() == 2 &&
-                 std::any_of(t.trace().spelling_fixes().begin(),
-                             t.trace().spelling_fixes().end(), [&](const auto& f) {
-                               return Lower(f.original()) == kv[0] && f.corrected() == kv[1];
-                             });
-      if (!has) fail(number, absl::StrCat("after \"", last_message, "\": no fix ", arg));
+      bool has =
+          kv.size() == 2 &&
+          std::any_of(t.trace().spelling_fixes().begin(),
+                      t.trace().spelling_fixes().end(), [&](const auto& f) {
+                        return Lower(f.original()) == kv[0] &&
+                               f.corrected() == kv[1];
+                      });
+      if (!has)
+        fail(number,
+             absl::StrCat("after \"", last_message, "\": no fix ", arg));
     } else if (op == "@") {
       std::vector<std::string> kv = absl::StrSplit(arg, ':');
       bool kind_ok = kv.size() == 2 &&
-                     std::find(std::begin(kKinds), std::end(kKinds), kv[1]) != std::end(kKinds);
-      bool changed = kv.size() == 2 &&
-                     std::any_of(t.trace().slot_changes().begin(),
-                                 t.trace().slot_changes().end(),
-                                 [&](const auto& c) { return c.slot() == kv[0]; });
+                     std::find(std::begin(kKinds), std::end(kKinds), kv[1]) !=
+                         std::end(kKinds);
+      bool changed =
+          kv.size() == 2 &&
+          std::any_of(t.trace().slot_changes().begin(),
+                      t.trace().slot_changes().end(),
+                      [&](const auto& c) { return c.slot() == kv[0]; });
       if (!kind_ok) {
         fail(number, absl::StrCat("bad coverage note: ", l));
       } else if (!changed) {
-        fail(number, absl::StrCat("after \"", last_message, "\": ", kv[0],
-                                  " did not change, so it cannot count as ", kv[1]));
+        fail(number,
+             absl::StrCat("after \"", last_message, "\": ", kv[0],
+                          " did not change, so it cannot count as ", kv[1]));
       } else {
         coverage.slot_kinds[kv[0]].insert(kv[1]);
       }
@@ -289,13 +315,14 @@ int PrintCoverage(const dirigo::KnowledgeBase& kb, const Coverage& c) {
     bool absent = c.AbsentFromSomePlan(a.id());
     if (!fired) ++gaps;
     if (!absent) ++gaps;
-    std::cout << "  " << a.id() << ": " << (fired ? "fired" : "NEVER FIRED") << ", "
-              << (absent ? "not fired" : "ALWAYS FIRED") << "\n";
+    std::cout << "  " << a.id() << ": " << (fired ? "fired" : "NEVER FIRED")
+              << ", " << (absent ? "not fired" : "ALWAYS FIRED") << "\n";
   }
   std::cout << "Coverage: answers and commands\n";
   std::vector<std::string> wanted;
   for (const auto& f : kb.proto().faq()) wanted.push_back("faq." + f.id());
-  for (const char* cmd : dirigo::kCommands) wanted.push_back(absl::StrCat("command.", cmd));
+  for (const char* cmd : dirigo::kCommands)
+    wanted.push_back(absl::StrCat("command.", cmd));
   wanted.push_back("why");
   for (const auto& w : wanted) {
     bool has = c.intents.count(w);
@@ -351,7 +378,8 @@ int main(int argc, char** argv) {
     }
   }
   int gaps = PrintCoverage(**kb, coverage);
-  std::cout << "\ntranscripts: " << passed << " passed, " << failed << " failed";
+  std::cout << "\ntranscripts: " << passed << " passed, " << failed
+            << " failed";
   if (gaps > 0) std::cout << "; coverage has " << gaps << " gaps";
   std::cout << "\n";
   if (failed > 0) return 1;

@@ -24,7 +24,8 @@ void PrintTurn(const dirigo::v1::BotTurn& turn, bool trace) {
   for (const auto& m : turn.messages()) {
     std::cout << "< " << m.text() << "\n";
     for (const auto& c : m.citations()) {
-      std::cout << "    «" << c.quote() << "» (" << c.section_heading() << ")\n";
+      std::cout << "    «" << c.quote() << "» (" << c.section_heading()
+                << ")\n";
     }
   }
   for (int i = 0; i < turn.quick_replies_size(); ++i) {
@@ -34,9 +35,11 @@ void PrintTurn(const dirigo::v1::BotTurn& turn, bool trace) {
   if (trace) {
     std::string json;
     google::protobuf::util::JsonPrintOptions options;
-    (void)google::protobuf::util::MessageToJsonString(turn.trace(), &json, options);
+    (void)google::protobuf::util::MessageToJsonString(turn.trace(), &json,
+                                                      options);
     std::cout << "  trace: " << json << "\n";
-    (void)google::protobuf::util::MessageToJsonString(turn.profile(), &json, options);
+    (void)google::protobuf::util::MessageToJsonString(turn.profile(), &json,
+                                                      options);
     std::cout << "  profile: " << json << "  awaiting: " << turn.awaiting_slot()
               << "\n";
   }

@@ -30,7 +30,8 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 
-ABSL_FLAG(std::string, server, "127.0.0.1:50051", "the Dirigo server, HOST:PORT");
+ABSL_FLAG(std::string, server, "127.0.0.1:50051",
+          "the Dirigo server, HOST:PORT");
 ABSL_FLAG(std::string, lang, "it", "language of the conversation: it or en");
 ABSL_FLAG(bool, json, false,
           "print every server response as one line of proto3 JSON");
@@ -56,18 +57,24 @@ struct Words {
   std::string you, hint, bye, expired, commands, no_trace, profile_empty;
 };
 const Words kItalian = {
-    "tu> ", "(scrivi il numero di una risposta, oppure con parole tue)",
-    "A presto!", "La conversazione era scaduta: ne comincio una nuova.",
+    "tu> ",
+    "(scrivi il numero di una risposta, oppure con parole tue)",
+    "A presto!",
+    "La conversazione era scaduta: ne comincio una nuova.",
     "Comandi: /profilo (/profile) cosa so di te · /consigli (/advice) il piano "
     "con quello che so · /trace perché ho risposto così · /ricomincia "
     "(/restart) · /lang it|en · /esci (/quit)",
-    "Nessun turno da spiegare, per ora.", "Non so ancora niente di te."};
+    "Nessun turno da spiegare, per ora.",
+    "Non so ancora niente di te."};
 const Words kEnglish = {
-    "you> ", "(type a reply's number, or answer in your own words)", "Bye!",
+    "you> ",
+    "(type a reply's number, or answer in your own words)",
+    "Bye!",
     "The conversation had expired: starting a new one.",
     "Commands: /profile what I know · /advice the plan so far · /trace why I "
     "answered so · /restart · /lang it|en · /quit",
-    "No turn to explain yet.", "I know nothing about you yet."};
+    "No turn to explain yet.",
+    "I know nothing about you yet."};
 
 std::string ToJson(const google::protobuf::Message& m) {
   std::string out;
@@ -172,7 +179,8 @@ class Chat {
     if (!json_ && absl::SimpleAtoi(line, &n) && n >= 1 &&
         n <= last_turn_.quick_replies_size() && waiting_choice_) {
       line = last_turn_.quick_replies(n - 1).text();
-      if (interactive_) std::cout << style_.dim() << "  → " << line << style_.off() << "\n";
+      if (interactive_)
+        std::cout << style_.dim() << "  → " << line << style_.off() << "\n";
     }
     Send(line);
     return true;
@@ -220,7 +228,8 @@ class Chat {
     last_turn_ = turn;
     have_turn_ = true;
     for (const auto& m : turn.messages()) {
-      std::cout << style_.bot() << "Dirigo: " << style_.off() << m.text() << "\n";
+      std::cout << style_.bot() << "Dirigo: " << style_.off() << m.text()
+                << "\n";
       for (const auto& c : m.citations()) {
         std::cout << style_.dim() << "    «" << Shorten(c.quote(), 150) << "» ("
                   << c.section_heading() << ")" << style_.off() << "\n";
@@ -234,7 +243,8 @@ class Chat {
       }
       std::cout << style_.off() << "\n";
       if (interactive_ && !hinted_) {
-        std::cout << style_.dim() << "  " << words_->hint << style_.off() << "\n";
+        std::cout << style_.dim() << "  " << words_->hint << style_.off()
+                  << "\n";
         hinted_ = true;
       }
     }
@@ -242,7 +252,8 @@ class Chat {
   }
 
   bool Command(const std::string& line) {
-    std::vector<std::string> parts = absl::StrSplit(line, ' ', absl::SkipEmpty());
+    std::vector<std::string> parts =
+        absl::StrSplit(line, ' ', absl::SkipEmpty());
     const std::string& c = parts[0];
     if (c == "/quit" || c == "/exit" || c == "/esci") return false;
     if (c == "/help" || c == "/aiuto") {
@@ -321,15 +332,17 @@ class Chat {
       std::cout << "  " << (m.applied() ? "+" : "-") << " " << m.rule_id();
       if (!m.intent().empty()) std::cout << " [" << m.intent() << "]";
       std::cout << ": \"" << m.matched_text() << "\"";
-      for (const auto& [k, v] : m.captures()) std::cout << " " << k << "=\"" << v << "\"";
+      for (const auto& [k, v] : m.captures())
+        std::cout << " " << k << "=\"" << v << "\"";
       std::cout << "\n";
     }
     for (const auto& f : trace.spelling_fixes()) {
       std::cout << "  ~ " << f.original() << " → " << f.corrected() << "\n";
     }
     for (const auto& c : trace.slot_changes()) {
-      std::cout << "  = " << c.slot() << ": " << (c.old_value().empty() ? "∅" : c.old_value())
-                << " → " << (c.new_value().empty() ? "∅" : c.new_value()) << "\n";
+      std::cout << "  = " << c.slot() << ": "
+                << (c.old_value().empty() ? "∅" : c.old_value()) << " → "
+                << (c.new_value().empty() ? "∅" : c.new_value()) << "\n";
     }
   }
 
@@ -344,7 +357,8 @@ class Chat {
       message = absl::StrCat("cannot reach the Dirigo server at ",
                              absl::GetFlag(FLAGS_server), " (", message, ")");
     }
-    std::cerr << style_.err() << "dirigo-chat: " << message << style_.off() << "\n";
+    std::cerr << style_.err() << "dirigo-chat: " << message << style_.off()
+              << "\n";
   }
 
   std::unique_ptr<Advisor::Stub> stub_;
@@ -360,7 +374,8 @@ class Chat {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "Chat with Dirigo. Usage: dirigo-chat [--server=HOST:PORT] [--lang=it|en] "
+      "Chat with Dirigo. Usage: dirigo-chat [--server=HOST:PORT] "
+      "[--lang=it|en] "
       "[--json]");
   absl::ParseCommandLine(argc, argv);
   const std::string lang = absl::GetFlag(FLAGS_lang);
@@ -371,7 +386,8 @@ int main(int argc, char** argv) {
   const bool json = absl::GetFlag(FLAGS_json);
   const bool interactive = !json && isatty(STDIN_FILENO);
   Style style;
-  style.on = !json && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  style.on =
+      !json && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
 
   auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_server),
                                      grpc::InsecureChannelCredentials());

@@ -25,11 +25,12 @@ class ServerProcess {
   // Starts `binary` with `args` plus --listen and --port_file.
   ServerProcess(const std::string& binary, std::vector<std::string> args = {}) {
     dir_ = std::filesystem::temp_directory_path() /
-           ("dirigo-test-" + std::to_string(getpid()) + "-" + std::to_string(++count_));
+           ("dirigo-test-" + std::to_string(getpid()) + "-" +
+            std::to_string(++count_));
     std::filesystem::create_directories(dir_);
     std::string port_file = (dir_ / "port").string();
-    args.insert(args.begin(), {binary, "--listen=127.0.0.1:0",
-                               "--port_file=" + port_file});
+    args.insert(args.begin(),
+                {binary, "--listen=127.0.0.1:0", "--port_file=" + port_file});
     pid_ = fork();
     if (pid_ == 0) {
       std::vector<char*> argv;
@@ -52,11 +53,13 @@ class ServerProcess {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     if (port_ == 0) return;
-    channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+    channel_ =
+        grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
     auto health = grpc::health::v1::Health::NewStub(channel_);
     while (std::chrono::steady_clock::now() < deadline) {
       grpc::ClientContext ctx;
-      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      ctx.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(2));
       grpc::health::v1::HealthCheckRequest req;
       grpc::health::v1::HealthCheckResponse resp;
       if (health->Check(&ctx, req, &resp).ok() &&

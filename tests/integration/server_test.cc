@@ -2,8 +2,8 @@
 #include "dirigo/v1/advisor.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
-#include "gtest/gtest.h"
 #include "grpcpp/generic/generic_stub.h"
+#include "gtest/gtest.h"
 #include "tests/integration/server_process.h"
 
 namespace dirigo {
@@ -26,7 +26,8 @@ class ServerTest : public ::testing::Test {
 
   std::unique_ptr<grpc::ClientContext> Ctx() {
     auto c = std::make_unique<grpc::ClientContext>();
-    c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    c->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::seconds(10));
     return c;
   }
   std::string NewSession(v1::CreateSessionResponse* out = nullptr) {
@@ -58,7 +59,9 @@ TEST_F(ServerTest, ConversationOverTheWire) {
   EXPECT_EQ(created.turn().awaiting_slot(), "educationLevel");
   EXPECT_FALSE(created.turn().kb_version().empty());
   v1::ConverseResponse r;
-  ASSERT_TRUE(Say(s, "ho la triennale in economia e faccio la segretaria da 3 anni", &r).ok());
+  ASSERT_TRUE(
+      Say(s, "ho la triennale in economia e faccio la segretaria da 3 anni", &r)
+          .ok());
   EXPECT_EQ(r.turn().profile().education_level(), v1::EDUCATION_LEVEL_BACHELOR);
   EXPECT_EQ(r.turn().profile().years_experience(), 3);
   EXPECT_EQ(r.turn().awaiting_slot(), "leadsPeople");
@@ -97,11 +100,13 @@ TEST_F(ServerTest, StreamGoesOnAfterAnError) {
   req.set_text("ho il diploma");
   ASSERT_TRUE(stream->Write(req));
   ASSERT_TRUE(stream->Read(&resp));
-  EXPECT_EQ(resp.turn().profile().education_level(), v1::EDUCATION_LEVEL_SECONDARY_OR_LESS);
+  EXPECT_EQ(resp.turn().profile().education_level(),
+            v1::EDUCATION_LEVEL_SECONDARY_OR_LESS);
   req.set_text(std::string(3000, 'a'));
   ASSERT_TRUE(stream->Write(req));
   ASSERT_TRUE(stream->Read(&resp));
-  EXPECT_EQ(resp.error().code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(resp.error().code(),
+            static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(resp.error().message(), HasSubstr("too long"));
   req.set_text("faccio la commessa");
   ASSERT_TRUE(stream->Write(req));
@@ -128,14 +133,16 @@ TEST_F(ServerTest, DeleteSessionErasesEverything) {
 
 TEST_F(ServerTest, StatelessAdvise) {
   v1::AdviseRequest req;
-  req.mutable_profile()->set_education_level(v1::EDUCATION_LEVEL_SECONDARY_OR_LESS);
+  req.mutable_profile()->set_education_level(
+      v1::EDUCATION_LEVEL_SECONDARY_OR_LESS);
   req.mutable_profile()->set_leads_people(false);
   v1::AdviseResponse resp;
   ASSERT_TRUE(stub_->Advise(Ctx().get(), req, &resp).ok());
   ASSERT_GT(resp.advice_size(), 0);
   EXPECT_EQ(resp.advice(0).id(), "degree_first");
   EXPECT_GT(resp.advice(0).citations_size(), 0);
-  EXPECT_THAT(std::vector<std::string>(resp.missing_slots().begin(), resp.missing_slots().end()),
+  EXPECT_THAT(std::vector<std::string>(resp.missing_slots().begin(),
+                                       resp.missing_slots().end()),
               testing::Contains("experience"));
 }
 
@@ -182,8 +189,8 @@ TEST_F(ServerTest, InvalidUtf8OnTheWireIsRefused) {
   std::condition_variable cv;
   bool done = false;
   grpc::Status status;
-  generic.UnaryCall(&ctx, "/dirigo.v1.Advisor/Converse", grpc::StubOptions(), &request,
-                    &response, [&](grpc::Status st) {
+  generic.UnaryCall(&ctx, "/dirigo.v1.Advisor/Converse", grpc::StubOptions(),
+                    &request, &response, [&](grpc::Status st) {
                       std::lock_guard<std::mutex> lock(mu);
                       status = st;
                       done = true;
@@ -201,7 +208,8 @@ TEST_F(ServerTest, InvalidUtf8OnTheWireIsRefused) {
 }
 
 TEST_F(ServerTest, ReflectionListsTheServices) {
-  auto stub = grpc::reflection::v1alpha::ServerReflection::NewStub(server_->channel());
+  auto stub =
+      grpc::reflection::v1alpha::ServerReflection::NewStub(server_->channel());
   auto ctx = Ctx();
   auto stream = stub->ServerReflectionInfo(ctx.get());
   grpc::reflection::v1alpha::ServerReflectionRequest req;
@@ -210,8 +218,10 @@ TEST_F(ServerTest, ReflectionListsTheServices) {
   grpc::reflection::v1alpha::ServerReflectionResponse resp;
   ASSERT_TRUE(stream->Read(&resp));
   std::vector<std::string> names;
-  for (const auto& s : resp.list_services_response().service()) names.push_back(s.name());
-  EXPECT_THAT(names, testing::IsSupersetOf({"dirigo.v1.Advisor", "grpc.health.v1.Health"}));
+  for (const auto& s : resp.list_services_response().service())
+    names.push_back(s.name());
+  EXPECT_THAT(names, testing::IsSupersetOf(
+                         {"dirigo.v1.Advisor", "grpc.health.v1.Health"}));
   stream->WritesDone();
   stream->Finish();
 }
@@ -223,7 +233,8 @@ TEST(ServerLifecycleTest, StopsGracefullyOnSigterm) {
 }
 
 TEST(ServerLifecycleTest, RefusesABadKnowledgeBaseAtStart) {
-  dirigo::test_support::ServerProcess server(DIRIGO_SERVER_BIN, {"--kb=/nonexistent"});
+  dirigo::test_support::ServerProcess server(DIRIGO_SERVER_BIN,
+                                             {"--kb=/nonexistent"});
   EXPECT_FALSE(server.ready());
 }
 

@@ -15,7 +15,8 @@ class AdvisorCoreTest : public testing::Test {
     ASSERT_TRUE(kb.ok()) << kb.status();
     std::map<std::string, std::shared_ptr<const Engine>> engines;
     engines["it"] = std::make_shared<const Engine>(*kb);
-    store_ = std::make_unique<InMemorySessionStore>(&clock_, InMemoryStoreOptions{});
+    store_ =
+        std::make_unique<InMemorySessionStore>(&clock_, InMemoryStoreOptions{});
     core_ = std::make_unique<AdvisorCore>(engines, store_.get(), &clock_);
     dirigo::v1::CreateSessionRequest req;
     req.set_channel("test");
@@ -60,7 +61,8 @@ TEST_F(AdvisorCoreTest, EnglishIsRefusedClearly) {
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(r.status().message(), HasSubstr("not available yet"));
   req.set_locale("fr");
-  EXPECT_THAT(core_->CreateSession(req).status().message(), HasSubstr("unknown locale"));
+  EXPECT_THAT(core_->CreateSession(req).status().message(),
+              HasSubstr("unknown locale"));
 }
 
 TEST_F(AdvisorCoreTest, EraseInWordsForgetsThePerson) {
@@ -79,7 +81,8 @@ TEST_F(AdvisorCoreTest, DeleteSessionErasesIt) {
   del.set_session(session_);
   ASSERT_TRUE(core_->DeleteSession(del).ok());
   EXPECT_EQ(Say("ciao").status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(core_->DeleteSession(del).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(core_->DeleteSession(del).status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST_F(AdvisorCoreTest, ExpiredSessionIsNotFound) {
@@ -91,7 +94,8 @@ TEST_F(AdvisorCoreTest, ExpiredSessionIsNotFound) {
 
 TEST_F(AdvisorCoreTest, BadRequestsGetClearErrors) {
   dirigo::v1::ConverseRequest req;
-  EXPECT_THAT(core_->Converse(req).status().message(), HasSubstr("session is required"));
+  EXPECT_THAT(core_->Converse(req).status().message(),
+              HasSubstr("session is required"));
   req.set_session(std::string(200, 'x'));
   EXPECT_THAT(core_->Converse(req).status().message(), HasSubstr("too long"));
   dirigo::v1::AdviseRequest advise;
@@ -103,10 +107,12 @@ TEST_F(AdvisorCoreTest, BadRequestsGetClearErrors) {
 
 TEST_F(AdvisorCoreTest, AdviseNamesWhatIsMissing) {
   dirigo::v1::AdviseRequest req;
-  req.mutable_profile()->set_education_level(dirigo::v1::EDUCATION_LEVEL_BACHELOR);
+  req.mutable_profile()->set_education_level(
+      dirigo::v1::EDUCATION_LEVEL_BACHELOR);
   auto r = core_->Advise(req);
   ASSERT_TRUE(r.ok());
-  EXPECT_THAT(std::vector<std::string>(r->missing_slots().begin(), r->missing_slots().end()),
+  EXPECT_THAT(std::vector<std::string>(r->missing_slots().begin(),
+                                       r->missing_slots().end()),
               // yearsExperience is asked once the kind of work is known.
               testing::ElementsAre("studyField", "experience", "leadsPeople",
                                    "focusArea", "companySize"));

@@ -33,7 +33,8 @@ TEST(InMemorySessionStoreTest, StaleWriteIsAborted) {
   SessionRecord first = *store.Get("a");
   SessionRecord second = *store.Get("a");
   ASSERT_TRUE(store.Update(first, first.version).ok());
-  EXPECT_EQ(store.Update(second, second.version).code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(store.Update(second, second.version).code(),
+            absl::StatusCode::kAborted);
 }
 
 TEST(InMemorySessionStoreTest, IdleSessionsExpire) {
@@ -50,10 +51,12 @@ TEST(InMemorySessionStoreTest, IdleSessionsExpire) {
 
 TEST(InMemorySessionStoreTest, LimitIsExplicit) {
   FakeClock clock;
-  InMemorySessionStore store(&clock, {.idle_ttl = absl::Minutes(1), .max_sessions = 2});
+  InMemorySessionStore store(&clock,
+                             {.idle_ttl = absl::Minutes(1), .max_sessions = 2});
   ASSERT_TRUE(store.Create(Record("a")).ok());
   ASSERT_TRUE(store.Create(Record("b")).ok());
-  EXPECT_EQ(store.Create(Record("c")).code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(store.Create(Record("c")).code(),
+            absl::StatusCode::kResourceExhausted);
   clock.Advance(absl::Minutes(2));  // the old ones expire and make room
   EXPECT_TRUE(store.Create(Record("c")).ok());
 }

@@ -50,14 +50,16 @@ TEST_F(EngineTest, GreetsAndAsksOneQuestion) {
 }
 
 TEST_F(EngineTest, TakesSeveralFactsFromOneSentence) {
-  BotTurn t = Say("ho una laurea in economia e lavoro da tre anni come assistente");
+  BotTurn t =
+      Say("ho una laurea in economia e lavoro da tre anni come assistente");
   const auto& p = t.profile();
   EXPECT_EQ(p.education_level(), dirigo::v1::EDUCATION_LEVEL_BACHELOR);
   EXPECT_EQ(p.study_field(), dirigo::v1::STUDY_FIELD_BUSINESS);
   EXPECT_EQ(p.study_field_text(), "economia");
   EXPECT_EQ(p.years_experience(), 3);
-  EXPECT_THAT(p.experience(),
-              testing::ElementsAre(dirigo::v1::EXPERIENCE_KIND_ADMIN_ENTRY_LEVEL));
+  EXPECT_THAT(
+      p.experience(),
+      testing::ElementsAre(dirigo::v1::EXPERIENCE_KIND_ADMIN_ENTRY_LEVEL));
   // Said back in the person's words, then the next missing fact.
   EXPECT_THAT(Text(t), HasSubstr("assistente"));
   EXPECT_EQ(t.awaiting_slot(), "leadsPeople");
@@ -74,7 +76,8 @@ TEST_F(EngineTest, UnderstandsNegations) {
 
 TEST_F(EngineTest, DegreeButNotInEconomics) {
   BotTurn t = Say("una laurea, ma non in economia");
-  EXPECT_EQ(t.profile().education_level(), dirigo::v1::EDUCATION_LEVEL_BACHELOR);
+  EXPECT_EQ(t.profile().education_level(),
+            dirigo::v1::EDUCATION_LEVEL_BACHELOR);
   EXPECT_EQ(t.profile().study_field(), dirigo::v1::STUDY_FIELD_OTHER);
 }
 
@@ -84,7 +87,8 @@ TEST_F(EngineTest, CorrectionsReplace) {
   EXPECT_EQ(t.profile().education_level(), dirigo::v1::EDUCATION_LEVEL_MASTER);
   EXPECT_THAT(Text(t), HasSubstr("Aggiornato"));
   t = Say("scusa, mi sono sbagliato: ho solo la triennale");
-  EXPECT_EQ(t.profile().education_level(), dirigo::v1::EDUCATION_LEVEL_BACHELOR);
+  EXPECT_EQ(t.profile().education_level(),
+            dirigo::v1::EDUCATION_LEVEL_BACHELOR);
 }
 
 TEST_F(EngineTest, EducationOnlyGoesUpWithoutACorrection) {
@@ -178,7 +182,8 @@ TEST_F(EngineTest, RefusesBadInputWithoutChangingState) {
   EXPECT_THAT(bad.status().message(), HasSubstr("UTF-8"));
   auto empty = engine_->Respond("   ", &state_);
   EXPECT_EQ(empty.status().code(), absl::StatusCode::kInvalidArgument);
-  auto longer = engine_->Respond(std::string(Engine::kMaxMessageBytes + 1, 'a'), &state_);
+  auto longer =
+      engine_->Respond(std::string(Engine::kMaxMessageBytes + 1, 'a'), &state_);
   EXPECT_EQ(longer.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(longer.status().message(), HasSubstr("too long"));
   EXPECT_EQ(state_.SerializeAsString(), before.SerializeAsString());
@@ -186,8 +191,9 @@ TEST_F(EngineTest, RefusesBadInputWithoutChangingState) {
 
 TEST_F(EngineTest, SurvivesHostileText) {
   for (const std::string& text :
-       {std::string(2000, '('), std::string(1000, 'a') + " " + std::string(999, '9'),
-        std::string("\\b(?P<x>") , std::string("ñ😀\u200b 漢字 ⟨⟩"),
+       {std::string(2000, '('),
+        std::string(1000, 'a') + " " + std::string(999, '9'),
+        std::string("\\b(?P<x>"), std::string("ñ😀\u200b 漢字 ⟨⟩"),
         std::string("999999999999999999999 anni di esperienza")}) {
     auto r = engine_->Respond(text, &state_);
     EXPECT_TRUE(r.ok()) << r.status();

@@ -14,7 +14,8 @@ using testing::HasSubstr;
 
 std::map<std::string, std::string> BundledFiles() {
   std::map<std::string, std::string> files;
-  for (const auto& e : std::filesystem::directory_iterator(DIRIGO_TEST_KB_DIR)) {
+  for (const auto& e :
+       std::filesystem::directory_iterator(DIRIGO_TEST_KB_DIR)) {
     if (e.path().extension() != ".textproto") continue;
     std::ifstream in(e.path());
     std::stringstream s;
@@ -31,7 +32,8 @@ absl::Status LoadWith(const std::string& file, const std::string& extra,
   if (!replace_from.empty()) {
     size_t at = files[file].find(replace_from);
     EXPECT_NE(at, std::string::npos) << replace_from;
-    if (at != std::string::npos) files[file].replace(at, replace_from.size(), replace_to);
+    if (at != std::string::npos)
+      files[file].replace(at, replace_from.size(), replace_to);
   }
   files[file] += extra;
   return KnowledgeBase::LoadFiles(files, {}).status();
@@ -57,7 +59,8 @@ TEST(KnowledgeBaseTest, ArticleIsTheWholeArticle) {
 }
 
 TEST(KnowledgeBaseTest, SyntaxErrorNamesFileAndLine) {
-  absl::Status s = LoadWith("patterns.textproto", "\npattern { id: \"x\" regex: }\n");
+  absl::Status s =
+      LoadWith("patterns.textproto", "\npattern { id: \"x\" regex: }\n");
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(s.message(), HasSubstr("patterns.textproto:"));
 }
@@ -102,12 +105,14 @@ TEST(KnowledgeBaseTest, RefusesAnUncitedSentence) {
 }
 
 TEST(KnowledgeBaseTest, RefusesBadPatterns) {
+  EXPECT_THAT(
+      LoadWith("patterns.textproto",
+               "\npattern { id: \"bad.regex\" regex: \"(\" intent: \"why\" }\n")
+          .message(),
+      HasSubstr("regex does not compile"));
   EXPECT_THAT(LoadWith("patterns.textproto",
-                       "\npattern { id: \"bad.regex\" regex: \"(\" intent: \"why\" }\n")
-                  .message(),
-              HasSubstr("regex does not compile"));
-  EXPECT_THAT(LoadWith("patterns.textproto",
-                       "\npattern { id: \"bad.concept\" regex: \"{nope}\" intent: \"why\" }\n")
+                       "\npattern { id: \"bad.concept\" regex: \"{nope}\" "
+                       "intent: \"why\" }\n")
                   .message(),
               HasSubstr("unknown concept {nope}"));
   EXPECT_THAT(LoadWith("patterns.textproto",
@@ -120,13 +125,15 @@ TEST(KnowledgeBaseTest, RefusesBadPatterns) {
                        "\"age\" value: \"3\" } }\n")
                   .message(),
               HasSubstr("sets no Profile field 'age'"));
+  EXPECT_THAT(
+      LoadWith("patterns.textproto",
+               "\npattern { id: \"bad.example\" regex: \"laurea\" intent: "
+               "\"why\" example: \"ho un diploma\" }\n")
+          .message(),
+      HasSubstr("does not match its example"));
   EXPECT_THAT(LoadWith("patterns.textproto",
-                       "\npattern { id: \"bad.example\" regex: \"laurea\" intent: "
-                       "\"why\" example: \"ho un diploma\" }\n")
-                  .message(),
-              HasSubstr("does not match its example"));
-  EXPECT_THAT(LoadWith("patterns.textproto",
-                       "\npattern { id: \"bad.intent\" regex: \"x\" intent: \"faq.nope\" }\n")
+                       "\npattern { id: \"bad.intent\" regex: \"x\" intent: "
+                       "\"faq.nope\" }\n")
                   .message(),
               HasSubstr("unknown intent 'faq.nope'"));
 }
@@ -136,9 +143,10 @@ TEST(KnowledgeBaseTest, RefusesRepeatedIdsAndMissingPhrases) {
                        "id: \"degree_first\"")
                   .message(),
               HasSubstr("advice 'degree_first': empty or repeated id"));
-  EXPECT_THAT(LoadWith("phrases.textproto", "", "key: \"help\"", "key: \"hlep\"")
-                  .message(),
-              HasSubstr("phrase 'help': is required and missing"));
+  EXPECT_THAT(
+      LoadWith("phrases.textproto", "", "key: \"help\"", "key: \"hlep\"")
+          .message(),
+      HasSubstr("phrase 'help': is required and missing"));
 }
 
 TEST(KnowledgeBaseTest, MissingFolderIsNotFound) {
@@ -152,7 +160,8 @@ TEST(KnowledgeBaseTest, OneSetPassFindsCandidates) {
   std::vector<int> hits = (*kb)->Candidates("ho una laurea in economia");
   std::vector<std::string> ids;
   for (int i : hits) ids.push_back((*kb)->pattern(i).def->id());
-  EXPECT_THAT(ids, testing::IsSupersetOf({"education.bachelor", "field.business"}));
+  EXPECT_THAT(ids,
+              testing::IsSupersetOf({"education.bachelor", "field.business"}));
   EXPECT_TRUE((*kb)->Candidates("zzz qqq").empty());
 }
 

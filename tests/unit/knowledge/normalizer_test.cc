@@ -20,17 +20,15 @@ TEST_P(NormalizeTest, Normalizes) {
 
 INSTANTIATE_TEST_SUITE_P(
     Text, NormalizeTest,
-    testing::Values(
-        Case{"Ho una LAUREA", "ho una laurea"},
-        Case{"Università", "universita"},
-        Case{"perché è così", "perche e cosi"},
-        Case{"un’azienda", "un azienda"},
-        Case{"dell'università", "dell universita"},
-        Case{"l`ufficio", "l ufficio"},
-        Case{"“back office”", "back office"},
-        Case{"  spazi   tanti\t e tab ", "spazi tanti e tab"},
-        Case{"entry-level!", "entry level"},
-        Case{"ÈCCO", "ecco"}));
+    testing::Values(Case{"Ho una LAUREA", "ho una laurea"},
+                    Case{"Università", "universita"},
+                    Case{"perché è così", "perche e cosi"},
+                    Case{"un’azienda", "un azienda"},
+                    Case{"dell'università", "dell universita"},
+                    Case{"l`ufficio", "l ufficio"},
+                    Case{"“back office”", "back office"},
+                    Case{"  spazi   tanti\t e tab ", "spazi tanti e tab"},
+                    Case{"entry-level!", "entry level"}, Case{"ÈCCO", "ecco"}));
 
 INSTANTIATE_TEST_SUITE_P(
     Numbers, NormalizeTest,
@@ -39,21 +37,33 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"ventuno", "21"}, Case{"trentatré anni", "33 anni"},
         Case{"ventotto", "28"}, Case{"novantanove", "99"},
         Case{"diciassette", "17"}, Case{"quarantotto", "48"},
-        Case{"un anno e mezzo", "1.5 anni"}, Case{"due anni e mezzo", "2.5 anni"},
-        Case{"sei mesi", "6 mesi"}, Case{"lavoro da 5", "lavoro da 5"},
-        Case{"1,5 anni", "1.5 anni"}, Case{"uno", "1"},
+        Case{"un anno e mezzo", "1.5 anni"},
+        Case{"due anni e mezzo", "2.5 anni"}, Case{"sei mesi", "6 mesi"},
+        Case{"lavoro da 5", "lavoro da 5"}, Case{"1,5 anni", "1.5 anni"},
+        Case{"uno", "1"},
         // "un", "una" and "sei" are words unless a unit of time follows.
         Case{"sei bravo", "sei bravo"}, Case{"un lavoro", "un lavoro"},
         Case{"una laurea", "una laurea"}, Case{"un anno", "1 anno"}));
 
 TEST(NormalizeTest, NumberWordsUpTo99) {
-  const std::pair<const char*, int> kWords[] = {
-      {"zero", 0},          {"uno", 1},           {"nove", 9},
-      {"dieci", 10},        {"undici", 11},       {"quattordici", 14},
-      {"diciannove", 19},   {"venti", 20},        {"ventidue", 22},
-      {"trenta", 30},       {"trentuno", 31},     {"quarantadue", 42},
-      {"cinquantatre", 53}, {"sessantaquattro", 64}, {"settantacinque", 75},
-      {"ottantasei", 86},   {"novantasette", 97}, {"novantanove", 99}};
+  const std::pair<const char*, int> kWords[] = {{"zero", 0},
+                                                {"uno", 1},
+                                                {"nove", 9},
+                                                {"dieci", 10},
+                                                {"undici", 11},
+                                                {"quattordici", 14},
+                                                {"diciannove", 19},
+                                                {"venti", 20},
+                                                {"ventidue", 22},
+                                                {"trenta", 30},
+                                                {"trentuno", 31},
+                                                {"quarantadue", 42},
+                                                {"cinquantatre", 53},
+                                                {"sessantaquattro", 64},
+                                                {"settantacinque", 75},
+                                                {"ottantasei", 86},
+                                                {"novantasette", 97},
+                                                {"novantanove", 99}};
   for (const auto& [word, value] : kWords) {
     EXPECT_EQ(ParseNumberWord(word), value) << word;
   }
@@ -71,8 +81,8 @@ TEST(NormalizeTest, RefusesInvalidUtf8) {
   ASSERT_FALSE(n.ok());
   EXPECT_EQ(n.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(n.status().message().find("UTF-8"), std::string::npos);
-  EXPECT_FALSE(Normalize("\xc3", nullptr).ok());         // truncated
-  EXPECT_FALSE(Normalize("\xed\xa0\x80", nullptr).ok()); // surrogate
+  EXPECT_FALSE(Normalize("\xc3", nullptr).ok());          // truncated
+  EXPECT_FALSE(Normalize("\xed\xa0\x80", nullptr).ok());  // surrogate
 }
 
 TEST(NormalizeTest, KeepsTheOriginalWords) {
@@ -88,8 +98,9 @@ TEST(NormalizeTest, KeepsTheOriginalWords) {
 
 TEST(NormalizeTest, CorrectorIsAskedForWordsOnly) {
   std::vector<std::string> asked;
-  WordCorrector c = [&](const std::string& folded, const std::string& lower)
-      -> std::optional<std::string> {
+  WordCorrector c =
+      [&](const std::string& folded,
+          const std::string& lower) -> std::optional<std::string> {
     asked.push_back(folded);
     if (folded == "lauera") return std::string("laurea");
     return std::nullopt;

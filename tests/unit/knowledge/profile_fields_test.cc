@@ -1,7 +1,7 @@
 #include "knowledge/profile_fields.h"
 
-#include "gtest/gtest.h"
 #include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
 
 namespace dirigo {
 namespace {
@@ -32,7 +32,8 @@ TEST(ProfileFieldsTest, SetsAndReadsByJsonName) {
 
 TEST(ProfileFieldsTest, RefusesBadValues) {
   EXPECT_FALSE(CheckSlotValue(FindProfileField("educationLevel"), "PHD").ok());
-  EXPECT_FALSE(CheckSlotValue(FindProfileField("educationLevel"), "UNSPECIFIED").ok());
+  EXPECT_FALSE(
+      CheckSlotValue(FindProfileField("educationLevel"), "UNSPECIFIED").ok());
   EXPECT_FALSE(CheckSlotValue(FindProfileField("leadsPeople"), "yes").ok());
   EXPECT_FALSE(CheckSlotValue(FindProfileField("yearsExperience"), "-1").ok());
   EXPECT_EQ(FindProfileField("age"), nullptr);

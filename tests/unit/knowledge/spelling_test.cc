@@ -46,18 +46,19 @@ TEST_F(CorrectorTest, NeverCorrectsValidItalianWords) {
   // Valid words outside the vocabulary, some one edit away from a known word
   // ("laureo" / "laurea", "segretari" / "segretaria", "gestiti" / "gestito").
   for (const char* word :
-       {"laureo", "segretari", "gestiti", "casa", "gatto", "mare", "sedia",
-        "bicicletta", "domani", "ieri", "cucina", "montagna", "perché",
-        "perche", "città", "citta", "università", "piu", "gia", "studiavo",
-        "lavorerò", "assistenti", "impiegati", "dirigenti", "ragazzo",
-        "ragazza", "felice", "stanco", "sempre", "qualche"}) {
+       {"laureo",   "segretari",  "gestiti",    "casa",      "gatto",
+        "mare",     "sedia",      "bicicletta", "domani",    "ieri",
+        "cucina",   "montagna",   "perché",     "perche",    "città",
+        "citta",    "università", "piu",        "gia",       "studiavo",
+        "lavorerò", "assistenti", "impiegati",  "dirigenti", "ragazzo",
+        "ragazza",  "felice",     "stanco",     "sempre",    "qualche"}) {
     std::string folded = FoldCase(word);
     EXPECT_EQ(Read(word), folded) << word << " was corrected";
   }
 }
 
 TEST_F(CorrectorTest, LeavesShortAndAmbiguousWordsAlone) {
-  EXPECT_EQ(Read("xyz"), "xyz");      // too short
+  EXPECT_EQ(Read("xyz"), "xyz");                // too short
   EXPECT_EQ(Read("qwertyuiop"), "qwertyuiop");  // nothing near
 }
 
