@@ -597,10 +597,10 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
   const bool awaited_answered =
       !awaiting.empty() &&
       std::find(changed.begin(), changed.end(), awaiting) != changed.end();
-  if (intents.count("dontknow") && !awaiting.empty() && !awaited_answered &&
-      !state->advised()) {
-    state->add_skipped(awaiting);
+  if (intents.count("dontknow") && !awaited_answered) {
+    if (!awaiting.empty() && !state->advised()) state->add_skipped(awaiting);
     turn.add_messages()->set_text(NextPhrase("dontknow_ack", state));
+    digression = true;
   }
   if (intents.count("age") && changed.empty()) {
     turn.add_messages()->set_text(kb_->Phrase("age_ack"));
@@ -662,16 +662,12 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
         }
       }
       if (!added.empty()) {
-        for (const std::string& id : added) {
-          const kbv1::AdviceRule* rule = kb_->FindAdvice(id);
-          turn.add_messages()->set_text(absl::StrReplaceAll(
-              kb_->Phrase("plan_added"), {{"{title}", rule->title()}}));
-        }
         turn.add_messages()->set_text(kb_->Phrase("plan_changed"));
-        AddPlanItems(items, {}, &turn);
-      } else if (items.size() == old.size()) {
+        AddPlanItems(items, added, &turn);
+      }
+      if (added.empty() && items.size() == old.size()) {
         turn.add_messages()->set_text(kb_->Phrase("plan_unchanged"));
-      } else {
+      } else if (!items.empty()) {
         turn.add_messages()->set_text(kb_->Phrase("plan_rest"));
       }
       for (const auto& item : items) *turn.add_advice() = item;
@@ -691,6 +687,11 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     } else {
       Ask(*next, 0, "", state, &turn);
     }
+  }
+  if (turn.messages_size() == 0) {
+    // Understood, but nothing to say (a lone "anzi"): never leave the person
+    // without an answer.
+    turn.add_messages()->set_text(NextPhrase("not_understood", state));
   }
   *turn.mutable_profile() = state->profile();
   turn.set_awaiting_slot(state->awaiting_slot());
