@@ -1,5 +1,8 @@
 #include "advisor/advisor_core.h"
 
+#include <atomic>
+#include <thread>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -117,6 +120,30 @@ TEST_F(AdvisorCoreTest, AdviseNamesWhatIsMissing) {
               testing::ElementsAre("studyField", "experience", "leadsPeople",
                                    "focusArea", "companySize"));
   EXPECT_THAT(r->advice(0).id(), "consider_master");
+}
+
+TEST_F(AdvisorCoreTest, ConcurrentTurnsOnOneSessionAreAllCountedOnce) {
+  std::atomic<int> ok{0}, aborted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        auto r = Say("ho una laurea");
+        if (r.ok()) {
+          ++ok;
+        } else {
+          EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted);
+          ++aborted;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok + aborted, 100);
+  dirigo::v1::GetSessionRequest get;
+  get.set_session(session_);
+  // No turn is lost or applied twice.
+  EXPECT_EQ(core_->GetSession(get)->turn_count(), ok.load());
 }
 
 }  // namespace

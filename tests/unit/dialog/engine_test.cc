@@ -1,5 +1,7 @@
 #include "dialog/engine.h"
 
+#include <random>
+
 #include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -199,6 +201,33 @@ TEST_F(EngineTest, SurvivesHostileText) {
     EXPECT_TRUE(r.ok()) << r.status();
   }
   EXPECT_FALSE(state_.profile().has_years_experience());
+}
+
+TEST_F(EngineTest, RandomMessagesNeverBreakTheConversation) {
+  // Words the engine knows, mixed with noise, in random order and case.
+  std::vector<std::string> words(engine_->knowledge().vocabulary().begin(),
+                                 engine_->knowledge().vocabulary().end());
+  for (const char* noise : {"3", "anzi", "non", "mai", "perché", "’", "?", "È",
+                            "sì", "no", "😀", "1,5", "anni", "mesi"}) {
+    words.push_back(noise);
+  }
+  std::mt19937 rng(42);
+  for (int i = 0; i < 2000; ++i) {
+    std::string text;
+    int n = 1 + rng() % 12;
+    for (int w = 0; w < n; ++w) {
+      std::string word = words[rng() % words.size()];
+      if (rng() % 5 == 0 && !word.empty() && word[0] >= 'a' && word[0] <= 'z') {
+        word[0] = word[0] - 'a' + 'A';
+      }
+      text += word + (rng() % 7 == 0 ? ", " : " ");
+    }
+    auto r = engine_->Respond(text, &state_);
+    ASSERT_TRUE(r.ok()) << text << ": " << r.status();
+    ASSERT_GT(r->turn.messages_size(), 0) << text;
+    for (const auto& m : r->turn.messages())
+      ASSERT_FALSE(m.text().empty()) << text;
+  }
 }
 
 TEST_F(EngineTest, StatelessAdviceIsOrderedAndCited) {
