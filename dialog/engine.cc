@@ -32,17 +32,21 @@ struct Engine::Match {
 
 namespace {
 
+// The slots a pattern sets, and those it absorbs (claims without setting).
 std::set<std::string> SlotsOf(const kbv1::Pattern& p) {
   std::set<std::string> s;
   for (const auto& a : p.set()) s.insert(a.slot());
+  for (const auto& a : p.absorb()) s.insert(a);
   return s;
 }
 
+// Overlapping matches compete when they speak of the same slot, or when one
+// of them only carries an intent.
 bool Conflict(const kbv1::Pattern& a, const kbv1::Pattern& b) {
-  if (a.set_size() == 0 || b.set_size() == 0) return true;
-  std::set<std::string> sa = SlotsOf(a);
-  for (const auto& x : b.set())
-    if (sa.count(x.slot())) return true;
+  std::set<std::string> sa = SlotsOf(a), sb = SlotsOf(b);
+  if (sa.empty() || sb.empty()) return true;
+  for (const auto& x : sb)
+    if (sa.count(x)) return true;
   return false;
 }
 
@@ -190,7 +194,7 @@ std::vector<Engine::Match> Engine::FindMatches(
         size_t b = sub[g].data() - text.data();
         m.captures[cp.group_names[g]] = {
             std::string(sub[g].data(), sub[g].size()),
-            n.OriginalSpan(original, b, b + sub[g].size())};
+            n.DisplaySpan(original, b, b + sub[g].size())};
       }
       out.push_back(std::move(m));
       pos = out.back().end > pos ? out.back().end : pos + 1;
@@ -409,6 +413,7 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
   // Collect the facts, per slot, in the order said.
   struct Proposal {
     std::string value, words;
+    int priority = 0;
   };
   std::vector<std::string> slot_order;
   std::map<std::string, std::vector<Proposal>> proposals;
@@ -418,6 +423,7 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
       if (f == nullptr) continue;
       Proposal p;
       p.value = a.value();
+      p.priority = m->def->priority();
       if (!a.text_capture().empty()) {
         auto c = m->captures.find(a.text_capture());
         if (c != m->captures.end()) p.words = c->second.second;
@@ -465,7 +471,15 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
       }
       words = absl::StrJoin(all_words, ", ");
     } else {
+      // The last word on it, unless a more specific rule said otherwise
+      // ("mi sono appena laureata e lavoro come stagista": a graduate). A
+      // correction ("anzi…") always takes the last.
       const Proposal* chosen = &props.back();
+      if (!correction) {
+        for (const Proposal& p : props) {
+          if (p.priority > chosen->priority) chosen = &p;
+        }
+      }
       if (slot != nullptr && slot->keep_highest() && !correction) {
         for (const Proposal& p : props) {
           if (ValueRank(f, p.value) > ValueRank(f, chosen->value)) chosen = &p;
@@ -515,8 +529,15 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     kbv1::DialogState fresh;
     fresh.set_turn_count(erase ? 0 : state->turn_count());
     *state = fresh;
-    turn.clear_trace();
-    if (!erase) *turn.mutable_trace() = *trace;
+    if (erase) {
+      // Keep which rules fired, but none of the words being erased.
+      for (auto& m : *trace->mutable_matches()) {
+        m.clear_matched_text();
+        m.clear_captures();
+      }
+      trace->clear_spelling_fixes();
+      trace->clear_slot_changes();
+    }
     turn.add_messages()->set_text(kb_->Phrase(erase ? "erased" : "restarted"));
     if (const kbv1::Slot* next = NextSlot(*state))
       Ask(*next, 0, "", state, &turn);
@@ -598,7 +619,7 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
       !awaiting.empty() &&
       std::find(changed.begin(), changed.end(), awaiting) != changed.end();
   if (intents.count("dontknow") && !awaited_answered) {
-    if (!awaiting.empty() && !state->advised()) state->add_skipped(awaiting);
+    if (!awaiting.empty()) state->add_skipped(awaiting);
     turn.add_messages()->set_text(NextPhrase("dontknow_ack", state));
     digression = true;
   }
@@ -618,7 +639,7 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
   const bool understood = !accepted.empty();
   if (!understood) {
     const kbv1::Slot* slot = kb_->FindSlot(awaiting);
-    if (slot != nullptr && !state->advised()) {
+    if (slot != nullptr) {
       int next = state->reprompts() + 1;
       state->set_reprompts(next);
       if (next < slot->question_size()) {
@@ -627,17 +648,23 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
         state->add_skipped(awaiting);
         turn.add_messages()->set_text(kb_->Phrase("skip_slot"));
         if (const kbv1::Slot* s = NextSlot(*state)) {
-          Ask(*s, 0, "", state, &turn);
-        } else {
+          Ask(*s, 0, state->advised() ? "refine" : "", state, &turn);
+        } else if (!state->advised()) {
           GivePlan("plan_intro", state, &turn);
+        } else {
+          state->set_awaiting_slot("");
         }
       }
     } else {
       turn.add_messages()->set_text(NextPhrase("not_understood", state));
     }
   } else if (intents.count("command.advice")) {
-    GivePlan(NextSlot(*state) != nullptr ? "advice_early" : "plan_intro", state,
-             &turn);
+    const bool early = NextSlot(*state) != nullptr;
+    GivePlan(early ? "advice_early" : "plan_intro", state, &turn);
+    // The plan gets more precise with each fact: keep asking.
+    if (const kbv1::Slot* next = NextSlot(*state)) {
+      Ask(*next, 0, "refine", state, &turn);
+    }
   } else if (state->advised()) {
     if (!changed.empty()) {
       // Update the plan and say what changed.
@@ -673,7 +700,16 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
       for (const auto& item : items) *turn.add_advice() = item;
       state->clear_last_advice();
       for (const auto& item : items) state->add_last_advice(item.id());
-      AddAfterPlanReplies(&turn);
+    }
+    if (const kbv1::Slot* next = NextSlot(*state)) {
+      if (!changed.empty() || next->name() != awaiting || !digression) {
+        Ask(*next, 0, "refine", state, &turn);
+      } else {
+        Ask(*next, 0, "resume", state, &turn);
+      }
+    } else {
+      state->set_awaiting_slot("");
+      if (!changed.empty()) AddAfterPlanReplies(&turn);
     }
   } else {
     const kbv1::Slot* next = NextSlot(*state);

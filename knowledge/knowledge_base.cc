@@ -458,8 +458,14 @@ absl::Status KnowledgeBase::Compile(
       if (!valid)
         problems.Add(key, absl::StrCat("unknown intent '", pat.intent(), "'"));
     }
-    if (pat.set_size() == 0 && pat.intent().empty()) {
-      problems.Add(key, "a pattern must set a fact or carry an intent");
+    if (pat.set_size() == 0 && pat.intent().empty() && pat.absorb_size() == 0) {
+      problems.Add(key,
+                   "a pattern must set or absorb a fact, or carry an intent");
+    }
+    for (const std::string& a : pat.absorb()) {
+      if (FindProfileField(a) == nullptr) {
+        problems.Add(key, absl::StrCat("absorbs no Profile field '", a, "'"));
+      }
     }
     if (!pat.context().empty() && FindProfileField(pat.context()) == nullptr) {
       problems.Add(key, absl::StrCat("context names no Profile field '",

@@ -53,8 +53,9 @@ bool IsTimeUnit(const std::string& w) {
 }
 
 struct Word {
-  std::string text;   // folded
-  std::string lower;  // lower-cased with accents
+  std::string text;       // folded
+  std::string lower;      // lower-cased with accents
+  std::string corrected;  // set when the corrector changed it
   size_t orig_begin, orig_end;
   bool alpha;  // letters only
 };
@@ -162,6 +163,29 @@ std::string NormalizedText::OriginalSpan(absl::string_view original,
   return std::string(original.substr(ob, oe - ob));
 }
 
+std::string NormalizedText::DisplaySpan(absl::string_view original,
+                                        size_t begin, size_t end) const {
+  std::string out;
+  size_t at = std::string::npos;
+  bool acronym = true;
+  int tokens_in_span = 0;
+  for (const Token& t : tokens) {
+    if (t.end <= begin || t.begin >= end) continue;
+    if (t.orig_end > original.size()) return "";
+    if (at != std::string::npos) out += std::string(original.substr(at, t.orig_begin - at));
+    absl::string_view word =
+        original.substr(t.orig_begin, t.orig_end - t.orig_begin);
+    out += t.corrected.empty() ? std::string(word) : t.corrected;
+    ++tokens_in_span;
+    if (word.size() > 4 || !t.corrected.empty()) acronym = false;
+    for (char c : word)
+      if (c >= 'a' && c <= 'z') acronym = false;
+    at = t.orig_end;
+  }
+  if (tokens_in_span == 1 && acronym) return out;
+  return LowerCase(out);
+}
+
 absl::Status CheckUtf8(absl::string_view text) {
   const char* s = text.data();
   int32_t len = static_cast<int32_t>(text.size());
@@ -229,6 +253,7 @@ absl::StatusOr<NormalizedText> Normalize(absl::string_view text,
             {std::string(text.substr(w.orig_begin, w.orig_end - w.orig_begin)),
              *fixed});
         w.text = *fixed;
+        w.corrected = *fixed;
       }
     }
   }
@@ -241,6 +266,7 @@ absl::StatusOr<NormalizedText> Normalize(absl::string_view text,
     t.end = out.text.size();
     t.orig_begin = w.orig_begin;
     t.orig_end = w.orig_end;
+    t.corrected = w.corrected;
     out.tokens.push_back(t);
   }
   return out;

@@ -45,6 +45,7 @@ struct NormalizedText {
   struct Token {
     size_t begin = 0, end = 0;            // in `text`
     size_t orig_begin = 0, orig_end = 0;  // in the original message
+    std::string corrected;  // the known word it was read as, if corrected
   };
   // Words separated by single spaces.
   std::string text;
@@ -54,6 +55,11 @@ struct NormalizedText {
   // The original words behind `text[begin, end)`, or "" if none.
   std::string OriginalSpan(absl::string_view original, size_t begin,
                            size_t end) const;
+
+  // The same words fit to be said back: corrected words replace misspelt
+  // ones, and the text is lower-cased unless it is a short acronym ("MBA").
+  std::string DisplaySpan(absl::string_view original, size_t begin,
+                          size_t end) const;
 };
 
 // Given a folded word and the same word lower-cased with its accents, returns

@@ -38,6 +38,7 @@ void PrintTurn(const dirigo::v1::BotTurn& turn, bool trace) {
     (void)google::protobuf::util::MessageToJsonString(turn.trace(), &json,
                                                       options);
     std::cout << "  trace: " << json << "\n";
+    json.clear();
     (void)google::protobuf::util::MessageToJsonString(turn.profile(), &json,
                                                       options);
     std::cout << "  profile: " << json << "  awaiting: " << turn.awaiting_slot()

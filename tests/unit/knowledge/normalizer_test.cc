@@ -96,6 +96,21 @@ TEST(NormalizeTest, KeepsTheOriginalWords) {
   EXPECT_EQ(n->OriginalSpan(original, three, three + 6), "TRE anni");
 }
 
+TEST(NormalizeTest, DisplaysCorrectedLowerCaseWords) {
+  WordCorrector c = [](const std::string& folded, const std::string&)
+      -> std::optional<std::string> {
+    if (folded == "lauera") return std::string("laurea");
+    return std::nullopt;
+  };
+  std::string original = "HO LA LAUERA IN ECONOMIA, ho fatto un MBA";
+  absl::StatusOr<NormalizedText> n = Normalize(original, &c);
+  ASSERT_TRUE(n.ok());
+  size_t at = n->text.find("laurea in economia");
+  EXPECT_EQ(n->DisplaySpan(original, at, at + 18), "laurea in economia");
+  size_t mba = n->text.find("mba");
+  EXPECT_EQ(n->DisplaySpan(original, mba, mba + 3), "MBA");  // an acronym
+}
+
 TEST(NormalizeTest, CorrectorIsAskedForWordsOnly) {
   std::vector<std::string> asked;
   WordCorrector c =
