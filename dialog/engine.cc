@@ -627,6 +627,11 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     turn.add_messages()->set_text(kb_->Phrase("age_ack"));
     digression = true;
   }
+  if (intents.count("deny") && changed.empty()) {
+    // "non mi interessano le risorse umane": heard, nothing to note.
+    turn.add_messages()->set_text(NextPhrase("deny_ack", state));
+    digression = true;
+  }
   if (turn.messages_size() == 0 && intents.count("greeting")) {
     turn.add_messages()->set_text(NextPhrase("greeting_reply", state));
     digression = true;
@@ -716,10 +721,7 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     if (next == nullptr) {
       GivePlan("plan_intro", state, &turn);
     } else if (next->name() == awaiting && digression && changed.empty()) {
-      Ask(*next, 0, "resume", state, &turn);
-    } else if (next->name() == awaiting && !awaited_answered &&
-               !changed.empty()) {
-      Ask(*next, 0, "", state, &turn);
+      Ask(*next, 0, "resume", state, &turn);  // "Tornando a noi: …"
     } else {
       Ask(*next, 0, "", state, &turn);
     }

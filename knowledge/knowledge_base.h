@@ -45,13 +45,20 @@ inline constexpr const char* kPlainIntents[] = {
     "why",    "greeting", "thanks",   "correction"};
 // Phrases the engine needs; the validator requires each.
 inline constexpr const char* kRequiredPhrases[] = {
-    "greeting",       "ack",          "update",         "resume",
-    "not_understood", "skip_slot",    "plan_intro",     "plan_outro",
-    "plan_none",      "plan_changed", "plan_unchanged", "plan_removed",
-    "plan_rest",      "refine",       "profile_intro",  "profile_empty",
-    "erased",         "restarted",    "help",           "why_generic",
-    "greeting_reply", "thanks_reply", "intro_heading",  "advice_early",
-    "dontknow_ack",   "age_ack",      "profile_words"};
+    "greeting",       "ack",
+    "update",         "resume",
+    "not_understood", "skip_slot",
+    "plan_intro",     "plan_outro",
+    "plan_none",      "plan_changed",
+    "plan_unchanged", "plan_removed",
+    "plan_rest",      "refine",
+    "deny_ack",       "profile_intro",
+    "profile_empty",  "erased",
+    "restarted",      "help",
+    "why_generic",    "greeting_reply",
+    "thanks_reply",   "intro_heading",
+    "advice_early",   "dontknow_ack",
+    "age_ack",        "profile_words"};
 
 // Options for loading.
 struct KnowledgeBaseOptions {
