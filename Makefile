@@ -13,12 +13,16 @@ deps:
 	@bash scripts/install-deps
 
 $(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
 
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-chat: build
+# The chat builds quietly: the build's output is shown only if it fails.
+chat: deps $(BUILD)/CMakeCache.txt
+	@echo "Building Dirigo (about a minute the first time)…"
+	@cmake --build $(BUILD) -j $(JOBS) > $(BUILD)/build.log 2>&1 || \
+	  { tail -n 40 $(BUILD)/build.log; echo "build failed: see $(BUILD)/build.log"; exit 1; }
 	@bash scripts/chat $(ARGS)
 
 test: build

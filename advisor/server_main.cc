@@ -3,7 +3,8 @@
 //   dirigo-server [--listen=127.0.0.1:50051] [--kb=FOLDER] [--store=memory]
 //
 // Serves dirigo.v1.Advisor, grpc.health.v1.Health and server reflection. Stops
-// gracefully on SIGINT or SIGTERM (open calls get a few seconds to finish).
+// gracefully on SIGINT or SIGTERM (open calls get 2 seconds to finish; an
+// idle connected client can hold the stop that long).
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -150,7 +151,7 @@ int main(int argc, char** argv) {
   LOG_INFO("signal %d: shutting down", signal_number);
   // Health checks answer NOT_SERVING from now on, so balancers move away.
   if (auto* health = server->GetHealthCheckService()) health->Shutdown();
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   server->Wait();
   pool.reset();  // runs what is queued, then stops
   LOG_INFO("stopped");

@@ -54,8 +54,13 @@ bool Conflict(const kbv1::Pattern& a, const kbv1::Pattern& b) {
 std::string JoinFacts(const std::vector<std::string>& facts) {
   std::vector<std::string> merged;
   for (const std::string& f : facts) {
-    if (!merged.empty() && f.rfind("in ", 0) == 0) {
-      merged.back() += " " + f;
+    if (f.rfind("in ", 0) == 0) {
+      // "laurea" + "in economia" → "laurea in economia"; alone: "studi in…".
+      if (merged.empty()) {
+        merged.push_back("studi " + f);
+      } else {
+        merged.back() += " " + f;
+      }
     } else {
       merged.push_back(f);
     }
@@ -627,6 +632,41 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     turn.add_messages()->set_text(kb_->Phrase("age_ack"));
     digression = true;
   }
+  if (intents.count("explain")) {
+    // "perché il punto 3?": the step again, with the passages it comes from.
+    int n = 0;
+    for (const Match* m : accepted) {
+      auto c = m->captures.find("n");
+      if (m->def->intent() == "explain" && c != m->captures.end()) {
+        n = std::atoi(c->second.first.c_str());
+      }
+    }
+    std::map<std::string, std::string> words(state->words().begin(),
+                                             state->words().end());
+    std::vector<AdviceItem> items = Advise(state->profile(), words);
+    const AdviceItem* item = nullptr;
+    if (n >= 1 && n <= state->last_advice_size()) {
+      for (const auto& i : items)
+        if (i.id() == state->last_advice(n - 1)) item = &i;
+    }
+    const std::string number = absl::StrCat(n);
+    if (item == nullptr) {
+      turn.add_messages()->set_text(
+          absl::StrReplaceAll(kb_->Phrase("explain_none"), {{"{n}", number}}));
+    } else {
+      turn.add_messages()->set_text(
+          absl::StrReplaceAll(kb_->Phrase("explain_intro"),
+                              {{"{n}", number}, {"{title}", item->title()}}));
+      BotMessage* m = turn.add_messages();
+      m->set_text(item->text());
+      *m->mutable_citations() = item->citations();
+    }
+    digression = true;
+  }
+  if (intents.count("offtopic") && changed.empty()) {
+    turn.add_messages()->set_text(kb_->Phrase("offtopic_reply"));
+    digression = true;
+  }
   if (intents.count("deny") && changed.empty()) {
     // "non mi interessano le risorse umane": heard, nothing to note.
     turn.add_messages()->set_text(NextPhrase("deny_ack", state));
@@ -636,13 +676,16 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     turn.add_messages()->set_text(NextPhrase("greeting_reply", state));
     digression = true;
   }
-  if (intents.count("thanks") && changed.empty()) {
+  if (intents.count("thanks") && changed.empty() && !intents.count("goodbye")) {
     turn.add_messages()->set_text(NextPhrase("thanks_reply", state));
     digression = true;
   }
 
   const bool understood = !accepted.empty();
-  if (!understood) {
+  if (intents.count("goodbye")) {
+    // Leaving: no new question. The conversation can resume later.
+    turn.add_messages()->set_text(NextPhrase("goodbye_reply", state));
+  } else if (!understood) {
     const kbv1::Slot* slot = kb_->FindSlot(awaiting);
     if (slot != nullptr) {
       int next = state->reprompts() + 1;

@@ -41,8 +41,8 @@ inline constexpr const char* kCommands[] = {"restart", "profile", "erase",
                                             "help", "advice"};
 // The other intents the engine knows.
 inline constexpr const char* kPlainIntents[] = {
-    "affirm", "deny",     "dontknow", "age",
-    "why",    "greeting", "thanks",   "correction"};
+    "affirm", "deny",       "dontknow", "age",      "why",    "greeting",
+    "thanks", "correction", "goodbye",  "offtopic", "explain"};
 // Phrases the engine needs; the validator requires each.
 inline constexpr const char* kRequiredPhrases[] = {
     "greeting",       "ack",
@@ -52,7 +52,9 @@ inline constexpr const char* kRequiredPhrases[] = {
     "plan_none",      "plan_changed",
     "plan_unchanged", "plan_removed",
     "plan_rest",      "refine",
-    "deny_ack",       "profile_intro",
+    "deny_ack",       "goodbye_reply",
+    "offtopic_reply", "explain_intro",
+    "explain_none",   "profile_intro",
     "profile_empty",  "erased",
     "restarted",      "help",
     "why_generic",    "greeting_reply",

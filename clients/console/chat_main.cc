@@ -54,7 +54,8 @@ struct Style {
 
 // Client-side words, by language.
 struct Words {
-  std::string you, hint, bye, expired, commands, no_trace, profile_empty;
+  std::string you, hint, bye, expired, commands, no_trace, profile_empty,
+      no_rule, unreachable;
 };
 const Words kItalian = {
     "tu> ",
@@ -65,7 +66,9 @@ const Words kItalian = {
     "con quello che so · /trace perché ho risposto così · /ricomincia "
     "(/restart) · /lang it|en · /esci (/quit)",
     "Nessun turno da spiegare, per ora.",
-    "Non so ancora niente di te."};
+    "Non so ancora niente di te.",
+    "(nessuna regola ha riconosciuto l'ultimo messaggio)",
+    "non riesco a raggiungere il server di Dirigo"};
 const Words kEnglish = {
     "you> ",
     "(type a reply's number, or answer in your own words)",
@@ -74,7 +77,9 @@ const Words kEnglish = {
     "Commands: /profile what I know · /advice the plan so far · /trace why I "
     "answered so · /restart · /lang it|en · /quit",
     "No turn to explain yet.",
-    "I know nothing about you yet."};
+    "I know nothing about you yet.",
+    "(no rule recognised the last message)",
+    "cannot reach the Dirigo server"};
 
 std::string ToJson(const google::protobuf::Message& m) {
   std::string out;
@@ -177,7 +182,8 @@ class Chat {
     if (!json_ && line[0] == '/') return Command(line);
     int n = 0;
     if (!json_ && absl::SimpleAtoi(line, &n) && n >= 1 &&
-        n <= last_turn_.quick_replies_size() && waiting_choice_) {
+        n <= last_turn_.quick_replies_size() && waiting_choice_ &&
+        !numeric_replies_) {
       line = last_turn_.quick_replies(n - 1).text();
       if (interactive_)
         std::cout << style_.dim() << "  → " << line << style_.off() << "\n";
@@ -236,10 +242,22 @@ class Chat {
       }
     }
     waiting_choice_ = turn.quick_replies_size() > 0;
+    // When the answers are numbers ("3 anni"), a typed number is an answer,
+    // not a choice, and the replies are shown without numbers.
+    numeric_replies_ = false;
+    for (const auto& r : turn.quick_replies()) {
+      if (r.label().find_first_of("0123456789") != std::string::npos) {
+        numeric_replies_ = true;
+      }
+    }
     if (waiting_choice_) {
       std::cout << style_.reply() << " ";
       for (int i = 0; i < turn.quick_replies_size(); ++i) {
-        std::cout << " [" << i + 1 << "] " << turn.quick_replies(i).label();
+        if (numeric_replies_) {
+          std::cout << " [" << turn.quick_replies(i).label() << "]";
+        } else {
+          std::cout << " [" << i + 1 << "] " << turn.quick_replies(i).label();
+        }
       }
       std::cout << style_.off() << "\n";
       if (interactive_ && !hinted_) {
@@ -275,10 +293,15 @@ class Chat {
     } else if (c == "/lang") {
       if (parts.size() != 2 || (parts[1] != "it" && parts[1] != "en")) {
         std::cout << "/lang it|en\n";
-      } else {
-        std::string old = lang_;
-        Delete();
-        if (!Start(parts[1])) Start(old);
+      } else if (parts[1] != lang_) {
+        // The old conversation is erased only once the new one exists.
+        std::string old_session = session_;
+        if (Start(parts[1])) {
+          std::string new_session = session_;
+          session_ = old_session;
+          Delete();
+          session_ = new_session;
+        }
       }
     } else {
       std::cout << words_->commands << "\n";
@@ -318,7 +341,8 @@ class Chat {
     }
     int i = 0;
     for (const auto& item : response.advice()) {
-      std::cout << ++i << ". " << item.title() << ". " << item.text() << "\n";
+      std::cout << style_.bot() << "Dirigo: " << style_.off() << ++i << ". "
+                << item.title() << ". " << item.text() << "\n";
       for (const auto& c : item.citations()) {
         std::cout << style_.dim() << "    «" << Shorten(c.quote(), 150) << "» ("
                   << c.section_heading() << ")" << style_.off() << "\n";
@@ -328,6 +352,10 @@ class Chat {
   }
 
   void ShowTrace(const dirigo::v1::Trace& trace) {
+    if (trace.matches_size() == 0 && trace.spelling_fixes_size() == 0) {
+      std::cout << "  " << words_->no_rule << "\n";
+      return;
+    }
     for (const auto& m : trace.matches()) {
       std::cout << "  " << (m.applied() ? "+" : "-") << " " << m.rule_id();
       if (!m.intent().empty()) std::cout << " [" << m.intent() << "]";
@@ -354,8 +382,8 @@ class Chat {
     std::string message = s.error_message();
     if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
         s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-      message = absl::StrCat("cannot reach the Dirigo server at ",
-                             absl::GetFlag(FLAGS_server), " (", message, ")");
+      message = absl::StrCat(words_->unreachable, " (",
+                             absl::GetFlag(FLAGS_server), ")");
     }
     std::cerr << style_.err() << "dirigo-chat: " << message << style_.off()
               << "\n";
@@ -368,6 +396,7 @@ class Chat {
   const Words* words_ = &kItalian;
   BotTurn last_turn_;
   bool have_turn_ = false, waiting_choice_ = false, hinted_ = false;
+  bool numeric_replies_ = false;
 };
 
 }  // namespace

@@ -49,7 +49,15 @@ grep -q 'English ("en") is not available yet' <<<"$err"; check "--lang=en refuse
 err=$("$chat" --server=127.0.0.1:1 </dev/null 2>&1); rc=$?
 [ $rc -ne 0 ] && grep -q "cannot reach the Dirigo server at 127.0.0.1:1" <<<"$err"; check "unreachable server: clear message" $?
 
-# 5. Privacy: the server logged no message text.
+# 5. /lang en is refused without losing the conversation; a typed number is
+#    an answer, not a choice, when the suggested answers are numbers.
+out=$(printf 'ho un master in economia\n/lang en\n/profilo\nfaccio la segretaria\n3\n' |
+  "$chat" --server="$DIRIGO_SERVER" 2>&1)
+grep -q 'English ("en") is not available yet' <<<"$out"; check "/lang en refused" $?
+grep -q "Studi: laurea magistrale o master" <<<"$out"; check "/lang en keeps the conversation" $?
+grep -q "3 anni di lavoro" <<<"$out"; check "a number answers a numeric question" $?
+
+# 6. Privacy: the server logged no message text.
 if grep -q -i "segretaria\|master in economia" "$DIRIGO_SERVER_LOG"; then
   check "no message text in the server log" 1
 else
