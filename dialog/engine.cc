@@ -223,8 +223,12 @@ std::string Engine::FactText(const kbv1::DialogState& state,
   std::vector<std::string> said;
   for (const std::string& v : values) {
     std::string text;
-    for (const auto& s : slot->say())
-      if (s.value() == v) text = s.text();
+    for (const auto& s : slot->say()) {
+      if (s.value() == v && ConditionHolds(s.when(), state.profile())) {
+        text = s.text();
+        break;
+      }
+    }
     if (text.empty() && !slot->say_number().empty()) {
       text = absl::StrReplaceAll(slot->say_number(), {{"{n}", v}});
     }
@@ -413,7 +417,6 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
   std::set<std::string> intents;
   for (const Match* m : accepted)
     if (!m->def->intent().empty()) intents.insert(m->def->intent());
-  const bool correction = intents.count("correction") > 0;
 
   // Collect the facts, per slot, in the order said.
   struct Proposal {
@@ -450,6 +453,18 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     }
   }
 
+  // A correction ("anzi…", "in realtà…") corrects the first fact said
+  // after it, not every fact of the message.
+  std::set<std::string> corrected_slots;
+  for (const Match* c : accepted) {
+    if (c->def->intent() != "correction") continue;
+    for (const Match* m : accepted) {
+      if (m->begin < c->end || m->def->set_size() == 0) continue;
+      for (const auto& a : m->def->set()) corrected_slots.insert(a.slot());
+      break;
+    }
+  }
+
   // Apply them.
   Profile& profile = *state->mutable_profile();
   std::vector<std::string> changed;
@@ -458,6 +473,7 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     const FieldDescriptor* f = FindProfileField(slot_name);
     const kbv1::Slot* slot = kb_->FindSlot(slot_name);
     const auto& props = proposals[slot_name];
+    const bool correction = corrected_slots.count(slot_name) > 0;
     std::vector<std::string> before = GetSlotValues(profile, f);
     std::string words;
     if (f->is_repeated()) {
@@ -561,7 +577,8 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     if (!t.empty()) facts.push_back(t);
   }
   if (!facts.empty()) {
-    std::string key = (correction || updated_known) ? "update" : "ack";
+    std::string key =
+        (!corrected_slots.empty() || updated_known) ? "update" : "ack";
     turn.add_messages()->set_text(absl::StrReplaceAll(
         NextPhrase(key, state), {{"{facts}", JoinFacts(facts)}}));
   }

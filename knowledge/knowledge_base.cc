@@ -307,6 +307,9 @@ absl::Status KnowledgeBase::Compile(
       if (absl::Status st = CheckSlotValue(f, v.value()); !st.ok()) {
         problems.Add(key, std::string(st.message()));
       }
+      if (absl::Status st = CheckCondition(v.when()); !st.ok()) {
+        problems.Add(key, std::string(st.message()));
+      }
     }
     if (s.ask() && s.why().empty()) {
       problems.Add(key, "an asked slot needs a 'why' answer");
