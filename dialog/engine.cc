@@ -536,7 +536,9 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     change->set_slot(slot_name);
     change->set_old_value(absl::StrJoin(before, ","));
     change->set_new_value(absl::StrJoin(after, ","));
-    if (!before.empty() && !f->is_repeated()) updated_known = true;
+    if (!before.empty() && (!f->is_repeated() || correction)) {
+      updated_known = true;
+    }
     changed.push_back(slot_name);
     // A fact given is no longer skipped.
     auto* skipped = state->mutable_skipped();
@@ -577,8 +579,7 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     if (!t.empty()) facts.push_back(t);
   }
   if (!facts.empty()) {
-    std::string key =
-        (!corrected_slots.empty() || updated_known) ? "update" : "ack";
+    std::string key = updated_known ? "update" : "ack";
     turn.add_messages()->set_text(absl::StrReplaceAll(
         NextPhrase(key, state), {{"{facts}", JoinFacts(facts)}}));
   }
@@ -698,7 +699,11 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     digression = true;
   }
 
-  const bool understood = !accepted.empty();
+  // A lone "anzi" or "in realtà" before words the bot did not get is no
+  // answer: re-prompt as for any message not understood.
+  const bool understood = std::any_of(
+      accepted.begin(), accepted.end(),
+      [](const Match* m) { return m->def->intent() != "correction"; });
   if (intents.count("goodbye")) {
     // Leaving: no new question. The conversation can resume later.
     turn.add_messages()->set_text(NextPhrase("goodbye_reply", state));
