@@ -1,6 +1,8 @@
 #include "advisor/advisor_core.h"
 
-#include <random>
+#include <sys/random.h>
+
+#include <functional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -59,9 +61,23 @@ absl::StatusOr<const Engine*> AdvisorCore::EngineFor(
 }
 
 std::string AdvisorCore::NewSessionName() {
-  thread_local std::mt19937_64 rng(std::random_device{}());
-  return absl::StrCat("s-", absl::Hex(rng(), absl::kZeroPad16),
-                      absl::Hex(rng(), absl::kZeroPad16));
+  // The name is the only key to a conversation: 128 bits from the kernel's
+  // cryptographic generator, so names cannot be guessed from others.
+  uint64_t bits[2] = {0, 0};
+  size_t got = 0;
+  while (got < sizeof(bits)) {
+    ssize_t n =
+        getrandom(reinterpret_cast<char*>(bits) + got, sizeof(bits) - got, 0);
+    if (n > 0) got += n;
+  }
+  return absl::StrCat("s-", absl::Hex(bits[0], absl::kZeroPad16),
+                      absl::Hex(bits[1], absl::kZeroPad16));
+}
+
+std::string AdvisorCore::LogName(const std::string& name) {
+  // Logs name a conversation by a short digest, never by its key.
+  return absl::StrCat(
+      "#", absl::Hex(std::hash<std::string>{}(name)&0xffffff, absl::kZeroPad6));
 }
 
 absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::CreateSession(
@@ -93,8 +109,7 @@ absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::CreateSession(
   meta.set_awaiting_slot(record.state.awaiting_slot());
   if (absl::Status s = store_->Create(record); !s.ok()) return s;
   *response.mutable_session() = meta;
-  LOG_INFO("session created: %s channel=%s", meta.name().c_str(),
-           meta.channel().c_str());
+  LOG_INFO("session created: %s", LogName(meta.name()).c_str());
   return response;
 }
 
@@ -130,9 +145,20 @@ absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::Converse(
     auto& meta = record.meta;
     if (reply->erase) {
       // Erase everything kept about the person; the conversation goes on.
+      // Remembered turns held their words: a late retry of one of them now
+      // gets the erase turn, so it cannot bring the data back.
       meta.clear_external_user_id();
-      record.recent.clear();
       meta.set_turn_count(0);
+      for (auto& [id, remembered] : record.recent) {
+        remembered = response;
+        remembered.set_request_id(id);
+      }
+      if (!request.request_id().empty()) {
+        record.recent.emplace_back(request.request_id(), response);
+      }
+      while (record.recent.size() > SessionRecord::kMaxRemembered) {
+        record.recent.pop_front();
+      }
     } else {
       meta.set_turn_count(meta.turn_count() + 1);
       if (!request.request_id().empty()) {
@@ -149,7 +175,7 @@ absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::Converse(
     absl::Status written = store_->Update(record, record.version);
     if (absl::IsAborted(written)) continue;  // a concurrent turn won: redo
     if (!written.ok()) return written;
-    LOG_DEBUG("turn: session=%s turn=%d", meta.name().c_str(),
+    LOG_DEBUG("turn: session=%s turn=%d", LogName(meta.name()).c_str(),
               meta.turn_count());
     return response;
   }
@@ -180,7 +206,7 @@ absl::StatusOr<dirigo::v1::DeleteSessionResponse> AdvisorCore::DeleteSession(
   absl::StatusOr<SessionRecord> got = store_->Get(request.session());
   if (!got.ok()) return got.status();
   if (absl::Status s = store_->Delete(request.session()); !s.ok()) return s;
-  LOG_INFO("session deleted: %s", request.session().c_str());
+  LOG_INFO("session deleted: %s", LogName(request.session()).c_str());
   dirigo::v1::DeleteSessionResponse response;
   absl::StatusOr<const Engine*> engine = EngineFor(got->meta.locale());
   if (engine.ok())

@@ -43,7 +43,8 @@ class AdvisorCore {
 
  private:
   absl::StatusOr<const Engine*> EngineFor(const std::string& locale) const;
-  std::string NewSessionName();
+  static std::string NewSessionName();
+  static std::string LogName(const std::string& name);
 
   std::map<std::string, std::shared_ptr<const Engine>> engines_;
   std::string default_locale_;

@@ -17,15 +17,23 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context,
                                    WorkerPool* pool, Response* response,
                                    Call call) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  bool queued = pool->Submit([reactor, response, call = std::move(call)]() {
-    auto result = call();
-    if (result.ok()) {
-      *response = std::move(result).value();
-      reactor->Finish(grpc::Status::OK);
-    } else {
-      reactor->Finish(ToGrpcStatus(result.status()));
-    }
-  });
+  bool queued =
+      pool->Submit([context, reactor, response, call = std::move(call)]() {
+        // A call that waited past its deadline, or was cancelled, is not
+        // applied: the client has given up and may retry.
+        if (context->IsCancelled()) {
+          reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED,
+                                       "the call was cancelled before it ran"));
+          return;
+        }
+        auto result = call();
+        if (result.ok()) {
+          *response = std::move(result).value();
+          reactor->Finish(grpc::Status::OK);
+        } else {
+          reactor->Finish(ToGrpcStatus(result.status()));
+        }
+      });
   if (!queued) reactor->Finish(kBusy);
   return reactor;
 }
@@ -62,6 +70,7 @@ class StreamReactor final
       response_.Clear();
       response_.mutable_error()->set_code(kBusy.error_code());
       response_.mutable_error()->set_message(kBusy.error_message());
+      response_.set_request_id(request_.request_id());
       StartWrite(&response_);
     }
   }

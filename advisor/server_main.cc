@@ -45,7 +45,7 @@ ABSL_FLAG(std::string, store, "memory",
           "where sessions live: 'memory' (lost at restart)");
 ABSL_FLAG(absl::Duration, session_ttl, absl::Minutes(30),
           "a conversation idle this long is forgotten");
-ABSL_FLAG(int, max_sessions, 100000, "most conversations kept at once");
+ABSL_FLAG(int, max_sessions, 20000, "most conversations kept at once");
 ABSL_FLAG(int, workers, 4, "threads computing turns");
 ABSL_FLAG(
     int, max_queue, 1024,
@@ -69,6 +69,14 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Dirigo's advisor service. Usage: dirigo-server [--listen=HOST:PORT] "
       "[--kb=FOLDER] [--store=memory]");
+  // Signals are taken by sigwait below, in this thread only: block them
+  // before any thread starts, so that every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
   absl::ParseCommandLine(argc, argv);
   if (absl::GetFlag(FLAGS_version)) {
     std::cout << "dirigo-server " << DIRIGO_VERSION << "\n";
@@ -117,13 +125,6 @@ int main(int argc, char** argv) {
   auto pool = std::make_unique<dirigo::WorkerPool>(
       absl::GetFlag(FLAGS_workers), absl::GetFlag(FLAGS_max_queue));
   dirigo::AdvisorService service(&core, pool.get());
-
-  // Signals are taken by sigwait below, in this thread only.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

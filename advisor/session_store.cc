@@ -14,10 +14,11 @@ bool InMemorySessionStore::ExpiredLocked(const Entry& e) const {
 
 void InMemorySessionStore::SweepLocked() {
   absl::Time now = clock_->Now();
-  if (now - last_sweep_ < absl::Seconds(10) &&
-      sessions_.size() < options_.max_sessions) {
-    return;
-  }
+  // Every 10 s, or every second while full: never a scan per call.
+  absl::Duration period = sessions_.size() < options_.max_sessions
+                              ? absl::Seconds(10)
+                              : absl::Seconds(1);
+  if (now - last_sweep_ < period) return;
   last_sweep_ = now;
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     if (ExpiredLocked(it->second)) {

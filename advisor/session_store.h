@@ -41,9 +41,9 @@ struct SessionRecord {
   // Bumped by the store at every write.
   int64_t version = 0;
   // The last turns by request id, so that a retried request returns the same
-  // turn; at most kMaxRemembered, oldest first.
+  // turn; at most kMaxRemembered (a plan turn is about 8 KB), oldest first.
   std::deque<std::pair<std::string, dirigo::v1::ConverseResponse>> recent;
-  static constexpr size_t kMaxRemembered = 32;
+  static constexpr size_t kMaxRemembered = 8;
 };
 
 class SessionStore {
@@ -67,7 +67,8 @@ struct InMemoryStoreOptions {
   // A session unused for this long is forgotten.
   absl::Duration idle_ttl = absl::Minutes(30);
   // Most sessions kept at once; beyond, Create fails with RESOURCE_EXHAUSTED.
-  size_t max_sessions = 100'000;
+  // A session with a full retry memory takes up to about 80 KB.
+  size_t max_sessions = 20'000;
 };
 
 // Sessions in this process's memory; lost at restart.

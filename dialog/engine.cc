@@ -123,6 +123,14 @@ BotTurn Engine::Start(kbv1::DialogState* state) const {
   return turn;
 }
 
+void Engine::Skip(const std::string& slot, kbv1::DialogState* state) {
+  if (std::find(state->skipped().begin(), state->skipped().end(), slot) ==
+      state->skipped().end()) {
+    state->add_skipped(slot);
+  }
+  if (state->awaiting_slot() == slot) state->set_awaiting_slot("");
+}
+
 const kbv1::Slot* Engine::NextSlot(const kbv1::DialogState& state) const {
   for (const kbv1::Slot& s : kb_->proto().slot()) {
     if (!s.ask()) continue;
@@ -456,6 +464,13 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
   // A correction ("anzi…", "in realtà…") corrects the first fact said
   // after it, not every fact of the message.
   std::set<std::string> corrected_slots;
+  for (const Match* m : accepted) {
+    // Negations ("non ho la laurea") replace what was known, like a
+    // correction.
+    if (m->def->replaces()) {
+      for (const auto& a : m->def->set()) corrected_slots.insert(a.slot());
+    }
+  }
   for (const Match* c : accepted) {
     if (c->def->intent() != "correction") continue;
     for (const Match* m : accepted) {
@@ -642,7 +657,7 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
       !awaiting.empty() &&
       std::find(changed.begin(), changed.end(), awaiting) != changed.end();
   if (intents.count("dontknow") && !awaited_answered) {
-    if (!awaiting.empty()) state->add_skipped(awaiting);
+    if (!awaiting.empty()) Skip(awaiting, state);
     turn.add_messages()->set_text(NextPhrase("dontknow_ack", state));
     digression = true;
   }
@@ -701,9 +716,14 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
 
   // A lone "anzi" or "in realtà" before words the bot did not get is no
   // answer: re-prompt as for any message not understood.
-  const bool understood = std::any_of(
-      accepted.begin(), accepted.end(),
-      [](const Match* m) { return m->def->intent() != "correction"; });
+  // While a question waits, a message that changed nothing (a number out of
+  // range, a fact already known) is no answer: re-prompt, differently.
+  const bool has_intent =
+      std::any_of(accepted.begin(), accepted.end(), [](const Match* m) {
+        return !m->def->intent().empty() && m->def->intent() != "correction";
+      });
+  const bool understood = has_intent || !changed.empty() ||
+                          (awaiting.empty() && !proposals.empty());
   if (intents.count("goodbye")) {
     // Leaving: no new question. The conversation can resume later.
     turn.add_messages()->set_text(NextPhrase("goodbye_reply", state));
@@ -715,7 +735,7 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
       if (next < slot->question_size()) {
         Ask(*slot, next, "", state, &turn);
       } else {
-        state->add_skipped(awaiting);
+        Skip(awaiting, state);
         turn.add_messages()->set_text(kb_->Phrase("skip_slot"));
         if (const kbv1::Slot* s = NextSlot(*state)) {
           Ask(*s, 0, state->advised() ? "refine" : "", state, &turn);

@@ -98,6 +98,8 @@ class Engine {
                     const std::vector<std::string>& only,
                     dirigo::v1::BotTurn* turn) const;
   void AddAfterPlanReplies(dirigo::v1::BotTurn* turn) const;
+  // Marks a slot as not to be asked again (once).
+  static void Skip(const std::string& slot, dirigo::kb::v1::DialogState* state);
   std::string NextPhrase(absl::string_view key,
                          dirigo::kb::v1::DialogState* state) const;
 

@@ -419,6 +419,12 @@ absl::Status KnowledgeBase::Compile(
                    absl::StrCat("regex does not compile: ", cp.re->error()));
       continue;
     }
+    if (RE2::FullMatch("", *cp.re)) {
+      problems.Add(key,
+                   "the regex matches an empty message, so it would fire on "
+                   "every message");
+      continue;
+    }
     cp.group_names.assign(cp.re->NumberOfCapturingGroups() + 1, "");
     for (const auto& [name, index] : cp.re->NamedCapturingGroups()) {
       cp.group_names[index] = name;

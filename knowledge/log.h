@@ -1,8 +1,8 @@
 // A tiny logger: one line per event on standard error, with a level and a time.
 //
 // Privacy: never pass the text of a person's message to it. Call sites log
-// ids, counts and codes; message text is logged only where a flag the operator
-// sets explicitly allows it (see `--log_message_text` in dirigo-server).
+// digests of ids, counts and codes; Dirigo has no switch that logs message
+// text.
 //
 // Thread-safe: each line is written with one call.
 //

@@ -6,6 +6,7 @@
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
 
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -134,6 +135,10 @@ void ConvertNumbers(std::vector<Word>& words) {
     if (numeric && next_is_unit && i + 3 < words.size() &&
         words[i + 2].text == "e" && words[i + 3].text == "mezzo") {
       double v = std::strtod(w.text.c_str(), nullptr) + 0.5;
+      if (!std::isfinite(v) || v > 1e6) {  // not a duration: keep the words
+        out.push_back(w);
+        continue;
+      }
       w.text = FormatNumber(v);
       Word unit = words[i + 1];
       unit.orig_end = words[i + 3].orig_end;
@@ -172,7 +177,8 @@ std::string NormalizedText::DisplaySpan(absl::string_view original,
   for (const Token& t : tokens) {
     if (t.end <= begin || t.begin >= end) continue;
     if (t.orig_end > original.size()) return "";
-    if (at != std::string::npos) out += std::string(original.substr(at, t.orig_begin - at));
+    if (at != std::string::npos)
+      out += std::string(original.substr(at, t.orig_begin - at));
     absl::string_view word =
         original.substr(t.orig_begin, t.orig_end - t.orig_begin);
     out += t.corrected.empty() ? std::string(word) : t.corrected;

@@ -138,6 +138,10 @@ std::vector<std::string> Run(const std::string& path, Backend& backend,
                              Coverage& coverage) {
   std::vector<std::string> failures;
   std::ifstream in(path);
+  if (!in) {
+    failures.push_back(absl::StrCat(path, ": cannot read the transcript"));
+    return failures;
+  }
   std::string line;
   int number = 0;
   auto fail = [&](int n, const std::string& what) {

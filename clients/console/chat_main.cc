@@ -202,7 +202,7 @@ class Chat {
     return c;
   }
 
-  void Send(const std::string& text) {
+  void Send(const std::string& text, bool retried = false) {
     if (!ValidUtf8(text)) {
       Error(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                          "the message is not valid UTF-8 text"));
@@ -214,9 +214,9 @@ class Chat {
     dirigo::v1::ConverseResponse response;
     auto context = Context();
     grpc::Status s = stub_->Converse(context.get(), request, &response);
-    if (s.error_code() == grpc::StatusCode::NOT_FOUND && !json_) {
+    if (s.error_code() == grpc::StatusCode::NOT_FOUND && !json_ && !retried) {
       std::cout << style_.dim() << words_->expired << style_.off() << "\n";
-      if (Start(lang_)) Send(text);
+      if (Start(lang_)) Send(text, /*retried=*/true);
       return;
     }
     if (!s.ok()) {

@@ -15,7 +15,7 @@ out=$(printf 'ho la triennale in economia e faccio la segretaria da tre anni\nno
   "$chat" --server="$DIRIGO_SERVER")
 echo "$out"
 grep -q "Dirigo: Ciao! Sono Dirigo" <<<"$out"; check "greeting shown" $?
-grep -q "segretaria" <<<"$out"; check "facts said back in the person's words" $?
+grep -q "^Dirigo: .*segretaria" <<<"$out"; check "facts said back in the person's words" $?
 grep -q "\[1\] Risorse umane" <<<"$out"; check "quick replies numbered" $?
 grep -q "Ecco il tuo piano" <<<"$out"; check "the plan is given" $?
 grep -q "«" <<<"$out"; check "citations shown" $?
@@ -58,10 +58,12 @@ grep -q "Studi: laurea magistrale o master" <<<"$out"; check "/lang en keeps the
 grep -q "3 anni di lavoro" <<<"$out"; check "a number answers a numeric question" $?
 
 # 6. Privacy: the server logged no message text.
-if grep -q -i "segretaria\|master in economia" "$DIRIGO_SERVER_LOG"; then
-  check "no message text in the server log" 1
+[ -s "$DIRIGO_SERVER_LOG" ] && grep -q "turn: session=#" "$DIRIGO_SERVER_LOG"
+check "the server logged every turn (verbose)" $?
+if grep -q -i "segretaria\|master in economia\|s-[0-9a-f]\{32\}" "$DIRIGO_SERVER_LOG"; then
+  check "no message text nor session key in the server log" 1
 else
-  check "no message text in the server log" 0
+  check "no message text nor session key in the server log" 0
 fi
 
 echo "chat pipe: $pass passed, $failures failed"

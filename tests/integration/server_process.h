@@ -31,11 +31,12 @@ class ServerProcess {
     std::string port_file = (dir_ / "port").string();
     args.insert(args.begin(),
                 {binary, "--listen=127.0.0.1:0", "--port_file=" + port_file});
+    // Built before fork: the child only calls async-signal-safe functions.
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
     pid_ = fork();
     if (pid_ == 0) {
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
       execv(binary.c_str(), argv.data());
       _exit(127);
     }
@@ -67,6 +68,7 @@ class ServerProcess {
         ready_ = true;
         return;
       }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
 
@@ -81,7 +83,16 @@ class ServerProcess {
     if (pid_ <= 0) return -1;
     kill(pid_, SIGTERM);
     int status = 0;
-    waitpid(pid_, &status, 0);
+    // At most 10 s for a graceful stop, then SIGKILL.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (waitpid(pid_, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, &status, 0);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }

@@ -154,6 +154,15 @@ TEST_F(ServerTest, ClearErrorsForBadRequests) {
   st = Say(s, "   ", &r);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(st.error_message(), HasSubstr("empty"));
+  v1::CreateSessionRequest long_id;
+  long_id.set_external_user_id(std::string(129, 'u'));
+  v1::CreateSessionResponse refused;
+  st = stub_->CreateSession(Ctx().get(), long_id, &refused);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("external_user_id is too long"));
+  st = Say(s, "ciao", &r, std::string(129, 'r'));
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("request_id is too long"));
   v1::CreateSessionRequest en;
   en.set_locale("en");
   v1::CreateSessionResponse created;

@@ -10,12 +10,20 @@ server_pid=
 cleanup() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null || true
+    # At most 10 s for a graceful stop, then SIGKILL.
+    for _ in $(seq 1 100); do
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
   fi
   rm -rf "$work"
 }
 trap cleanup EXIT
-"$server_bin" --listen=127.0.0.1:0 --port_file="$work/port" 2>"$work/server.log" &
+# --verbose: one log line per turn, so tests can check what the log holds.
+"$server_bin" --listen=127.0.0.1:0 --port_file="$work/port" --verbose \
+  2>"$work/server.log" &
 server_pid=$!
 # The port file appears once the server listens (at most 30 s).
 for _ in $(seq 1 1500); do

@@ -1,6 +1,7 @@
 #include "advisor/advisor_core.h"
 
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "gmock/gmock.h"
@@ -77,6 +78,41 @@ TEST_F(AdvisorCoreTest, EraseInWordsForgetsThePerson) {
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->profile().ByteSizeLong(), 0u);
   EXPECT_TRUE(s->external_user_id().empty());
+}
+
+TEST_F(AdvisorCoreTest, ARetryAfterAnEraseDoesNotBringDataBack) {
+  ASSERT_TRUE(
+      Say("ho un master in economia, lavoro come segretaria", "r1").ok());
+  ASSERT_TRUE(Say("cancella i miei dati", "r2").ok());
+  auto late = Say("ho un master in economia, lavoro come segretaria", "r1");
+  ASSERT_TRUE(late.ok());
+  EXPECT_EQ(late->turn().profile().ByteSizeLong(), 0u);
+  auto again = Say("cancella i miei dati", "r2");
+  ASSERT_TRUE(again.ok());
+  dirigo::v1::GetSessionRequest get;
+  get.set_session(session_);
+  auto s = core_->GetSession(get);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->profile().ByteSizeLong(), 0u);
+  auto record = store_->Get(session_);
+  ASSERT_TRUE(record.ok());
+  std::string stored;
+  for (const auto& [id, r] : record->recent) stored += r.SerializeAsString();
+  EXPECT_EQ(stored.find("segretaria"), std::string::npos);
+  EXPECT_EQ(stored.find("economia"), std::string::npos);
+  EXPECT_TRUE(record->state.words().empty());
+}
+
+TEST_F(AdvisorCoreTest, SessionNamesAreUnguessable) {
+  std::set<std::string> names;
+  for (int i = 0; i < 200; ++i) {
+    dirigo::v1::CreateSessionRequest req;
+    auto r = core_->CreateSession(req);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->session().name().size(), 34u);  // "s-" + 128 bits in hex
+    names.insert(r->session().name());
+  }
+  EXPECT_EQ(names.size(), 200u);
 }
 
 TEST_F(AdvisorCoreTest, DeleteSessionErasesIt) {

@@ -230,6 +230,44 @@ TEST_F(EngineTest, RandomMessagesNeverBreakTheConversation) {
   }
 }
 
+TEST_F(EngineTest, AnUnusableAnswerIsRepromptedNotRepeated) {
+  Say("ho il diploma");
+  Say("faccio la commessa");
+  ASSERT_EQ(state_.awaiting_slot(), "yearsExperience");
+  BotTurn a = Say("ci lavoro da 90 anni");
+  BotTurn b = Say("ci lavoro da 90 anni");
+  EXPECT_NE(Text(a), Text(b));
+  Say("ci lavoro da 90 anni");
+  BotTurn c = Say("ci lavoro da 90 anni");
+  EXPECT_NE(c.awaiting_slot(), "yearsExperience");  // moved on, no loop
+  EXPECT_FALSE(c.profile().has_years_experience());
+}
+
+TEST_F(EngineTest, SkippedSlotsAreRecordedOnce) {
+  for (int i = 0; i < 5; ++i) Say("non lo so, arrivederci");
+  EXPECT_LE(state_.skipped_size(), 1);
+}
+
+TEST_F(EngineTest, NegationsReplaceAHigherValue) {
+  Say("ho la laurea");
+  BotTurn t = Say("non ho la laurea");
+  EXPECT_EQ(t.profile().education_level(),
+            dirigo::v1::EDUCATION_LEVEL_SECONDARY_OR_LESS);
+  Say("ho un master");
+  t = Say("non ho la magistrale, ho la triennale");
+  EXPECT_EQ(t.profile().education_level(),
+            dirigo::v1::EDUCATION_LEVEL_BACHELOR);
+}
+
+TEST_F(EngineTest, HugeNumbersAreJustWords) {
+  for (const char* text : {"99999999999 anni e mezzo", "1e400 anni e mezzo",
+                           "ho lavorato 99999999999999999999 anni"}) {
+    auto r = engine_->Respond(text, &state_);
+    ASSERT_TRUE(r.ok()) << text;
+    EXPECT_FALSE(r->turn.profile().has_years_experience()) << text;
+  }
+}
+
 TEST_F(EngineTest, StatelessAdviceIsOrderedAndCited) {
   dirigo::v1::Profile p;
   p.set_education_level(dirigo::v1::EDUCATION_LEVEL_SECONDARY_OR_LESS);
