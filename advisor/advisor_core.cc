@@ -169,6 +169,7 @@ absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::Converse(
       }
     }
     *meta.mutable_profile() = record.state.profile();
+    *meta.mutable_words() = record.state.words();
     meta.set_awaiting_slot(record.state.awaiting_slot());
     meta.set_advised(record.state.advised());
     meta.set_update_time_unix(absl::ToUnixSeconds(clock_->Now()));

@@ -71,12 +71,17 @@ TEST_F(AdvisorCoreTest, EnglishIsRefusedClearly) {
 
 TEST_F(AdvisorCoreTest, EraseInWordsForgetsThePerson) {
   ASSERT_TRUE(Say("ho un master in economia").ok());
+  dirigo::v1::GetSessionRequest before;
+  before.set_session(session_);
+  // What the bot keeps is visible: the profile and the person's words.
+  EXPECT_EQ(core_->GetSession(before)->words().at("studyField"), "economia");
   ASSERT_TRUE(Say("cancella i miei dati").ok());
   dirigo::v1::GetSessionRequest get;
   get.set_session(session_);
   auto s = core_->GetSession(get);
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->profile().ByteSizeLong(), 0u);
+  EXPECT_TRUE(s->words().empty());
   EXPECT_TRUE(s->external_user_id().empty());
 }
 
