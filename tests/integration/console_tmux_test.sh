@@ -53,7 +53,14 @@ tm send-keys -t "$session" Up
 check "history recalls the last line" "tu> /profilo"
 tm send-keys -t "$session" C-u
 type_line "/esci"
-check "quit ends the chat and stops the server" "CHAT-ENDED"
+check "quit ends the chat" "CHAT-ENDED"
+# The server `make chat` started (its port file is under dirigo-chat.*) is gone.
+stopped=1
+for _ in $(seq 1 100); do
+  if ! pgrep -f 'dirigo-chat\.[A-Za-z0-9]+/port' >/dev/null; then stopped=0; break; fi
+  sleep 0.05
+done
+if [ $stopped -eq 0 ]; then pass=$((pass + 1)); else echo "FAIL: the server outlived the chat"; failures=$((failures + 1)); fi
 screen=$(tm capture-pane -p -e -t "$session" -S -200)
 if grep -q $'\033\[' <<<"$screen"; then pass=$((pass + 1)); else echo "FAIL: colours on a terminal"; failures=$((failures + 1)); fi
 
