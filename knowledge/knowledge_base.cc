@@ -203,6 +203,9 @@ absl::StatusOr<std::shared_ptr<const KnowledgeBase>> KnowledgeBase::LoadFiles(
          [](const kbv1::KnowledgeBase& p, int i) { return p.faq(i).id(); });
     note("advice", "advice",
          [](const kbv1::KnowledgeBase& p, int i) { return p.advice(i).id(); });
+    note("rewrite", "rewrite", [](const kbv1::KnowledgeBase& p, int i) {
+      return p.rewrite(i).from();
+    });
     note("phrase", "phrase",
          [](const kbv1::KnowledgeBase& p, int i) { return p.phrase(i).key(); });
     if (part.has_article()) where["article"] = absl::StrCat(name, ":1");
@@ -347,6 +350,18 @@ absl::Status KnowledgeBase::Compile(
       problems.Add(key, std::string(st.message()));
     }
     for (const auto& c : a.citation()) check_citation(key, c);
+  }
+
+  // Rewrites: one folded word to one folded word.
+  for (const kbv1::Rewrite& r : p.rewrite()) {
+    std::string from = NormalizeTerm(r.from()), to = NormalizeTerm(r.to());
+    std::string key = Key("rewrite", r.from());
+    if (from.empty() || to.empty() || from.find(' ') != std::string::npos ||
+        to.find(' ') != std::string::npos) {
+      problems.Add(key, "a rewrite maps one word to one word");
+      continue;
+    }
+    if (!rewrites_.emplace(from, to).second) problems.Add(key, "repeated");
   }
 
   // Phrases.
@@ -539,8 +554,12 @@ absl::Status KnowledgeBase::Compile(
   corrector_ = std::make_unique<SpellingCorrector>(std::move(vocabulary),
                                                    speller_.get());
   const SpellingCorrector* corrector = corrector_.get();
-  correct_fn_ = [corrector](const std::string& folded,
-                            const std::string& lower) {
+  const auto* rewrites = &rewrites_;
+  correct_fn_ = [corrector, rewrites](
+                    const std::string& folded,
+                    const std::string& lower) -> std::optional<std::string> {
+    auto it = rewrites->find(folded);
+    if (it != rewrites->end()) return it->second;
     return corrector->Correct(folded, lower);
   };
   return absl::OkStatus();

@@ -98,8 +98,8 @@ class KnowledgeBase {
   const kbv1::KnowledgeBase& proto() const { return proto_; }
   const std::string& version() const { return proto_.version(); }
 
-  // Normalises a person's message, correcting spelling against the
-  // vocabulary.
+  // Normalises a person's message, reading chat shorthands as words ("nn"
+  // → "non") and correcting spelling against the vocabulary.
   absl::StatusOr<NormalizedText> NormalizeMessage(absl::string_view text) const;
 
   // Indices of the patterns that match `normalized` somewhere (one pass).
@@ -141,6 +141,7 @@ class KnowledgeBase {
   std::unique_ptr<RE2::Set> set_;
   std::unique_ptr<Speller> speller_;
   std::unique_ptr<SpellingCorrector> corrector_;
+  std::map<std::string, std::string> rewrites_;
   WordCorrector correct_fn_;
 };
 

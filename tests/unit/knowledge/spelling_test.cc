@@ -57,6 +57,11 @@ TEST_F(CorrectorTest, NeverCorrectsValidItalianWords) {
   }
 }
 
+TEST_F(CorrectorTest, ReadsChatShorthandsAsWords) {
+  EXPECT_EQ(Read("NN ho la laurea cmq"), "non ho la laurea comunque");
+  EXPECT_EQ(Read("xké me lo kiedi"), "perche me lo chiedi");
+}
+
 TEST_F(CorrectorTest, LeavesShortAndAmbiguousWordsAlone) {
   EXPECT_EQ(Read("xyz"), "xyz");                // too short
   EXPECT_EQ(Read("qwertyuiop"), "qwertyuiop");  // nothing near
