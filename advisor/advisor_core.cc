@@ -136,8 +136,9 @@ absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::Converse(
     }
     absl::StatusOr<const Engine*> engine = EngineFor(record.meta.locale());
     if (!engine.ok()) return engine.status();
-    absl::StatusOr<EngineReply> reply =
-        (*engine)->Respond(request.text(), &record.state);
+    absl::StatusOr<EngineReply> reply = (*engine)->Respond(
+        request.text(), &record.state,
+        absl::ToCivilYear(clock_->Now(), absl::UTCTimeZone()).year());
     if (!reply.ok()) return reply.status();
     dirigo::v1::ConverseResponse response;
     *response.mutable_turn() = reply->turn;

@@ -356,7 +356,8 @@ void Engine::GivePlan(const std::string& intro_key, kbv1::DialogState* state,
 }
 
 absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
-                                            kbv1::DialogState* state) const {
+                                            kbv1::DialogState* state,
+                                            int current_year) const {
   if (text.size() > kMaxMessageBytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("the message is too long (", text.size(),
@@ -448,6 +449,10 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
         auto c = m->captures.find(a.capture());
         if (c == m->captures.end()) continue;
         double v = std::strtod(c->second.first.c_str(), nullptr);
+        if (a.since_year()) {
+          if (current_year <= 0 || v > current_year) continue;
+          v = current_year - v;
+        }
         if (a.divisor() > 0) v /= a.divisor();
         if (v < 0 || v > 80) continue;  // not a working life
         p.value = absl::StrCat(static_cast<int>(std::floor(v)));
@@ -585,9 +590,20 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     return reply;
   }
 
-  // Say back the facts.
+  // Say back the facts, in the order the bot asks for them.
+  std::vector<std::string> said = changed;
+  auto slot_rank = [this](const std::string& name) {
+    const auto& slots = kb_->proto().slot();
+    for (int i = 0; i < slots.size(); ++i)
+      if (slots.Get(i).name() == name) return i;
+    return slots.size();
+  };
+  std::stable_sort(said.begin(), said.end(),
+                   [&](const std::string& a, const std::string& b) {
+                     return slot_rank(a) < slot_rank(b);
+                   });
   std::vector<std::string> facts;
-  for (const std::string& s : changed) {
+  for (const std::string& s : said) {
     if (s == "studyFieldText") continue;
     if (s == "stage" && changed.size() > 1) continue;
     std::string t = FactText(*state, s);

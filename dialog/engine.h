@@ -61,8 +61,11 @@ class Engine {
 
   // Handles one message. InvalidArgument (state untouched) when the text is
   // not valid UTF-8, is empty, or is longer than kMaxMessageBytes.
+  // `current_year` (from the caller's clock) turns "dal 2018" into years;
+  // 0 leaves such answers unread.
   absl::StatusOr<EngineReply> Respond(absl::string_view text,
-                                      dirigo::kb::v1::DialogState* state) const;
+                                      dirigo::kb::v1::DialogState* state,
+                                      int current_year = 0) const;
 
   // The plan for a profile, most important first. `words` holds the person's
   // own words by slot, if known.

@@ -452,6 +452,9 @@ absl::Status KnowledgeBase::Compile(
                      absl::StrCat("sets no Profile field '", a.slot(), "'"));
         continue;
       }
+      if ((a.since_year() || a.divisor() != 0) && a.capture().empty()) {
+        problems.Add(key, "since_year and divisor need a capture");
+      }
       if (!a.capture().empty() && !groups.count(a.capture())) {
         problems.Add(key, absl::StrCat("no capture group '", a.capture(), "'"));
       }

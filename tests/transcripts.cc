@@ -39,6 +39,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "dialog/engine.h"
 #include "dirigo/v1/advisor.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -71,7 +73,9 @@ struct InProcess : Backend {
     return engine->Start(&state);
   }
   absl::StatusOr<BotTurn> Send(const std::string& text) override {
-    auto r = engine->Respond(text, &state);
+    auto r = engine->Respond(
+        text, &state,
+        absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year());
     if (!r.ok()) return r.status();
     return r->turn;
   }

@@ -8,6 +8,8 @@
 #include <iostream>
 #include <string>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "dialog/engine.h"
 #include "google/protobuf/util/json_util.h"
 #include "knowledge/knowledge_base.h"
@@ -93,7 +95,9 @@ int main(int argc, char** argv) {
     std::string line;
     while (std::getline(std::cin, line)) {
       std::cout << "> " << line << "\n";
-      auto reply = engine.Respond(line, &state);
+      auto reply = engine.Respond(
+          line, &state,
+          absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year());
       if (!reply.ok()) {
         std::cout << "error: " << reply.status().message() << "\n";
         continue;

@@ -259,6 +259,22 @@ TEST_F(EngineTest, NegationsReplaceAHigherValue) {
             dirigo::v1::EDUCATION_LEVEL_BACHELOR);
 }
 
+TEST_F(EngineTest, YearsSinceACalendarYear) {
+  auto r = engine_->Respond("faccio la segretaria dal 2015", &state_, 2026);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->turn.profile().years_experience(), 11);
+  EXPECT_THAT(Text(r->turn), HasSubstr("segretaria e 11 anni"));
+  // Without a current year the answer is not guessed.
+  dirigo::kb::v1::DialogState other;
+  engine_->Start(&other);
+  auto unknown = engine_->Respond("faccio la segretaria dal 2015", &other);
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_FALSE(unknown->turn.profile().has_years_experience());
+  // A year in the future is no working life.
+  auto future = engine_->Respond("lavoro dal 2031", &other, 2026);
+  EXPECT_FALSE(future->turn.profile().has_years_experience());
+}
+
 TEST_F(EngineTest, HugeNumbersAreJustWords) {
   for (const char* text : {"99999999999 anni e mezzo", "1e400 anni e mezzo",
                            "ho lavorato 99999999999999999999 anni"}) {
