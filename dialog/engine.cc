@@ -556,7 +556,10 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     change->set_slot(slot_name);
     change->set_old_value(absl::StrJoin(before, ","));
     change->set_new_value(absl::StrJoin(after, ","));
-    if (!before.empty() && (!f->is_repeated() || correction)) {
+    // "Aggiornato" when a fact the person sees changes (not a silent one
+    // such as the stage).
+    if (!before.empty() && (!f->is_repeated() || correction) &&
+        slot != nullptr && slot->ask()) {
       updated_known = true;
     }
     changed.push_back(slot_name);
