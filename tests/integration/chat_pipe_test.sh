@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# dirigo-chat fed by a pipe, against the real server (started by
-# with_server.sh): plain replies, then --json lines, then errors.
+# dirigo-chat fed by a pipe, against the real server (started by scripts/with-server):
+# plain replies, then --json lines, then errors.
 #   chat_pipe_test.sh CHAT_BINARY
 set -uo pipefail
 chat=$1

@@ -97,8 +97,8 @@ TEST(NormalizeTest, KeepsTheOriginalWords) {
 }
 
 TEST(NormalizeTest, DisplaysCorrectedLowerCaseWords) {
-  WordCorrector c = [](const std::string& folded, const std::string&)
-      -> std::optional<std::string> {
+  WordCorrector c = [](const std::string& folded,
+                       const std::string&) -> std::optional<std::string> {
     if (folded == "lauera") return std::string("laurea");
     return std::nullopt;
   };
