@@ -71,15 +71,8 @@ std::string JoinFacts(const std::vector<std::string>& facts) {
   return absl::StrCat(absl::StrJoin(head, ", "), " e ", merged.back());
 }
 
-int EducationRank(const std::string& v) {
-  if (v == "SECONDARY_OR_LESS") return 1;
-  if (v == "BACHELOR") return 2;
-  if (v == "MASTER") return 3;
-  if (v == "DOCTORATE") return 4;
-  return 0;
-}
-
-// Order of values for keep_highest slots: by the enum's number.
+// Order of values for keep_highest slots: an enum's number (the API lists
+// education levels from lowest to highest), or the number itself.
 int ValueRank(const FieldDescriptor* f, const std::string& v) {
   if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
     for (int i = 0; i < f->enum_type()->value_count(); ++i) {
@@ -89,8 +82,10 @@ int ValueRank(const FieldDescriptor* f, const std::string& v) {
         return f->enum_type()->value(i)->number();
       }
     }
+    return 0;
   }
-  return EducationRank(v);
+  int n = 0;
+  return absl::SimpleAtoi(v, &n) ? n : 0;
 }
 
 }  // namespace
