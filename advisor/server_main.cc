@@ -14,6 +14,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "advisor/advisor_core.h"
@@ -66,6 +68,18 @@ int Fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // --help lists this program's own flags.
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "server_main");
+  };
+  usage.normalize_filename = [](absl::string_view file) {
+    // Only the file's own name: no build paths in the help text.
+    size_t slash = file.rfind('/');
+    return std::string(
+        slash == absl::string_view::npos ? file : file.substr(slash + 1));
+  };
+  absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "Dirigo's advisor service. Usage: dirigo-server [--listen=HOST:PORT] "
       "[--kb=FOLDER] [--store=memory]");

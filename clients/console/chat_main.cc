@@ -22,7 +22,9 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -402,6 +404,18 @@ class Chat {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // --help lists this program's own flags.
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "chat_main");
+  };
+  usage.normalize_filename = [](absl::string_view file) {
+    // Only the file's own name: no build paths in the help text.
+    size_t slash = file.rfind('/');
+    return std::string(
+        slash == absl::string_view::npos ? file : file.substr(slash + 1));
+  };
+  absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "Chat with Dirigo. Usage: dirigo-chat [--server=HOST:PORT] "
       "[--lang=it|en] "
