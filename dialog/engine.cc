@@ -670,10 +670,26 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
   const bool awaited_answered =
       !awaiting.empty() &&
       std::find(changed.begin(), changed.end(), awaiting) != changed.end();
-  if (intents.count("dontknow") && !awaited_answered) {
-    if (!awaiting.empty()) Skip(awaiting, state);
-    turn.add_messages()->set_text(NextPhrase("dontknow_ack", state));
-    digression = true;
+  if (intents.count("dontknow")) {
+    // "non lo so" is about the question asked, unless the rule names what
+    // the person does not know ("non so se grande o piccola").
+    for (const Match* m : accepted) {
+      if (m->def->intent() != "dontknow") continue;
+      if (m->def->absorb_size() == 0 && !awaiting.empty() &&
+          !awaited_answered) {
+        Skip(awaiting, state);
+      }
+      for (const std::string& slot : m->def->absorb()) {
+        const FieldDescriptor* f = FindProfileField(slot);
+        if (f != nullptr && !IsSlotKnown(state->profile(), f)) {
+          Skip(slot, state);
+        }
+      }
+    }
+    if (changed.empty()) {
+      turn.add_messages()->set_text(NextPhrase("dontknow_ack", state));
+      digression = true;
+    }
   }
   if (intents.count("age") && changed.empty()) {
     turn.add_messages()->set_text(kb_->Phrase("age_ack"));
