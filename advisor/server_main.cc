@@ -14,7 +14,6 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -26,6 +25,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "knowledge/flags_usage.h"
 #include "knowledge/log.h"
 
 #ifndef DIRIGO_VERSION
@@ -69,18 +69,8 @@ int Fail(const std::string& message) {
 
 int main(int argc, char** argv) {
   // --help lists this program's own flags.
-  absl::FlagsUsageConfig usage;
-  usage.contains_help_flags = [](absl::string_view file) {
-    return absl::StrContains(file, "server_main");
-  };
-  usage.normalize_filename = [](absl::string_view file) {
-    // Only the file's own name: no build paths in the help text.
-    size_t slash = file.rfind('/');
-    return std::string(
-        slash == absl::string_view::npos ? file : file.substr(slash + 1));
-  };
-  absl::SetFlagsUsageConfig(usage);
-  absl::SetProgramUsageMessage(
+  dirigo::SetUpFlagsUsage(
+      "server_main.cc",
       "Dirigo's advisor service. Usage: dirigo-server [--listen=HOST:PORT] "
       "[--kb=FOLDER] [--store=memory]");
   // Signals are taken by sigwait below, in this thread only: block them

@@ -205,8 +205,8 @@ std::vector<Engine::Match> Engine::FindMatches(
             n.DisplaySpan(original, b, b + sub[g].size())};
       }
       out.push_back(std::move(m));
+      // Next search after this match; an empty match moves one byte on.
       pos = out.back().end > pos ? out.back().end : pos + 1;
-      if (sub[0].empty()) ++pos;
     }
   }
   return out;
@@ -619,6 +619,9 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     digression = true;
   }
   if (intents.count("command.profile")) {
+    // Each fact in the bot's words, then the person's own words for it.
+    kbv1::DialogState plain = *state;
+    plain.clear_words();
     std::vector<std::string> lines;
     for (const kbv1::Slot& s : kb_->proto().slot()) {
       const FieldDescriptor* f = FindProfileField(s.name());
@@ -626,8 +629,6 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
           !IsSlotKnown(state->profile(), f)) {
         continue;
       }
-      kbv1::DialogState plain = *state;
-      plain.clear_words();
       std::string line =
           absl::StrCat("- ", s.label(), ": ", FactText(plain, s.name()));
       auto w = state->words().find(s.name());

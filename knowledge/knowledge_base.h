@@ -41,8 +41,8 @@ inline constexpr const char* kCommands[] = {"restart", "profile", "erase",
                                             "help", "advice"};
 // The other intents the engine knows.
 inline constexpr const char* kPlainIntents[] = {
-    "affirm", "deny",       "dontknow", "age",      "why",    "greeting",
-    "thanks", "correction", "goodbye",  "offtopic", "explain"};
+    "deny",   "dontknow",   "age",     "why",      "greeting",
+    "thanks", "correction", "goodbye", "offtopic", "explain"};
 // Phrases the engine needs; the validator requires each.
 inline constexpr const char* kRequiredPhrases[] = {
     "greeting",       "ack",

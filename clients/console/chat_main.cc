@@ -22,7 +22,6 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/flags/usage_config.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -31,6 +30,7 @@
 #include "dirigo/v1/advisor.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
+#include "knowledge/flags_usage.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051",
           "the Dirigo server, HOST:PORT");
@@ -405,18 +405,8 @@ class Chat {
 
 int main(int argc, char** argv) {
   // --help lists this program's own flags.
-  absl::FlagsUsageConfig usage;
-  usage.contains_help_flags = [](absl::string_view file) {
-    return absl::StrContains(file, "chat_main");
-  };
-  usage.normalize_filename = [](absl::string_view file) {
-    // Only the file's own name: no build paths in the help text.
-    size_t slash = file.rfind('/');
-    return std::string(
-        slash == absl::string_view::npos ? file : file.substr(slash + 1));
-  };
-  absl::SetFlagsUsageConfig(usage);
-  absl::SetProgramUsageMessage(
+  dirigo::SetUpFlagsUsage(
+      "chat_main.cc",
       "Chat with Dirigo. Usage: dirigo-chat [--server=HOST:PORT] "
       "[--lang=it|en] "
       "[--json]");

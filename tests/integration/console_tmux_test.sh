@@ -40,19 +40,27 @@ check "next question" "In che materia"
 type_line "economia, e lavoro come assistente da 4 anni"
 check "facts said back" "assistente"
 check "leadership question" "coordinato altre persone"
-# Line editing: type, erase a word with Ctrl-W, retype.
-tm send-keys -t "$session" -l "si certo xyz"
+# Line editing: "no", erased with Ctrl-W, then "si". Without working line
+# editing the bot would read "no … si" and record a no.
+tm send-keys -t "$session" -l "no"
 tm send-keys -t "$session" C-w
-tm send-keys -t "$session" -l "davvero"
+tm send-keys -t "$session" -l "si certo"
 tm send-keys -t "$session" Enter
 check "readline editing" "hai già guidato persone"
 type_line "/trace"
 check "/trace shows the rules" "lead.answer_yes"
 type_line "/profilo"
 check "/profile shows the profile" "Studi: laurea triennale"
-# History: Up recalls the last line.
+# History: Up recalls the last line onto the empty prompt (the last line of
+# the screen, not the earlier one that shows the command already typed).
 tm send-keys -t "$session" Up
-check "history recalls the last line" "tu> /profilo"
+recalled=1
+for _ in $(seq 1 200); do
+  last=$(tm capture-pane -p -t "$session" | grep -v '^$' | tail -n 1)
+  if [ "$last" = "tu> /profilo" ]; then recalled=0; break; fi
+  sleep 0.05
+done
+if [ $recalled -eq 0 ]; then pass=$((pass + 1)); else echo "FAIL: history recalls the last line (last line: $last)"; failures=$((failures + 1)); fi
 tm send-keys -t "$session" C-u
 type_line "/esci"
 check "quit ends the chat" "CHAT-ENDED"

@@ -246,6 +246,8 @@ TEST_F(EngineTest, AnUnusableAnswerIsRepromptedNotRepeated) {
 TEST_F(EngineTest, SkippedSlotsAreRecordedOnce) {
   for (int i = 0; i < 5; ++i) Say("non lo so, arrivederci");
   EXPECT_LE(state_.skipped_size(), 1);
+  ASSERT_EQ(state_.skipped_size(), 1);  // the question asked was skipped
+  EXPECT_EQ(state_.skipped(0), "educationLevel");
 }
 
 TEST_F(EngineTest, NegationsReplaceAHigherValue) {

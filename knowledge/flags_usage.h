@@ -1,0 +1,39 @@
+// How --help reads for Dirigo's programs: the program's own flags only (those
+// defined in `main_file`), each file named without the build's paths.
+//
+// Header-only, so that a program links no more than the Abseil flags it
+// already uses. Call once at the top of main(), before parsing.
+//
+// Example:
+//   dirigo::SetUpFlagsUsage("server_main.cc", "Usage: dirigo-server …");
+#ifndef DIRIGO_KNOWLEDGE_FLAGS_USAGE_H_
+#define DIRIGO_KNOWLEDGE_FLAGS_USAGE_H_
+
+#include <string>
+
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
+#include "absl/strings/string_view.h"
+
+namespace dirigo {
+
+inline void SetUpFlagsUsage(absl::string_view main_file,
+                            absl::string_view usage_message) {
+  absl::FlagsUsageConfig usage;
+  std::string own(main_file);
+  usage.contains_help_flags = [own](absl::string_view file) {
+    return absl::EndsWith(file, own);
+  };
+  usage.normalize_filename = [](absl::string_view file) {
+    size_t slash = file.rfind('/');
+    return std::string(
+        slash == absl::string_view::npos ? file : file.substr(slash + 1));
+  };
+  absl::SetFlagsUsageConfig(usage);
+  absl::SetProgramUsageMessage(usage_message);
+}
+
+}  // namespace dirigo
+
+#endif  // DIRIGO_KNOWLEDGE_FLAGS_USAGE_H_
