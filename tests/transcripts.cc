@@ -43,6 +43,7 @@
 #include "absl/time/time.h"
 #include "dialog/engine.h"
 #include "dirigo/v1/advisor.grpc.pb.h"
+#include "google/protobuf/text_format.h"
 #include "grpcpp/grpcpp.h"
 #include "knowledge/normalizer.h"
 #include "knowledge/profile_fields.h"
@@ -52,6 +53,10 @@ ABSL_FLAG(std::string, server, "", "run against this dirigo-server instead");
 ABSL_FLAG(bool, require_coverage, false,
           "fail when the coverage table has gaps");
 ABSL_FLAG(bool, verbose, false, "print every turn");
+ABSL_FLAG(std::string, dump, "",
+          "write every turn, whole, as one JSON line to this file; then send "
+          "each distinct message again on a fresh conversation and after a "
+          "plan, dumping those turns too (to compare two builds)");
 
 namespace {
 
@@ -137,6 +142,25 @@ std::string ReplyText(const BotTurn& t) {
   return absl::StrJoin(parts, "\n");
 }
 
+// One line of text format (maps in key order, so two runs compare).
+std::string OneLine(const BotTurn& t) {
+  google::protobuf::TextFormat::Printer printer;
+  printer.SetSingleLineMode(true);
+  printer.SetUseUtf8StringEscaping(true);
+  std::string out;
+  printer.PrintToString(t, &out);
+  return out;
+}
+
+// Where --dump writes; null when not dumping.
+std::ofstream* g_dump = nullptr;
+
+void Dump(const std::string& where, const absl::StatusOr<BotTurn>& turn) {
+  if (g_dump == nullptr) return;
+  *g_dump << where << "\t"
+          << (turn.ok() ? OneLine(*turn) : turn.status().ToString()) << "\n";
+}
+
 // Runs one transcript; returns the failures.
 std::vector<std::string> Run(const std::string& path, Backend& backend,
                              Coverage& coverage) {
@@ -152,6 +176,7 @@ std::vector<std::string> Run(const std::string& path, Backend& backend,
     failures.push_back(absl::StrCat(path, ":", n, ": ", what));
   };
   absl::StatusOr<BotTurn> turn = backend.Start();
+  Dump(absl::StrCat(path, ":0"), turn);
   if (!turn.ok()) {
     fail(0, absl::StrCat("cannot start: ", turn.status().message()));
     return failures;
@@ -170,6 +195,7 @@ std::vector<std::string> Run(const std::string& path, Backend& backend,
     if (op == ">") {
       last_message = arg;
       turn = backend.Send(arg);
+      Dump(absl::StrCat(path, ":", number), turn);
       if (absl::GetFlag(FLAGS_verbose)) {
         std::cout << "> " << arg << "\n"
                   << (turn.ok() ? ReplyText(*turn)
@@ -295,6 +321,38 @@ std::vector<std::string> Run(const std::string& path, Backend& backend,
   return failures;
 }
 
+// Every distinct message of the transcripts.
+std::vector<std::string> Messages(const std::vector<std::string>& files) {
+  std::set<std::string> seen;
+  std::vector<std::string> out;
+  for (const auto& f : files) {
+    std::ifstream in(f);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("> ", 0) != 0) continue;
+      std::string m(absl::StripAsciiWhitespace(line.substr(2)));
+      if (seen.insert(m).second) out.push_back(m);
+    }
+  }
+  return out;
+}
+
+// For --dump: each message in three states (fresh, mid-way, after a plan).
+void Probe(const std::vector<std::string>& messages, Backend& backend) {
+  const std::vector<std::vector<std::string>> setups = {
+      {},
+      {"ho la triennale in economia e faccio la segretaria da tre anni"},
+      {"ho la triennale in economia e faccio la segretaria da tre anni", "no",
+       "le risorse umane, in una piccola azienda"}};
+  for (size_t s = 0; s < setups.size(); ++s) {
+    for (const auto& m : messages) {
+      (void)backend.Start();
+      for (const auto& before : setups[s]) (void)backend.Send(before);
+      Dump(absl::StrCat("probe", s, ":", m), backend.Send(m));
+    }
+  }
+}
+
 // Prints the table; returns the number of gaps.
 int PrintCoverage(const dirigo::KnowledgeBase& kb, const Coverage& c) {
   int gaps = 0;
@@ -372,6 +430,11 @@ int main(int argc, char** argv) {
   } else {
     backend = std::make_unique<OverGrpc>(absl::GetFlag(FLAGS_server));
   }
+  std::ofstream dump;
+  if (!absl::GetFlag(FLAGS_dump).empty()) {
+    dump.open(absl::GetFlag(FLAGS_dump));
+    g_dump = &dump;
+  }
   Coverage coverage;
   int passed = 0, failed = 0;
   for (const auto& f : files) {
@@ -385,6 +448,7 @@ int main(int argc, char** argv) {
       for (const auto& x : failures) std::cout << "  " << x << "\n";
     }
   }
+  if (g_dump != nullptr) Probe(Messages(files), *backend);
   int gaps = PrintCoverage(**kb, coverage);
   std::cout << "\ntranscripts: " << passed << " passed, " << failed
             << " failed";
