@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "knowledge/log.h"
+#include "base/log.h"
 #include "knowledge/normalizer.h"
 
 namespace dirigo {

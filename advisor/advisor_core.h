@@ -16,7 +16,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "advisor/clock.h"
+#include "base/clock.h"
 #include "advisor/session_store.h"
 #include "dialog/engine.h"
 #include "dirigo/v1/advisor.pb.h"

@@ -25,8 +25,8 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
-#include "knowledge/flags_usage.h"
-#include "knowledge/log.h"
+#include "base/flags_usage.h"
+#include "base/log.h"
 
 #ifndef DIRIGO_VERSION
 #define DIRIGO_VERSION "dev"

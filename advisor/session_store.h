@@ -26,7 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "advisor/clock.h"
+#include "base/clock.h"
 #include "dirigo/kb/v1/knowledge.pb.h"
 #include "dirigo/v1/advisor.pb.h"
 

@@ -30,7 +30,7 @@
 #include "dirigo/v1/advisor.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
-#include "knowledge/flags_usage.h"
+#include "base/flags_usage.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051",
           "the Dirigo server, HOST:PORT");

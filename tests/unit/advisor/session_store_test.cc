@@ -1,6 +1,7 @@
 #include "advisor/session_store.h"
 
 #include "gtest/gtest.h"
+#include "tests/support/fake_clock.h"
 
 namespace dirigo {
 namespace {

@@ -2,8 +2,8 @@
 //
 //   RETURN_IF_ERROR(DoThing());
 //   ASSIGN_OR_RETURN(auto kb, LoadKnowledgeBase(dir));
-#ifndef DIRIGO_KNOWLEDGE_STATUS_MACROS_H_
-#define DIRIGO_KNOWLEDGE_STATUS_MACROS_H_
+#ifndef DIRIGO_BASE_STATUS_MACROS_H_
+#define DIRIGO_BASE_STATUS_MACROS_H_
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -25,4 +25,4 @@
   if (!statusor.ok()) return statusor.status();     \
   lhs = std::move(statusor).value()
 
-#endif  // DIRIGO_KNOWLEDGE_STATUS_MACROS_H_
+#endif  // DIRIGO_BASE_STATUS_MACROS_H_

@@ -1,6 +1,7 @@
-#include "knowledge/log.h"
+#include "base/log.h"
 
 #include <atomic>
+#include <cstdarg>
 #include <cstdio>
 #include <ctime>
 #include <string>
@@ -8,15 +9,16 @@
 namespace dirigo {
 namespace {
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
-constexpr const char* kNames[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+constexpr const char* kNames[] = {"DEBUG", "INFO"};
+// Longest line written; longer ones are cut.
+constexpr size_t kMaxLineBytes = 1024;
 }  // namespace
 
 void SetLogLevel(LogLevel level) { g_level = static_cast<int>(level); }
-LogLevel GetLogLevel() { return static_cast<LogLevel>(g_level.load()); }
 
 void Logf(LogLevel level, const char* format, ...) {
   if (static_cast<int>(level) < g_level.load()) return;
-  char body[1024];
+  char body[kMaxLineBytes];
   va_list args;
   va_start(args, format);
   std::vsnprintf(body, sizeof(body), format, args);

@@ -7,19 +7,17 @@
 // Thread-safe: each line is written with one call.
 //
 // Example:
-//   LOG_INFO("session created: %s", id.c_str());
-#ifndef DIRIGO_KNOWLEDGE_LOG_H_
-#define DIRIGO_KNOWLEDGE_LOG_H_
-
-#include <cstdarg>
+//   LOG_INFO("session created: %s", digest.c_str());
+//   LOG_DEBUG("turn: %d", n);  // only with SetLogLevel(LogLevel::kDebug)
+#ifndef DIRIGO_BASE_LOG_H_
+#define DIRIGO_BASE_LOG_H_
 
 namespace dirigo {
 
-enum class LogLevel { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
+enum class LogLevel { kDebug = 0, kInfo = 1 };
 
 // Lines below this level are dropped. Default: kInfo.
 void SetLogLevel(LogLevel level);
-LogLevel GetLogLevel();
 
 // printf-style; prefer the macros below.
 void Logf(LogLevel level, const char* format, ...)
@@ -29,8 +27,5 @@ void Logf(LogLevel level, const char* format, ...)
 
 #define LOG_DEBUG(...) ::dirigo::Logf(::dirigo::LogLevel::kDebug, __VA_ARGS__)
 #define LOG_INFO(...) ::dirigo::Logf(::dirigo::LogLevel::kInfo, __VA_ARGS__)
-#define LOG_WARNING(...) \
-  ::dirigo::Logf(::dirigo::LogLevel::kWarning, __VA_ARGS__)
-#define LOG_ERROR(...) ::dirigo::Logf(::dirigo::LogLevel::kError, __VA_ARGS__)
 
-#endif  // DIRIGO_KNOWLEDGE_LOG_H_
+#endif  // DIRIGO_BASE_LOG_H_

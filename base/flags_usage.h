@@ -6,8 +6,8 @@
 //
 // Example:
 //   dirigo::SetUpFlagsUsage("server_main.cc", "Usage: dirigo-server …");
-#ifndef DIRIGO_KNOWLEDGE_FLAGS_USAGE_H_
-#define DIRIGO_KNOWLEDGE_FLAGS_USAGE_H_
+#ifndef DIRIGO_BASE_FLAGS_USAGE_H_
+#define DIRIGO_BASE_FLAGS_USAGE_H_
 
 #include <string>
 
@@ -36,4 +36,4 @@ inline void SetUpFlagsUsage(absl::string_view main_file,
 
 }  // namespace dirigo
 
-#endif  // DIRIGO_KNOWLEDGE_FLAGS_USAGE_H_
+#endif  // DIRIGO_BASE_FLAGS_USAGE_H_
