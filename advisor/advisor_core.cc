@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/log.h"
-#include "knowledge/normalizer.h"
+#include "text/unicode.h"
 
 namespace dirigo {
 namespace {

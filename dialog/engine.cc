@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "knowledge/profile_fields.h"
+#include "text/unicode.h"
 
 namespace dirigo {
 

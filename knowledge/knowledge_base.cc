@@ -99,8 +99,9 @@ void AddRegexWords(absl::string_view regex, std::set<std::string>* words) {
   }
 }
 
-void AddTextWords(absl::string_view text, std::set<std::string>* words) {
-  auto n = Normalize(text, nullptr);
+void AddTextWords(const Normalizer& normalizer, absl::string_view text,
+                  std::set<std::string>* words) {
+  auto n = normalizer.Normalize(text);
   if (!n.ok()) return;
   for (absl::string_view w : absl::StrSplit(n->text, ' ', absl::SkipEmpty())) {
     if (w.size() >= 2 && std::all_of(w.begin(), w.end(), [](char c) {
@@ -111,9 +112,25 @@ void AddTextWords(absl::string_view text, std::set<std::string>* words) {
   }
 }
 
-std::string NormalizeTerm(absl::string_view term) {
-  auto n = Normalize(term, nullptr, /*numbers=*/false);
-  return n.ok() ? n->text : std::string(term);
+LanguageRules ToRules(const kbv1::Language& l) {
+  LanguageRules rules;
+  rules.icu_locale = l.icu_locale();
+  for (const kbv1::NumberWord& n : l.number()) {
+    for (const std::string& w : n.word()) rules.number_words[w] = n.value();
+  }
+  rules.numbers_needing_unit.insert(l.number_needs_unit().begin(),
+                                    l.number_needs_unit().end());
+  for (const kbv1::TimeUnit& u : l.time_unit()) {
+    rules.time_units[u.singular()] = u.plural();
+    rules.time_units[u.plural()] = u.plural();
+  }
+  for (const kbv1::Fraction& f : l.fraction()) {
+    rules.fractions.emplace_back(f.words(), f.value());
+  }
+  for (const kbv1::PlainEnding& e : l.plain_ending()) {
+    rules.plain_endings.emplace_back(e.plain(), e.accented());
+  }
+  return rules;
 }
 
 }  // namespace
@@ -225,8 +242,15 @@ absl::Status KnowledgeBase::Compile(
     const std::map<std::string, std::string>& where) {
   Problems problems(where);
   const kbv1::KnowledgeBase& p = proto_;
+  normalizer_ = std::make_unique<Normalizer>(ToRules(p.language()));
+  auto NormalizeTerm = [this](absl::string_view term) {
+    return normalizer_->NormalizeTerm(term);
+  };
   if (p.version().empty()) problems.Add("manifest", "version is missing");
   if (p.locale().empty()) problems.Add("manifest", "locale is missing");
+  if (p.language().icu_locale().empty() || p.language().dictionary().empty()) {
+    problems.Add("language", "icu_locale and dictionary are required");
+  }
 
   // The article.
   std::set<std::string> section_ids;
@@ -499,14 +523,14 @@ absl::Status KnowledgeBase::Compile(
                                      pat.context(), "'"));
     }
     for (const std::string& ex : pat.example()) {
-      auto n = Normalize(ex, nullptr);
+      auto n = normalizer_->Normalize(ex);
       if (!n.ok() || !RE2::PartialMatch(n->text, *cp.re)) {
         problems.Add(key,
                      absl::StrCat("does not match its example \"", ex, "\""));
       }
     }
     for (const std::string& ex : pat.counterexample()) {
-      auto n = Normalize(ex, nullptr);
+      auto n = normalizer_->Normalize(ex);
       if (n.ok() && RE2::PartialMatch(n->text, *cp.re)) {
         problems.Add(key,
                      absl::StrCat("matches its counterexample \"", ex, "\""));
@@ -542,20 +566,23 @@ absl::Status KnowledgeBase::Compile(
 
   // Spelling vocabulary: every word the rules and replies spell out.
   for (const kbv1::Concept& c : p.concepts()) {
-    for (const auto& t : c.term()) AddTextWords(t, &vocabulary);
+    for (const auto& t : c.term()) AddTextWords(*normalizer_, t, &vocabulary);
   }
   for (const kbv1::Slot& s : p.slot()) {
     for (const auto& q : s.quick_reply()) {
-      AddTextWords(q.text().empty() ? q.label() : q.text(), &vocabulary);
+      AddTextWords(*normalizer_, q.text().empty() ? q.label() : q.text(),
+                   &vocabulary);
     }
   }
   if (!options.hunspell_dir.empty()) {
-    auto speller = Speller::Open(options.hunspell_dir, options.hunspell_lang);
+    auto speller =
+        Speller::Open(options.hunspell_dir, p.language().dictionary());
     if (!speller.ok()) return speller.status();
     speller_ = std::move(speller).value();
   }
-  corrector_ = std::make_unique<SpellingCorrector>(std::move(vocabulary),
-                                                   speller_.get());
+  corrector_ =
+      std::make_unique<SpellingCorrector>(std::move(vocabulary), speller_.get(),
+                                          ToRules(p.language()).plain_endings);
   const SpellingCorrector* corrector = corrector_.get();
   const auto* rewrites = &rewrites_;
   correct_fn_ = [corrector, rewrites](
@@ -570,7 +597,7 @@ absl::Status KnowledgeBase::Compile(
 
 absl::StatusOr<NormalizedText> KnowledgeBase::NormalizeMessage(
     absl::string_view text) const {
-  return Normalize(text, &correct_fn_);
+  return normalizer_->Normalize(text, &correct_fn_);
 }
 
 std::vector<int> KnowledgeBase::Candidates(

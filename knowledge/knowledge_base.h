@@ -29,8 +29,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "dirigo/kb/v1/knowledge.pb.h"
-#include "knowledge/normalizer.h"
-#include "knowledge/spelling.h"
+#include "text/normalizer.h"
+#include "text/spelling.h"
 
 namespace dirigo {
 
@@ -65,10 +65,9 @@ inline constexpr const char* kRequiredPhrases[] = {
 // Options for loading.
 struct KnowledgeBaseOptions {
   // Folder of Hunspell dictionaries; empty disables the dictionary check
-  // (then every word outside the vocabulary may be corrected).
+  // (then every word outside the vocabulary may be corrected). The
+  // dictionary's name comes from the knowledge base's language.
   std::string hunspell_dir = "/usr/share/hunspell";
-  // Dictionary name.
-  std::string hunspell_lang = "it_IT";
   // Memory budget of the RE2::Set. RE2's default (8 MiB) thrashes beyond
   // about a hundred patterns; 64 MiB leaves room for a few hundred.
   int64_t set_max_mem = 64 << 20;
@@ -97,6 +96,7 @@ class KnowledgeBase {
 
   const kbv1::KnowledgeBase& proto() const { return proto_; }
   const std::string& version() const { return proto_.version(); }
+  const Normalizer& normalizer() const { return *normalizer_; }
 
   // Normalises a person's message, reading chat shorthands as words ("nn"
   // → "non") and correcting spelling against the vocabulary.
@@ -139,6 +139,7 @@ class KnowledgeBase {
   kbv1::KnowledgeBase proto_;
   std::vector<CompiledPattern> patterns_;
   std::unique_ptr<RE2::Set> set_;
+  std::unique_ptr<Normalizer> normalizer_;
   std::unique_ptr<Speller> speller_;
   std::unique_ptr<SpellingCorrector> corrector_;
   std::map<std::string, std::string> rewrites_;

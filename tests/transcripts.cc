@@ -45,8 +45,8 @@
 #include "dirigo/v1/advisor.grpc.pb.h"
 #include "google/protobuf/text_format.h"
 #include "grpcpp/grpcpp.h"
-#include "knowledge/normalizer.h"
 #include "knowledge/profile_fields.h"
+#include "text/unicode.h"
 
 ABSL_FLAG(std::string, kb, "knowledge/it", "the knowledge base folder");
 ABSL_FLAG(std::string, server, "", "run against this dirigo-server instead");
@@ -134,7 +134,12 @@ struct Coverage {
   }
 };
 
-std::string Lower(const std::string& s) { return dirigo::LowerCase(s); }
+// The knowledge base's language, for case-insensitive checks.
+std::string g_icu_locale;
+
+std::string Lower(const std::string& s) {
+  return dirigo::LowerCase(s, g_icu_locale);
+}
 
 std::string ReplyText(const BotTurn& t) {
   std::vector<std::string> parts;
@@ -423,6 +428,7 @@ int main(int argc, char** argv) {
     std::cerr << "dirigo-transcripts: no transcripts given\n";
     return 2;
   }
+  g_icu_locale = (*kb)->normalizer().icu_locale();
   dirigo::Engine engine(*kb);
   std::unique_ptr<Backend> backend;
   if (absl::GetFlag(FLAGS_server).empty()) {

@@ -1,10 +1,11 @@
-#include "knowledge/spelling.h"
+#include "text/spelling.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <hunspell/hunspell.hxx>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace dirigo {
@@ -54,40 +55,39 @@ int EditDistance(const std::string& a, const std::string& b, int limit) {
   return d[n][m];
 }
 
-SpellingCorrector::SpellingCorrector(std::set<std::string> vocabulary,
-                                     const Speller* speller)
-    : vocabulary_(std::move(vocabulary)), speller_(speller) {}
+SpellingCorrector::SpellingCorrector(
+    std::set<std::string> vocabulary, const Speller* speller,
+    std::vector<std::pair<std::string, std::string>> plain_endings)
+    : vocabulary_(std::move(vocabulary)),
+      speller_(speller),
+      plain_endings_(std::move(plain_endings)) {}
 
 bool SpellingCorrector::IsValid(const std::string& folded,
                                 const std::string& lower) const {
   if (speller_ == nullptr) return false;
   if (speller_->IsWord(lower) || speller_->IsWord(folded)) return true;
-  // People often type a final accented vowel plainly: "perche", "citta".
-  static const std::pair<char, const char*> kAccented[] = {
-      {'a', "à"}, {'e', "è"}, {'e', "é"}, {'i', "ì"}, {'o', "ò"}, {'u', "ù"}};
-  char last = folded.back();
-  for (const auto& [plain, accented] : kAccented) {
-    if (plain != last) continue;
-    if (speller_->IsWord(folded.substr(0, folded.size() - 1) + accented)) {
-      return true;
-    }
+  // People often type a final accented letter plainly: "perche", "citta".
+  for (const auto& [plain, accented] : plain_endings_) {
+    if (!absl::EndsWith(folded, plain)) continue;
+    std::string stem = folded.substr(0, folded.size() - plain.size());
+    if (speller_->IsWord(stem + accented)) return true;
   }
   return false;
 }
 
 std::optional<std::string> SpellingCorrector::Correct(
     const std::string& folded, const std::string& lower) const {
-  if (folded.size() < 4) return std::nullopt;
+  if (folded.size() < kMinCorrectedLength) return std::nullopt;
   for (char c : folded) {
     if (c < 'a' || c > 'z') return std::nullopt;
   }
   if (vocabulary_.count(folded)) return std::nullopt;
   if (IsValid(folded, lower)) return std::nullopt;
-  const int limit = folded.size() >= 8 ? 2 : 1;
+  const int limit = folded.size() >= kTwoEditsLength ? 2 : 1;
   int best = limit + 1;
   std::vector<const std::string*> winners;
   for (const std::string& word : vocabulary_) {
-    if (word.size() < 4) continue;
+    if (word.size() < kMinCorrectedLength) continue;
     int d = EditDistance(folded, word, limit);
     if (d < best) {
       best = d;

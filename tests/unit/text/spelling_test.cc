@@ -1,8 +1,9 @@
-#include "knowledge/spelling.h"
+#include "text/spelling.h"
 
 #include "gtest/gtest.h"
 #include "knowledge/knowledge_base.h"
-#include "knowledge/normalizer.h"
+#include "text/normalizer.h"
+#include "text/unicode.h"
 
 namespace dirigo {
 namespace {

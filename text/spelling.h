@@ -2,8 +2,10 @@
 // is.
 //
 // A word is left alone when the knowledge base knows it or when it is a valid
-// Italian word (Hunspell with Debian's it_IT dictionary; accent-less spellings
-// such as "perche" or "universita" count as valid when the accented form is).
+// word of the language (Hunspell with a Debian dictionary such as it_IT;
+// spellings that type an accented ending plainly, such as "perche" or
+// "universita", count as valid when the accented form is: the language's
+// `plain_endings`).
 // Otherwise it is corrected to a vocabulary word within edit distance 1, or 2
 // for words of eight letters or more (transpositions count as one edit), when
 // exactly one candidate is nearest. Words shorter than four letters are never
@@ -14,13 +16,15 @@
 // Example:
 //   SpellingCorrector c(vocabulary, speller.get());
 //   c.Correct("lauera", "lauera");  // "laurea"
-#ifndef DIRIGO_KNOWLEDGE_SPELLING_H_
-#define DIRIGO_KNOWLEDGE_SPELLING_H_
+#ifndef DIRIGO_TEXT_SPELLING_H_
+#define DIRIGO_TEXT_SPELLING_H_
 
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -46,6 +50,11 @@ class Speller {
   std::unique_ptr<Hunspell> hunspell_ ABSL_GUARDED_BY(mu_);
 };
 
+// Words shorter than this are never corrected.
+inline constexpr size_t kMinCorrectedLength = 4;
+// Words this long or longer may be two edits away; shorter ones one.
+inline constexpr size_t kTwoEditsLength = 8;
+
 // Optimal string alignment distance (Levenshtein plus adjacent
 // transpositions), stopping early once it exceeds `limit`.
 int EditDistance(const std::string& a, const std::string& b, int limit);
@@ -54,7 +63,10 @@ int EditDistance(const std::string& a, const std::string& b, int limit);
 class SpellingCorrector {
  public:
   // `speller` may be null: then only the vocabulary counts as known.
-  SpellingCorrector(std::set<std::string> vocabulary, const Speller* speller);
+  // `plain_endings`: accented endings typed plainly ({"e", "è"}, …).
+  SpellingCorrector(
+      std::set<std::string> vocabulary, const Speller* speller,
+      std::vector<std::pair<std::string, std::string>> plain_endings = {});
 
   // The known word `folded` should be read as, or nullopt to keep it.
   // `lower` is the same word lower-cased with its accents.
@@ -67,8 +79,9 @@ class SpellingCorrector {
   bool IsValid(const std::string& folded, const std::string& lower) const;
   std::set<std::string> vocabulary_;
   const Speller* speller_;
+  std::vector<std::pair<std::string, std::string>> plain_endings_;
 };
 
 }  // namespace dirigo
 
-#endif  // DIRIGO_KNOWLEDGE_SPELLING_H_
+#endif  // DIRIGO_TEXT_SPELLING_H_

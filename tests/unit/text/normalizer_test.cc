@@ -1,9 +1,29 @@
-#include "knowledge/normalizer.h"
+#include "text/normalizer.h"
 
 #include "gtest/gtest.h"
+#include "knowledge/knowledge_base.h"
 
 namespace dirigo {
 namespace {
+
+// The Italian rules, as the knowledge base gives them.
+const Normalizer& Italian() {
+  static const Normalizer* normalizer = [] {
+    auto kb = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, {});
+    if (!kb.ok()) std::abort();
+    return new Normalizer((*kb)->normalizer());
+  }();
+  return *normalizer;
+}
+
+absl::StatusOr<NormalizedText> Normalize(absl::string_view text,
+                                         const WordCorrector* corrector) {
+  return Italian().Normalize(text, corrector);
+}
+
+std::optional<int> ParseNumberWord(absl::string_view folded) {
+  return Italian().NumberValue(folded);
+}
 
 struct Case {
   const char* input;
@@ -109,6 +129,20 @@ TEST(NormalizeTest, DisplaysCorrectedLowerCaseWords) {
   EXPECT_EQ(n->DisplaySpan(original, at, at + 18), "laurea in economia");
   size_t mba = n->text.find("mba");
   EXPECT_EQ(n->DisplaySpan(original, mba, mba + 3), "MBA");  // an acronym
+}
+
+TEST(NormalizeTest, RulesComeFromData) {
+  LanguageRules rules;
+  rules.icu_locale = "en";
+  rules.number_words = {{"Three", 3}, {"a", 1}};
+  rules.numbers_needing_unit = {"a"};
+  rules.time_units = {{"year", "years"}, {"years", "years"}};
+  rules.fractions = {{"and a half", 0.5}};
+  Normalizer english(rules);
+  EXPECT_EQ(english.Normalize("three years and a half")->text, "3.5 years");
+  EXPECT_EQ(english.Normalize("a year")->text, "1 year");
+  EXPECT_EQ(english.Normalize("a job")->text, "a job");
+  EXPECT_EQ(english.Normalize("tre anni")->text, "tre anni");
 }
 
 TEST(NormalizeTest, CorrectorIsAskedForWordsOnly) {
