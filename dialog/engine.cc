@@ -29,6 +29,7 @@ struct Engine::Match {
   std::string original;  // matched words as written
   bool applied = false;
   const kbv1::Pattern* def = nullptr;
+  int priority = 0;
 };
 
 namespace {
@@ -51,21 +52,8 @@ bool Conflict(const kbv1::Pattern& a, const kbv1::Pattern& b) {
   return false;
 }
 
-// "a", "a e b", "a, b e c"; a fact starting with "in " joins the one before.
-std::string JoinFacts(const std::vector<std::string>& facts) {
-  std::vector<std::string> merged;
-  for (const std::string& f : facts) {
-    if (f.rfind("in ", 0) == 0) {
-      // "laurea" + "in economia" → "laurea in economia"; alone: "studi in…".
-      if (merged.empty()) {
-        merged.push_back("studi " + f);
-      } else {
-        merged.back() += " " + f;
-      }
-    } else {
-      merged.push_back(f);
-    }
-  }
+// "a", "a e b", "a, b e c".
+std::string JoinFacts(const std::vector<std::string>& merged) {
   if (merged.empty()) return "";
   if (merged.size() == 1) return merged[0];
   std::vector<std::string> head(merged.begin(), merged.end() - 1);
@@ -129,7 +117,7 @@ void Engine::Skip(const std::string& slot, kbv1::DialogState* state) {
 
 const kbv1::Slot* Engine::NextSlot(const kbv1::DialogState& state) const {
   for (const kbv1::Slot& s : kb_->proto().slot()) {
-    if (!s.ask()) continue;
+    if (s.origin() != kbv1::Slot::ASKED) continue;
     const FieldDescriptor* f = FindProfileField(s.name());
     if (f == nullptr || IsSlotKnown(state.profile(), f)) continue;
     if (std::find(state.skipped().begin(), state.skipped().end(), s.name()) !=
@@ -195,6 +183,7 @@ std::vector<Engine::Match> Engine::FindMatches(
       Match m;
       m.pattern = index;
       m.def = cp.def;
+      m.priority = cp.priority;
       m.begin = sub[0].data() - text.data();
       m.end = m.begin + sub[0].size();
       m.original = n.OriginalSpan(original, m.begin, m.end);
@@ -215,7 +204,8 @@ std::vector<Engine::Match> Engine::FindMatches(
 
 std::string Engine::FactText(const kbv1::DialogState& state,
                              const std::string& slot_name) const {
-  const kbv1::Slot* slot = kb_->FindSlot(slot_name);
+  const CompiledSlot* cs = kb_->FindSlot(slot_name);
+  const kbv1::Slot* slot = cs == nullptr ? nullptr : cs->def;
   const FieldDescriptor* f = FindProfileField(slot_name);
   if (slot == nullptr || f == nullptr) return "";
   auto w = state.words().find(slot_name);
@@ -384,11 +374,12 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
   for (Match& m : matches) order.push_back(&m);
   std::stable_sort(order.begin(), order.end(),
                    [](const Match* a, const Match* b) {
-                     if (a->def->priority() != b->def->priority())
-                       return a->def->priority() > b->def->priority();
+                     if (a->priority != b->priority)
+                       return a->priority > b->priority;
                      if (a->end - a->begin != b->end - b->begin)
                        return a->end - a->begin > b->end - b->begin;
-                     return a->begin < b->begin;
+                     if (a->begin != b->begin) return a->begin < b->begin;
+                     return a->def->id() < b->def->id();
                    });
   std::vector<Match*> accepted;
   for (Match* m : order) {
@@ -401,12 +392,17 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     accepted.push_back(m);
   }
   std::sort(accepted.begin(), accepted.end(),
-            [](const Match* a, const Match* b) { return a->begin < b->begin; });
+            [](const Match* a, const Match* b) {
+              if (a->begin != b->begin) return a->begin < b->begin;
+              return a->def->id() < b->def->id();
+            });
   std::vector<const Match*> by_position;
   for (const Match& m : matches) by_position.push_back(&m);
-  std::stable_sort(
-      by_position.begin(), by_position.end(),
-      [](const Match* a, const Match* b) { return a->begin < b->begin; });
+  std::stable_sort(by_position.begin(), by_position.end(),
+                   [](const Match* a, const Match* b) {
+                     if (a->begin != b->begin) return a->begin < b->begin;
+                     return a->def->id() < b->def->id();
+                   });
   for (const Match* mp : by_position) {
     const Match& m = *mp;
     auto* t = trace->add_matches();
@@ -436,7 +432,7 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
       if (f == nullptr) continue;
       Proposal p;
       p.value = a.value();
-      p.priority = m->def->priority();
+      p.priority = m->priority;
       if (!a.text_capture().empty()) {
         auto c = m->captures.find(a.text_capture());
         if (c != m->captures.end()) p.words = c->second.second;
@@ -487,7 +483,8 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
   bool updated_known = false;
   for (const std::string& slot_name : slot_order) {
     const FieldDescriptor* f = FindProfileField(slot_name);
-    const kbv1::Slot* slot = kb_->FindSlot(slot_name);
+    const CompiledSlot* cs = kb_->FindSlot(slot_name);
+    const kbv1::Slot* slot = cs == nullptr ? nullptr : cs->def;
     const auto& props = proposals[slot_name];
     const bool correction = corrected_slots.count(slot_name) > 0;
     std::vector<std::string> before = GetSlotValues(profile, f);
@@ -555,7 +552,7 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     // "Aggiornato" when a fact the person sees changes (not a silent one
     // such as the stage).
     if (!before.empty() && (!f->is_repeated() || correction) &&
-        slot != nullptr && slot->ask()) {
+        slot != nullptr && slot->origin() == kbv1::Slot::ASKED) {
       updated_known = true;
     }
     changed.push_back(slot_name);
@@ -605,6 +602,14 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
   for (const std::string& s : said) {
     if (s == "studyFieldText") continue;
     if (s == "stage" && changed.size() > 1) continue;
+    const CompiledSlot* cs = kb_->FindSlot(s);
+    auto w = state->words().find(s);
+    if (cs != nullptr && !cs->def->say_words_after().empty() &&
+        !facts.empty() && w != state->words().end() && !w->second.empty()) {
+      facts.back() += " " + absl::StrReplaceAll(cs->def->say_words_after(),
+                                                {{"{text}", w->second}});
+      continue;
+    }
     std::string t = FactText(*state, s);
     if (!t.empty()) facts.push_back(t);
   }
@@ -658,7 +663,8 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     digression = true;
   }
   if (intents.count("why")) {
-    const kbv1::Slot* slot = kb_->FindSlot(awaiting);
+    const CompiledSlot* cs = kb_->FindSlot(awaiting);
+    const kbv1::Slot* slot = cs == nullptr ? nullptr : cs->def;
     BotMessage* m = turn.add_messages();
     if (slot != nullptr && !slot->why().empty()) {
       m->set_text(slot->why());
@@ -760,7 +766,8 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
     // Leaving: no new question. The conversation can resume later.
     turn.add_messages()->set_text(NextPhrase("goodbye_reply", state));
   } else if (!understood) {
-    const kbv1::Slot* slot = kb_->FindSlot(awaiting);
+    const CompiledSlot* cs = kb_->FindSlot(awaiting);
+    const kbv1::Slot* slot = cs == nullptr ? nullptr : cs->def;
     if (slot != nullptr) {
       int next = state->reprompts() + 1;
       state->set_reprompts(next);

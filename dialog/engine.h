@@ -41,6 +41,10 @@
 
 namespace dirigo {
 
+// The commands the engine carries out, as intents "command.<name>".
+inline constexpr const char* kCommands[] = {"restart", "profile", "erase",
+                                            "help", "advice"};
+
 // The outcome of one message.
 struct EngineReply {
   dirigo::v1::BotTurn turn;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -41,11 +42,16 @@ std::vector<std::string> EnumNames(const EnumDescriptor* e) {
 }  // namespace
 
 const FieldDescriptor* FindProfileField(absl::string_view json_name) {
-  const auto* d = dirigo::v1::Profile::descriptor();
-  for (int i = 0; i < d->field_count(); ++i) {
-    if (d->field(i)->json_name() == json_name) return d->field(i);
-  }
-  return nullptr;
+  static const auto* by_name = [] {
+    auto* m = new absl::flat_hash_map<std::string, const FieldDescriptor*>;
+    const auto* d = dirigo::v1::Profile::descriptor();
+    for (int i = 0; i < d->field_count(); ++i) {
+      (*m)[d->field(i)->json_name()] = d->field(i);
+    }
+    return m;
+  }();
+  auto it = by_name->find(json_name);
+  return it == by_name->end() ? nullptr : it->second;
 }
 
 std::vector<std::string> ProfileFieldNames() {

@@ -27,7 +27,11 @@ namespace dirigo {
 
 using FieldDescriptor = google::protobuf::FieldDescriptor;
 
-// The Profile field with this JSON name, or null.
+// The most years of work a profile holds: a working life. Larger numbers are
+// not read as years of work, and the API refuses them.
+inline constexpr int kMaxYearsExperience = 80;
+
+// The Profile field with this JSON name, or null. A hash look-up.
 const FieldDescriptor* FindProfileField(absl::string_view json_name);
 
 // The JSON names of every Profile field, in declaration order.

@@ -366,7 +366,7 @@ int PrintCoverage(const dirigo::KnowledgeBase& kb, const Coverage& c) {
   for (const char* k : kKinds) std::cout << " " << k;
   std::cout << "\n";
   for (const auto& s : kb.proto().slot()) {
-    if (!s.ask()) continue;
+    if (s.origin() != dirigo::kb::v1::Slot::ASKED) continue;
     std::string row = absl::StrCat("  ", s.name());
     row.resize(19, ' ');
     std::cout << row;

@@ -12,18 +12,23 @@ namespace {
 
 using testing::HasSubstr;
 
+// The bundled files, by path relative to the folder ("patterns/…").
 std::map<std::string, std::string> BundledFiles() {
   std::map<std::string, std::string> files;
   for (const auto& e :
-       std::filesystem::directory_iterator(DIRIGO_TEST_KB_DIR)) {
+       std::filesystem::recursive_directory_iterator(DIRIGO_TEST_KB_DIR)) {
     if (e.path().extension() != ".textproto") continue;
     std::ifstream in(e.path());
     std::stringstream s;
     s << in.rdbuf();
-    files[e.path().filename().string()] = s.str();
+    files[std::filesystem::relative(e.path(), DIRIGO_TEST_KB_DIR).string()] =
+        s.str();
   }
   return files;
 }
+
+constexpr char kQuestions[] = "patterns/intents/questions.textproto";
+constexpr char kEducation[] = "patterns/slots/education_level.textproto";
 
 absl::Status LoadWith(const std::string& file, const std::string& extra,
                       const std::string& replace_from = "",
@@ -59,10 +64,9 @@ TEST(KnowledgeBaseTest, ArticleIsTheWholeArticle) {
 }
 
 TEST(KnowledgeBaseTest, SyntaxErrorNamesFileAndLine) {
-  absl::Status s =
-      LoadWith("patterns.textproto", "\npattern { id: \"x\" regex: }\n");
+  absl::Status s = LoadWith(kEducation, "\npattern { id: \"x\" regex: }\n");
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(s.message(), HasSubstr("patterns.textproto:"));
+  EXPECT_THAT(s.message(), HasSubstr("education_level.textproto:"));
 }
 
 TEST(KnowledgeBaseTest, RefusesAQuoteNotInTheArticle) {
@@ -94,7 +98,7 @@ TEST(KnowledgeBaseTest, RefusesAnUncitedSentence) {
   size_t end = faq.find("\n}\n", start);
   faq.erase(start, end + 3 - start);
   // The pattern pointing at it must go too.
-  std::string& patterns = files["patterns.textproto"];
+  std::string& patterns = files[kQuestions];
   size_t p = patterns.find("intent: \"faq.front_vs_back\"");
   ASSERT_NE(p, std::string::npos);
   patterns.replace(p, std::string("intent: \"faq.front_vs_back\"").size(),
@@ -106,47 +110,104 @@ TEST(KnowledgeBaseTest, RefusesAnUncitedSentence) {
 
 TEST(KnowledgeBaseTest, RefusesBadPatterns) {
   EXPECT_THAT(
-      LoadWith("patterns.textproto",
+      LoadWith(kQuestions,
                "\npattern { id: \"bad.regex\" regex: \"(\" intent: \"why\" }\n")
           .message(),
       HasSubstr("regex does not compile"));
-  EXPECT_THAT(LoadWith("patterns.textproto",
+  EXPECT_THAT(LoadWith(kQuestions,
                        "\npattern { id: \"bad.concept\" regex: \"{nope}\" "
                        "intent: \"why\" }\n")
                   .message(),
               HasSubstr("unknown concept {nope}"));
-  EXPECT_THAT(LoadWith("patterns.textproto",
+  EXPECT_THAT(LoadWith(kQuestions,
                        "\npattern { id: \"bad.value\" regex: \"x\" set { slot: "
                        "\"educationLevel\" value: \"PHD\" } }\n")
                   .message(),
               HasSubstr("'PHD' is not a value of educationLevel"));
-  EXPECT_THAT(LoadWith("patterns.textproto",
+  EXPECT_THAT(LoadWith(kQuestions,
                        "\npattern { id: \"bad.slot\" regex: \"x\" set { slot: "
                        "\"age\" value: \"3\" } }\n")
                   .message(),
               HasSubstr("sets no Profile field 'age'"));
   EXPECT_THAT(
-      LoadWith("patterns.textproto",
+      LoadWith(kQuestions,
                "\npattern { id: \"bad.example\" regex: \"laurea\" intent: "
                "\"why\" example: \"ho un diploma\" }\n")
           .message(),
       HasSubstr("does not match its example"));
-  EXPECT_THAT(LoadWith("patterns.textproto",
+  EXPECT_THAT(LoadWith(kQuestions,
                        "\npattern { id: \"bad.intent\" regex: \"x\" intent: "
                        "\"faq.nope\" }\n")
                   .message(),
               HasSubstr("unknown intent 'faq.nope'"));
 }
 
-TEST(KnowledgeBaseTest, RefusesRepeatedIdsAndMissingPhrases) {
+TEST(KnowledgeBaseTest, RefusesRepeatedIds) {
   EXPECT_THAT(LoadWith("advice.textproto", "", "id: \"plan_early\"",
                        "id: \"degree_first\"")
                   .message(),
               HasSubstr("advice 'degree_first': empty or repeated id"));
   EXPECT_THAT(
-      LoadWith("phrases.textproto", "", "key: \"help\"", "key: \"hlep\"")
+      LoadWith("phrases.textproto", "\nphrase { key: \"help\" text: \"x\" }\n")
           .message(),
-      HasSubstr("phrase 'help': is required and missing"));
+      HasSubstr("phrase 'help': repeated"));
+}
+
+TEST(KnowledgeBaseTest, ReadsSubfoldersAndNamesTheFile) {
+  // A rule in a file of its own, in a new subfolder, is loaded like any other.
+  auto files = BundledFiles();
+  files["patterns/extra/more.textproto"] =
+      "pattern { id: \"x.more\" regex: \"\\\\bxyzzy\\\\b\" intent: "
+      "\"greeting\" band: WEAK example: \"xyzzy\" }\n";
+  auto kb = KnowledgeBase::LoadFiles(files, {});
+  ASSERT_TRUE(kb.ok()) << kb.status();
+  std::vector<std::string> ids;
+  for (int i : (*kb)->Candidates("xyzzy"))
+    ids.push_back((*kb)->pattern(i).def->id());
+  EXPECT_THAT(ids, testing::Contains("x.more"));
+  EXPECT_EQ((*kb)->Where(EntryKey("pattern", "x.more")),
+            "patterns/extra/more.textproto:1");
+}
+
+TEST(KnowledgeBaseTest, RulesNeedABandAndARankWithinIt) {
+  EXPECT_THAT(LoadWith(kEducation, "", "band: FACT", "").message(),
+              HasSubstr("band is required"));
+  EXPECT_THAT(
+      LoadWith(kEducation, "", "band: FACT", "band: FACT rank: 10").message(),
+      HasSubstr("rank goes from 0 to 9"));
+}
+
+TEST(KnowledgeBaseTest, BandsRankAboveRanks) {
+  auto kb = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, {});
+  ASSERT_TRUE(kb.ok());
+  kbv1::Pattern fact_top, negation;
+  fact_top.set_band(kbv1::Pattern::FACT);
+  fact_top.set_rank(9);
+  negation.set_band(kbv1::Pattern::NEGATION);
+  EXPECT_GT(PatternPriority(negation), PatternPriority(fact_top));
+}
+
+TEST(KnowledgeBaseTest, SlotsSayHowTheyAreKnown) {
+  EXPECT_THAT(LoadWith("slots.textproto", "", "origin: TOLD", "").message(),
+              HasSubstr("slot 'targetRole': origin is required"));
+  EXPECT_THAT(LoadWith("slots.textproto", "", "companion: \"studyFieldText\"",
+                       "companion: \"studyField\"")
+                  .message(),
+              HasSubstr("companion 'studyField' is no text field"));
+  auto kb = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, {});
+  ASSERT_TRUE(kb.ok());
+  const CompiledSlot* field = (*kb)->FindSlot("studyField");
+  ASSERT_NE(field, nullptr);
+  ASSERT_NE(field->companion, nullptr);
+  EXPECT_EQ(field->companion->json_name(), "studyFieldText");
+  EXPECT_EQ((*kb)->FindSlot("nope"), nullptr);
+}
+
+TEST(KnowledgeBaseTest, AnFaqIntentNamesAnFaq) {
+  EXPECT_THAT(
+      LoadWith(kQuestions, "", "intent: \"faq.roles\"", "intent: \"faq.rolez\"")
+          .message(),
+      HasSubstr("unknown intent 'faq.rolez': no such FAQ"));
 }
 
 TEST(KnowledgeBaseTest, MissingFolderIsNotFound) {

@@ -1,0 +1,253 @@
+#include "knowledge/compiler.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
+namespace dirigo {
+namespace {
+
+namespace kbv1 = ::dirigo::kb::v1;
+
+// Ranks within a band go from 0 to this minus one.
+constexpr int kRanksPerBand = 10;
+// Words shorter than this are left out of the spelling vocabulary.
+constexpr size_t kMinVocabularyWord = 2;
+
+// Each concept as an alternation of its normalised terms, longest first:
+// id → "(?:a b|c)".
+std::map<std::string, std::string> ConceptRegexes(
+    const kbv1::KnowledgeBase& kb, const Normalizer& normalizer) {
+  std::map<std::string, std::string> out;
+  for (const kbv1::Concept& c : kb.concepts()) {
+    std::vector<std::string> terms;
+    for (const std::string& t : c.term()) {
+      terms.push_back(normalizer.NormalizeTerm(t));
+    }
+    std::sort(terms.begin(), terms.end(), [](const auto& a, const auto& b) {
+      return a.size() != b.size() ? a.size() > b.size() : a < b;
+    });
+    std::vector<std::string> quoted;
+    for (const auto& t : terms) quoted.push_back(RE2::QuoteMeta(t));
+    out.emplace(c.id(), absl::StrCat("(?:", absl::StrJoin(quoted, "|"), ")"));
+  }
+  return out;
+}
+
+bool IsRepeatCount(absl::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
+    return (ch >= '0' && ch <= '9') || ch == ',';
+  });
+}
+
+// The regex with every {concept} replaced by its alternation ({2,3} stays a
+// repeat count). Nullopt, with the unknown name in `unknown`, when a concept
+// does not exist.
+std::optional<std::string> ExpandConcepts(
+    const std::string& regex,
+    const std::map<std::string, std::string>& concepts, std::string* unknown) {
+  std::string expanded;
+  for (size_t i = 0; i < regex.size(); ++i) {
+    char c = regex[i];
+    if (c != '{' || (i > 0 && regex[i - 1] == '\\')) {
+      expanded += c;
+      continue;
+    }
+    size_t close = regex.find('}', i);
+    std::string name =
+        close == std::string::npos ? "" : regex.substr(i + 1, close - i - 1);
+    if (IsRepeatCount(name)) {
+      expanded += regex.substr(i, close - i + 1);
+    } else if (auto it = concepts.find(name); it != concepts.end()) {
+      expanded += it->second;
+    } else {
+      *unknown = name;
+      return std::nullopt;
+    }
+    i = close;
+  }
+  return expanded;
+}
+
+// Words a regex spells out literally, for the spelling vocabulary.
+void AddRegexWords(absl::string_view regex, std::set<std::string>* words) {
+  std::string cleaned;
+  for (size_t i = 0; i < regex.size(); ++i) {
+    char c = regex[i];
+    if (c == '\\' && i + 1 < regex.size()) {  // \b, \d, \s…
+      ++i;
+      cleaned += ' ';
+      continue;
+    }
+    if (c == '(' && i + 2 < regex.size() && regex[i + 1] == '?') {
+      // Skip "(?:", "(?P<name>".
+      size_t close = regex[i + 2] == 'P' ? regex.find('>', i) : i + 2;
+      if (close == std::string::npos) close = i + 2;
+      i = close;
+      cleaned += ' ';
+      continue;
+    }
+    if (c == '{') {  // {concept}
+      size_t close = regex.find('}', i);
+      if (close != std::string::npos) i = close;
+      cleaned += ' ';
+      continue;
+    }
+    cleaned += (c >= 'a' && c <= 'z') ? c : ' ';
+  }
+  for (absl::string_view w : absl::StrSplit(cleaned, ' ', absl::SkipEmpty())) {
+    if (w.size() >= kMinVocabularyWord) words->insert(std::string(w));
+  }
+}
+
+// The plain words of a text, normalised, for the spelling vocabulary.
+void AddTextWords(const Normalizer& normalizer, absl::string_view text,
+                  std::set<std::string>* words) {
+  auto n = normalizer.Normalize(text);
+  if (!n.ok()) return;
+  for (absl::string_view w : absl::StrSplit(n->text, ' ', absl::SkipEmpty())) {
+    if (w.size() >= kMinVocabularyWord &&
+        std::all_of(w.begin(), w.end(),
+                    [](char c) { return c >= 'a' && c <= 'z'; })) {
+      words->insert(std::string(w));
+    }
+  }
+}
+
+// Checks what only the compiled regex can tell: its groups, its examples.
+void CheckCompiled(const CompiledPattern& cp, const Normalizer& normalizer,
+                   const std::string& entry, Problems* problems) {
+  const kbv1::Pattern& pat = *cp.def;
+  std::set<std::string> groups(cp.group_names.begin(), cp.group_names.end());
+  for (const kbv1::Assignment& a : pat.set()) {
+    for (const std::string& g : {a.capture(), a.text_capture()}) {
+      if (!g.empty() && !groups.count(g)) {
+        problems->Add(entry, absl::StrCat("no capture group '", g, "'"));
+      }
+    }
+  }
+  for (const std::string& ex : pat.example()) {
+    auto n = normalizer.Normalize(ex);
+    if (!n.ok() || !RE2::PartialMatch(n->text, *cp.re)) {
+      problems->Add(entry,
+                    absl::StrCat("does not match its example \"", ex, "\""));
+    }
+  }
+  for (const std::string& ex : pat.counterexample()) {
+    auto n = normalizer.Normalize(ex);
+    if (n.ok() && RE2::PartialMatch(n->text, *cp.re)) {
+      problems->Add(entry,
+                    absl::StrCat("matches its counterexample \"", ex, "\""));
+    }
+  }
+}
+
+// Compiles one pattern whose concepts are expanded; nullopt on a problem.
+std::optional<CompiledPattern> CompilePattern(const kbv1::Pattern& pat,
+                                              const std::string& expanded,
+                                              const Normalizer& normalizer,
+                                              const CompilerOptions& options,
+                                              Problems* problems) {
+  const std::string entry = EntryKey("pattern", pat.id());
+  RE2::Options opts;
+  opts.set_max_mem(options.pattern_max_mem);
+  opts.set_log_errors(false);
+  CompiledPattern cp;
+  cp.def = &pat;
+  cp.priority = PatternPriority(pat);
+  cp.re = std::make_unique<RE2>(expanded, opts);
+  if (!cp.re->ok()) {
+    problems->Add(entry,
+                  absl::StrCat("regex does not compile: ", cp.re->error()));
+    return std::nullopt;
+  }
+  if (RE2::FullMatch("", *cp.re)) {
+    problems->Add(entry,
+                  "the regex matches an empty message, so it would fire on "
+                  "every message");
+    return std::nullopt;
+  }
+  cp.group_names.assign(cp.re->NumberOfCapturingGroups() + 1, "");
+  for (const auto& [name, index] : cp.re->NamedCapturingGroups()) {
+    cp.group_names[index] = name;
+  }
+  for (const kbv1::Assignment& a : pat.set()) {
+    cp.fields.push_back(FindProfileField(a.slot()));
+  }
+  CheckCompiled(cp, normalizer, entry, problems);
+  return cp;
+}
+
+// Chat shorthands: one folded word to one folded word.
+std::map<std::string, std::string> CompileRewrites(
+    const kbv1::KnowledgeBase& kb, const Normalizer& normalizer,
+    Problems* problems) {
+  std::map<std::string, std::string> out;
+  for (const kbv1::Rewrite& r : kb.rewrite()) {
+    std::string from = normalizer.NormalizeTerm(r.from());
+    std::string to = normalizer.NormalizeTerm(r.to());
+    std::string entry = EntryKey("rewrite", r.from());
+    if (from.empty() || to.empty() || from.find(' ') != std::string::npos ||
+        to.find(' ') != std::string::npos) {
+      problems->Add(entry, "a rewrite maps one word to one word");
+      continue;
+    }
+    if (!out.emplace(from, to).second) problems->Add(entry, "repeated");
+  }
+  return out;
+}
+
+}  // namespace
+
+int PatternPriority(const kbv1::Pattern& pattern) {
+  return (pattern.band() - 1) * kRanksPerBand + pattern.rank();
+}
+
+CompiledRules CompileRules(const kbv1::KnowledgeBase& kb,
+                           const Normalizer& normalizer,
+                           const CompilerOptions& options, Problems* problems) {
+  CompiledRules out;
+  const std::map<std::string, std::string> concepts =
+      ConceptRegexes(kb, normalizer);
+  RE2::Options set_options;
+  set_options.set_max_mem(options.set_max_mem);
+  set_options.set_log_errors(false);
+  out.set = std::make_unique<RE2::Set>(set_options, RE2::UNANCHORED);
+  for (const kbv1::Pattern& pat : kb.pattern()) {
+    const std::string entry = EntryKey("pattern", pat.id());
+    std::string unknown;
+    std::optional<std::string> expanded =
+        ExpandConcepts(pat.regex(), concepts, &unknown);
+    if (!expanded) {
+      problems->Add(entry, absl::StrCat("unknown concept {", unknown, "}"));
+      continue;
+    }
+    std::optional<CompiledPattern> cp =
+        CompilePattern(pat, *expanded, normalizer, options, problems);
+    if (!cp) continue;
+    std::string error;
+    if (out.set->Add(*expanded, &error) < 0) {
+      problems->Add(entry,
+                    absl::StrCat("cannot join the pattern set: ", error));
+      continue;
+    }
+    AddRegexWords(pat.regex(), &out.vocabulary);
+    out.patterns.push_back(std::move(*cp));
+  }
+  out.rewrites = CompileRewrites(kb, normalizer, problems);
+  for (const kbv1::Concept& c : kb.concepts()) {
+    for (const auto& t : c.term()) AddTextWords(normalizer, t, &out.vocabulary);
+  }
+  for (const kbv1::Slot& s : kb.slot()) {
+    for (const auto& q : s.quick_reply()) {
+      AddTextWords(normalizer, q.text().empty() ? q.label() : q.text(),
+                   &out.vocabulary);
+    }
+  }
+  return out;
+}
+
+}  // namespace dirigo

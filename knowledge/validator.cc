@@ -1,0 +1,320 @@
+#include "knowledge/validator.h"
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "knowledge/article.h"
+#include "knowledge/profile_fields.h"
+
+namespace dirigo {
+namespace {
+
+namespace kbv1 = ::dirigo::kb::v1;
+
+// The highest rank within a band.
+constexpr int kMaxRank = 9;
+
+// The checks share the knowledge base, the problems, and the quotes seen (to
+// check at the end that every sentence of the article is quoted).
+class Validator {
+ public:
+  Validator(const kbv1::KnowledgeBase& kb, Problems* problems)
+      : kb_(kb), problems_(*problems) {}
+
+  void Run() {
+    CheckManifest();
+    CheckArticle();
+    CheckConcepts();
+    CheckSlots();
+    CheckFaqs();
+    CheckAdvice();
+    CheckPhrases();
+    CheckClient();
+    for (const kbv1::Pattern& p : kb_.pattern()) CheckPattern(p);
+    CheckEverySentenceQuoted();
+  }
+
+ private:
+  void Add(const std::string& entry, const std::string& message) {
+    problems_.Add(entry, message);
+  }
+  // Adds a problem when `id` is empty or already in `seen`.
+  void CheckId(const std::string& entry, const std::string& id,
+               std::set<std::string>* seen) {
+    if (id.empty() || !seen->insert(id).second) {
+      Add(entry, "empty or repeated id");
+    }
+  }
+
+  void CheckManifest();
+  void CheckArticle();
+  void CheckCitation(const std::string& entry, const kbv1::Citation& c);
+  void CheckConcepts();
+  void CheckSlots();
+  void CheckSlot(const kbv1::Slot& s, const FieldDescriptor* f);
+  void CheckFaqs();
+  void CheckAdvice();
+  void CheckPhrases();
+  void CheckClient();
+  void CheckPattern(const kbv1::Pattern& p);
+  void CheckAssignment(const std::string& entry, const kbv1::Assignment& a);
+  void CheckIntent(const std::string& entry, const std::string& intent);
+  void CheckEverySentenceQuoted();
+
+  const kbv1::KnowledgeBase& kb_;
+  Problems& problems_;
+  std::vector<std::string> quotes_;
+  std::set<std::string> faq_ids_, pattern_ids_;
+};
+
+void Validator::CheckManifest() {
+  if (kb_.version().empty()) Add("manifest", "version is missing");
+  if (kb_.locale().empty()) Add("manifest", "locale is missing");
+  const kbv1::Language& l = kb_.language();
+  if (l.icu_locale().empty() || l.dictionary().empty()) {
+    Add("language", "icu_locale and dictionary are required");
+  }
+  if (l.last_separator().empty()) {
+    Add("language", "last_separator is required (\" e \" joins two facts)");
+  }
+}
+
+void Validator::CheckArticle() {
+  const kbv1::Article& article = kb_.article();
+  if (article.section_size() == 0)
+    Add("article", "the article has no sections");
+  std::set<std::string> ids;
+  for (int i = 0; i < article.section_size(); ++i) {
+    const kbv1::Section& s = article.section(i);
+    if (s.id().empty() || !ids.insert(s.id()).second) {
+      Add("article",
+          absl::StrCat("section ", i + 1, " has an empty or repeated id"));
+    }
+    if ((i == 0) != s.heading().empty()) {
+      Add("article", absl::StrCat("section '", s.id(),
+                                  "': only the first section (the "
+                                  "introduction) has no heading"));
+    }
+  }
+}
+
+void Validator::CheckCitation(const std::string& entry,
+                              const kbv1::Citation& c) {
+  const auto& sections = kb_.article().section();
+  auto s = std::find_if(
+      sections.begin(), sections.end(),
+      [&](const kbv1::Section& s) { return s.id() == c.section(); });
+  if (s == sections.end()) {
+    Add(entry, absl::StrCat("citation names no section '", c.section(), "'"));
+    return;
+  }
+  if (c.quote().empty()) {
+    Add(entry, "a citation has an empty quote");
+    return;
+  }
+  bool found = std::any_of(s->paragraph().begin(), s->paragraph().end(),
+                           [&](const std::string& para) {
+                             return absl::StrContains(para, c.quote());
+                           });
+  if (!found) {
+    Add(entry, absl::StrCat("quote not found verbatim in section '",
+                            c.section(), "': \"", c.quote(), "\""));
+  }
+  quotes_.push_back(c.quote());
+}
+
+void Validator::CheckConcepts() {
+  std::set<std::string> ids;
+  for (const kbv1::Concept& c : kb_.concepts()) {
+    std::string entry = EntryKey("concept", c.id());
+    CheckId(entry, c.id(), &ids);
+    if (c.term_size() == 0) Add(entry, "no terms");
+  }
+}
+
+void Validator::CheckSlots() {
+  std::set<std::string> names;
+  for (const kbv1::Slot& s : kb_.slot()) {
+    std::string entry = EntryKey("slot", s.name());
+    const FieldDescriptor* f = FindProfileField(s.name());
+    if (f == nullptr) {
+      Add(entry, absl::StrCat("no Profile field of that name (one of ",
+                              absl::StrJoin(ProfileFieldNames(), ", "), ")"));
+      continue;
+    }
+    if (!names.insert(s.name()).second) Add(entry, "repeated");
+    CheckSlot(s, f);
+  }
+}
+
+void Validator::CheckSlot(const kbv1::Slot& s, const FieldDescriptor* f) {
+  std::string entry = EntryKey("slot", s.name());
+  if (s.origin() == kbv1::Slot::ORIGIN_UNSPECIFIED) {
+    Add(entry, "origin is required: ASKED, TOLD or INFERRED");
+  }
+  if (s.origin() == kbv1::Slot::ASKED) {
+    if (s.question_size() == 0) {
+      Add(entry, "an asked slot needs at least one question");
+    }
+    if (s.why().empty()) Add(entry, "an asked slot needs a 'why' answer");
+  }
+  problems_.Add(entry, CheckCondition(s.ask_if()));
+  for (const auto& v : s.say()) {
+    problems_.Add(entry, CheckSlotValue(f, v.value()));
+    problems_.Add(entry, CheckCondition(v.when()));
+  }
+  if (!s.companion().empty()) {
+    const FieldDescriptor* c = FindProfileField(s.companion());
+    if (c == nullptr || c->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {
+      Add(entry, absl::StrCat("companion '", s.companion(),
+                              "' is no text field of the Profile"));
+    }
+  }
+  if (!s.say_words_after().empty() && s.say_words().empty()) {
+    Add(entry, "say_words_after needs say_words, for the fact said first");
+  }
+  for (const auto& c : s.why_citation()) CheckCitation(entry, c);
+}
+
+void Validator::CheckFaqs() {
+  for (const kbv1::Faq& f : kb_.faq()) {
+    std::string entry = EntryKey("faq", f.id());
+    CheckId(entry, f.id(), &faq_ids_);
+    if (f.answer().empty()) Add(entry, "empty answer");
+    if (f.citation_size() == 0) Add(entry, "no citation");
+    for (const auto& c : f.citation()) CheckCitation(entry, c);
+  }
+}
+
+void Validator::CheckAdvice() {
+  std::set<std::string> ids;
+  for (const kbv1::AdviceRule& a : kb_.advice()) {
+    std::string entry = EntryKey("advice", a.id());
+    CheckId(entry, a.id(), &ids);
+    if (a.title().empty() || a.text().empty()) {
+      Add(entry, "title and text are required");
+    }
+    if (a.citation_size() == 0) Add(entry, "no citation");
+    if (a.when().all_size() == 0) {
+      Add(entry, "a rule needs a condition ('when')");
+    }
+    problems_.Add(entry, CheckCondition(a.when()));
+    for (const auto& c : a.citation()) CheckCitation(entry, c);
+  }
+}
+
+void Validator::CheckPhrases() {
+  std::set<std::string> keys;
+  for (const kbv1::Phrase& ph : kb_.phrase()) {
+    std::string entry = EntryKey("phrase", ph.key());
+    if (!keys.insert(ph.key()).second) Add(entry, "repeated");
+    if (ph.text_size() == 0) Add(entry, "no text");
+  }
+  for (const kbv1::QuickReply& q : kb_.plan_quick_reply()) {
+    if (q.label().empty()) Add("phrases", "a plan_quick_reply has no label");
+  }
+}
+
+void Validator::CheckClient() {
+  std::set<std::string> keys, actions;
+  for (const kbv1::Phrase& t : kb_.client().text()) {
+    if (!keys.insert(t.key()).second || t.text_size() != 1) {
+      Add("client", absl::StrCat("text '", t.key(),
+                                 "' is repeated or has not exactly one text"));
+    }
+  }
+  for (const auto& c : kb_.client().command()) {
+    if (c.action().empty() || c.alias_size() == 0 ||
+        !actions.insert(c.action()).second) {
+      Add("client", absl::StrCat("command '", c.action(),
+                                 "' needs a unique action and an alias"));
+    }
+  }
+}
+
+void Validator::CheckPattern(const kbv1::Pattern& p) {
+  std::string entry = EntryKey("pattern", p.id());
+  CheckId(entry, p.id(), &pattern_ids_);
+  if (p.band() == kbv1::Pattern::BAND_UNSPECIFIED) {
+    Add(entry,
+        "band is required (WEAK, FACT, SPECIFIC_FACT, NEGATION, "
+        "QUESTION or COMMAND)");
+  }
+  if (p.rank() < 0 || p.rank() > kMaxRank) {
+    Add(entry, absl::StrCat("rank goes from 0 to ", kMaxRank));
+  }
+  for (const kbv1::Assignment& a : p.set()) CheckAssignment(entry, a);
+  if (!p.intent().empty()) CheckIntent(entry, p.intent());
+  if (p.set_size() == 0 && p.intent().empty() && p.absorb_size() == 0) {
+    Add(entry, "a pattern must set or absorb a fact, or carry an intent");
+  }
+  for (const std::string& a : p.absorb()) {
+    if (FindProfileField(a) == nullptr) {
+      Add(entry, absl::StrCat("absorbs no Profile field '", a, "'"));
+    }
+  }
+  if (!p.context().empty() && FindProfileField(p.context()) == nullptr) {
+    Add(entry,
+        absl::StrCat("context names no Profile field '", p.context(), "'"));
+  }
+}
+
+void Validator::CheckAssignment(const std::string& entry,
+                                const kbv1::Assignment& a) {
+  const FieldDescriptor* f = FindProfileField(a.slot());
+  if (f == nullptr) {
+    Add(entry, absl::StrCat("sets no Profile field '", a.slot(), "'"));
+    return;
+  }
+  if ((a.since_year() || a.divisor() != 0) && a.capture().empty()) {
+    Add(entry, "since_year and divisor need a capture");
+  }
+  if (a.capture().empty() && f->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {
+    problems_.Add(entry, CheckSlotValue(f, a.value()));
+  }
+}
+
+// "faq.<id>" must name an FAQ entry; other intents are checked by the engine,
+// which knows which ones it handles.
+void Validator::CheckIntent(const std::string& entry,
+                            const std::string& intent) {
+  std::vector<std::string> parts = absl::StrSplit(intent, '.');
+  bool well_formed =
+      parts.size() <= 2 &&
+      std::none_of(parts.begin(), parts.end(),
+                   [](const std::string& p) { return p.empty(); });
+  if (!well_formed) {
+    Add(entry, absl::StrCat("intent '", intent, "' is not a name"));
+  } else if (parts.size() == 2 && parts[0] == "faq" &&
+             !faq_ids_.count(parts[1])) {
+    Add(entry, absl::StrCat("unknown intent '", intent, "': no such FAQ"));
+  }
+}
+
+void Validator::CheckEverySentenceQuoted() {
+  for (const ArticleSentence& s : ArticleSentences(kb_.article())) {
+    bool covered =
+        std::any_of(quotes_.begin(), quotes_.end(), [&](const std::string& q) {
+          return absl::StrContains(s.text, q) || absl::StrContains(q, s.text);
+        });
+    if (!covered) {
+      Add("article", absl::StrCat("sentence of section '", s.section,
+                                  "' is cited nowhere: \"", s.text, "\""));
+    }
+  }
+}
+
+}  // namespace
+
+void ValidateKnowledge(const dirigo::kb::v1::KnowledgeBase& kb,
+                       Problems* problems) {
+  Validator(kb, problems).Run();
+}
+
+}  // namespace dirigo
