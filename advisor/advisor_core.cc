@@ -7,13 +7,21 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/log.h"
+#include "base/status_macros.h"
+#include "knowledge/profile_fields.h"
 #include "text/unicode.h"
 
 namespace dirigo {
 namespace {
 
+using dirigo::session::v1::RememberedTurn;
+using dirigo::session::v1::SessionState;
+
 constexpr size_t kMaxIdBytes = 128;
 constexpr size_t kMaxChannelBytes = 64;
+constexpr size_t kMaxStudyFieldTextBytes = 200;
+// Tries of a turn that keeps losing to concurrent turns of its session.
+constexpr int kMaxAttempts = 8;
 
 absl::Status CheckField(const std::string& what, const std::string& value,
                         size_t max, bool required) {
@@ -31,7 +39,56 @@ absl::Status CheckField(const std::string& what, const std::string& value,
   return absl::OkStatus();
 }
 
+// A profile from a caller: enum numbers outside the API's values are refused
+// by name, and so are texts and numbers out of range.
+absl::Status CheckProfile(const dirigo::v1::Profile& profile) {
+  RETURN_IF_ERROR(CheckField("profile.studyFieldText",
+                             profile.study_field_text(),
+                             kMaxStudyFieldTextBytes, false));
+  const auto* d = dirigo::v1::Profile::descriptor();
+  const auto* r = profile.GetReflection();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const auto* f = d->field(i);
+    if (f->enum_type() == nullptr) continue;
+    int n = f->is_repeated() ? r->FieldSize(profile, f) : 1;
+    for (int j = 0; j < n; ++j) {
+      int v = f->is_repeated() ? r->GetRepeatedEnumValue(profile, f, j)
+                               : r->GetEnumValue(profile, f);
+      if (f->enum_type()->FindValueByNumber(v) == nullptr ||
+          (f->is_repeated() && v == 0)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("profile.", f->json_name(), " has no value ", v));
+      }
+    }
+  }
+  if (profile.has_years_experience() &&
+      (profile.years_experience() < 0 ||
+       profile.years_experience() > kMaxYearsExperience)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "profile.yearsExperience must be between 0 and ", kMaxYearsExperience));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+dirigo::v1::Session ToApiSession(const SessionState& s) {
+  dirigo::v1::Session out;
+  out.set_name(s.name());
+  out.set_locale(s.locale());
+  out.set_channel(s.channel());
+  out.set_external_user_id(s.external_user_id());
+  *out.mutable_profile() = s.dialog().profile();
+  out.set_awaiting_slot(s.dialog().awaiting_slot());
+  out.set_advised(s.dialog().advised());
+  out.set_turn_count(s.dialog().turn_count());
+  out.set_create_time_unix(s.create_time_unix());
+  out.set_update_time_unix(s.update_time_unix());
+  for (const auto& [slot, source] : s.dialog().sources()) {
+    if (!source.words().empty()) (*out.mutable_words())[slot] = source.words();
+  }
+  return out;
+}
 
 AdvisorCore::AdvisorCore(
     std::map<std::string, std::shared_ptr<const Engine>> engines,
@@ -82,184 +139,135 @@ std::string AdvisorCore::LogName(const std::string& name) {
 
 absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::CreateSession(
     const dirigo::v1::CreateSessionRequest& request) {
-  if (absl::Status s =
-          CheckField("channel", request.channel(), kMaxChannelBytes, false);
-      !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = CheckField(
-          "external_user_id", request.external_user_id(), kMaxIdBytes, false);
-      !s.ok()) {
-    return s;
-  }
-  absl::StatusOr<const Engine*> engine = EngineFor(request.locale());
-  if (!engine.ok()) return engine.status();
+  RETURN_IF_ERROR(
+      CheckField("channel", request.channel(), kMaxChannelBytes, false));
+  RETURN_IF_ERROR(CheckField("external_user_id", request.external_user_id(),
+                             kMaxIdBytes, false));
+  ASSIGN_OR_RETURN(const Engine* engine, EngineFor(request.locale()));
   SessionRecord record;
-  auto& meta = record.meta;
-  meta.set_name(NewSessionName());
-  meta.set_locale(request.locale().empty() ? default_locale_
-                                           : request.locale());
-  meta.set_channel(request.channel());
-  meta.set_external_user_id(request.external_user_id());
-  int64_t now = absl::ToUnixSeconds(clock_->Now());
-  meta.set_create_time_unix(now);
-  meta.set_update_time_unix(now);
+  SessionState& s = record.state;
+  s.set_name(NewSessionName());
+  s.set_locale(engine->knowledge().locale());
+  s.set_channel(request.channel());
+  s.set_external_user_id(request.external_user_id());
+  const int64_t now = absl::ToUnixSeconds(clock_->Now());
+  s.set_create_time_unix(now);
+  s.set_update_time_unix(now);
   dirigo::v1::CreateSessionResponse response;
-  *response.mutable_turn() = (*engine)->Start(&record.state);
-  meta.set_awaiting_slot(record.state.awaiting_slot());
-  if (absl::Status s = store_->Create(record); !s.ok()) return s;
-  *response.mutable_session() = meta;
-  LOG_INFO("session created: %s", LogName(meta.name()).c_str());
+  *response.mutable_turn() = engine->Start(s.mutable_dialog());
+  RETURN_IF_ERROR(store_->Create(record));
+  *response.mutable_session() = ToApiSession(s);
+  LOG_INFO("session created: %s", LogName(s.name()).c_str());
   return response;
 }
 
 absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::Converse(
     const dirigo::v1::ConverseRequest& request) {
-  if (absl::Status s =
-          CheckField("session", request.session(), kMaxIdBytes, true);
-      !s.ok()) {
-    return s;
-  }
-  if (absl::Status s =
-          CheckField("request_id", request.request_id(), kMaxIdBytes, false);
-      !s.ok()) {
-    return s;
-  }
-  for (int attempt = 0; attempt < 8; ++attempt) {
-    absl::StatusOr<SessionRecord> got = store_->Get(request.session());
-    if (!got.ok()) return got.status();
-    SessionRecord record = std::move(got).value();
-    if (!request.request_id().empty()) {
-      for (const auto& [id, response] : record.recent) {
-        if (id == request.request_id()) return response;
-      }
-    }
-    absl::StatusOr<const Engine*> engine = EngineFor(record.meta.locale());
-    if (!engine.ok()) return engine.status();
-    absl::StatusOr<EngineReply> reply = (*engine)->Respond(
-        request.text(), &record.state,
-        absl::ToCivilYear(clock_->Now(), absl::UTCTimeZone()).year());
-    if (!reply.ok()) return reply.status();
-    dirigo::v1::ConverseResponse response;
-    *response.mutable_turn() = reply->turn;
-    response.set_request_id(request.request_id());
-    auto& meta = record.meta;
-    if (reply->erase) {
-      // Erase everything kept about the person; the conversation goes on.
-      // Remembered turns held their words: a late retry of one of them now
-      // gets the erase turn, so it cannot bring the data back.
-      meta.clear_external_user_id();
-      meta.set_turn_count(0);
-      for (auto& [id, remembered] : record.recent) {
-        remembered = response;
-        remembered.set_request_id(id);
-      }
-      if (!request.request_id().empty()) {
-        record.recent.emplace_back(request.request_id(), response);
-      }
-      while (record.recent.size() > SessionRecord::kMaxRemembered) {
-        record.recent.pop_front();
-      }
-    } else {
-      meta.set_turn_count(meta.turn_count() + 1);
-      if (!request.request_id().empty()) {
-        record.recent.emplace_back(request.request_id(), response);
-        while (record.recent.size() > SessionRecord::kMaxRemembered) {
-          record.recent.pop_front();
-        }
-      }
-    }
-    *meta.mutable_profile() = record.state.profile();
-    *meta.mutable_words() = record.state.words();
-    meta.set_awaiting_slot(record.state.awaiting_slot());
-    meta.set_advised(record.state.advised());
-    meta.set_update_time_unix(absl::ToUnixSeconds(clock_->Now()));
-    absl::Status written = store_->Update(record, record.version);
-    if (absl::IsAborted(written)) continue;  // a concurrent turn won: redo
-    if (!written.ok()) return written;
-    LOG_DEBUG("turn: session=%s turn=%d", LogName(meta.name()).c_str(),
-              meta.turn_count());
-    return response;
+  RETURN_IF_ERROR(CheckField("session", request.session(), kMaxIdBytes, true));
+  RETURN_IF_ERROR(
+      CheckField("request_id", request.request_id(), kMaxIdBytes, false));
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    absl::StatusOr<dirigo::v1::ConverseResponse> response =
+        TryConverse(request);
+    if (!absl::IsAborted(response.status())) return response;
+    // A concurrent turn on the same conversation won: redo on its state.
   }
   return absl::AbortedError(
       "too many messages at once on this conversation; send them one at a "
       "time");
 }
 
+absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::TryConverse(
+    const dirigo::v1::ConverseRequest& request) {
+  ASSIGN_OR_RETURN(SessionRecord record, store_->Get(request.session()));
+  SessionState& s = record.state;
+  for (const RememberedTurn& r : s.recent()) {
+    if (!request.request_id().empty() && r.request_id() == request.request_id())
+      return r.response();
+  }
+  ASSIGN_OR_RETURN(const Engine* engine, EngineFor(s.locale()));
+  ASSIGN_OR_RETURN(
+      EngineReply reply,
+      engine->Respond(
+          request.text(), s.mutable_dialog(),
+          absl::ToCivilYear(clock_->Now(), absl::UTCTimeZone()).year()));
+  dirigo::v1::ConverseResponse response;
+  *response.mutable_turn() = std::move(reply.turn);
+  response.set_request_id(request.request_id());
+  if (reply.erase) {
+    // Erase everything kept about the person; the conversation goes on.
+    // Remembered turns held their words: a late retry of one of them now
+    // gets the erase turn, so it cannot bring the data back.
+    s.clear_external_user_id();
+    for (RememberedTurn& r : *s.mutable_recent()) {
+      *r.mutable_response() = response;
+      r.mutable_response()->set_request_id(r.request_id());
+    }
+  }
+  if (!request.request_id().empty()) {
+    RememberedTurn* r = s.add_recent();
+    r->set_request_id(request.request_id());
+    *r->mutable_response() = response;
+    if (s.recent_size() > kMaxRemembered) {
+      s.mutable_recent()->DeleteSubrange(0, s.recent_size() - kMaxRemembered);
+    }
+  }
+  s.set_update_time_unix(absl::ToUnixSeconds(clock_->Now()));
+  RETURN_IF_ERROR(store_->Update(record, record.version));
+  LOG_DEBUG("turn: session=%s turn=%d", LogName(s.name()).c_str(),
+            s.dialog().turn_count());
+  return response;
+}
+
 absl::StatusOr<dirigo::v1::Session> AdvisorCore::GetSession(
     const dirigo::v1::GetSessionRequest& request) {
-  if (absl::Status s =
-          CheckField("session", request.session(), kMaxIdBytes, true);
-      !s.ok()) {
-    return s;
-  }
-  absl::StatusOr<SessionRecord> got = store_->Get(request.session());
-  if (!got.ok()) return got.status();
-  return got->meta;
+  RETURN_IF_ERROR(CheckField("session", request.session(), kMaxIdBytes, true));
+  ASSIGN_OR_RETURN(SessionRecord record, store_->Get(request.session()));
+  return ToApiSession(record.state);
 }
 
 absl::StatusOr<dirigo::v1::DeleteSessionResponse> AdvisorCore::DeleteSession(
     const dirigo::v1::DeleteSessionRequest& request) {
-  if (absl::Status s =
-          CheckField("session", request.session(), kMaxIdBytes, true);
-      !s.ok()) {
-    return s;
-  }
-  absl::StatusOr<SessionRecord> got = store_->Get(request.session());
-  if (!got.ok()) return got.status();
-  if (absl::Status s = store_->Delete(request.session()); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckField("session", request.session(), kMaxIdBytes, true));
+  ASSIGN_OR_RETURN(SessionRecord record, store_->Get(request.session()));
+  RETURN_IF_ERROR(store_->Delete(request.session()));
   LOG_INFO("session deleted: %s", LogName(request.session()).c_str());
   dirigo::v1::DeleteSessionResponse response;
-  absl::StatusOr<const Engine*> engine = EngineFor(got->meta.locale());
-  if (engine.ok())
+  absl::StatusOr<const Engine*> engine = EngineFor(record.state.locale());
+  if (engine.ok()) {
     response.set_message((*engine)->knowledge().Phrase("erased"));
+  }
   return response;
+}
+
+absl::StatusOr<dirigo::v1::ClientTexts> AdvisorCore::GetClientTexts(
+    const dirigo::v1::GetClientTextsRequest& request) {
+  ASSIGN_OR_RETURN(const Engine* engine, EngineFor(request.locale()));
+  const KnowledgeBase& kb = engine->knowledge();
+  dirigo::v1::ClientTexts out;
+  out.set_locale(kb.locale());
+  for (const auto& t : kb.proto().client().text()) {
+    (*out.mutable_texts())[t.key()] = t.text(0);
+  }
+  *out.mutable_commands() = kb.proto().client().command();
+  out.set_kb_version(kb.version());
+  return out;
 }
 
 absl::StatusOr<dirigo::v1::AdviseResponse> AdvisorCore::Advise(
     const dirigo::v1::AdviseRequest& request) {
-  absl::StatusOr<const Engine*> engine = EngineFor(request.locale());
-  if (!engine.ok()) return engine.status();
-  if (absl::Status s =
-          CheckField("profile.studyFieldText",
-                     request.profile().study_field_text(), 200, false);
-      !s.ok()) {
-    return s;
-  }
-  // Enum numbers outside the API's values are refused by name.
-  const auto* d = dirigo::v1::Profile::descriptor();
-  const auto* r = request.profile().GetReflection();
-  for (int i = 0; i < d->field_count(); ++i) {
-    const auto* f = d->field(i);
-    if (f->enum_type() == nullptr) continue;
-    int n = f->is_repeated() ? r->FieldSize(request.profile(), f) : 1;
-    for (int j = 0; j < n; ++j) {
-      int v = f->is_repeated()
-                  ? r->GetRepeatedEnumValue(request.profile(), f, j)
-                  : r->GetEnumValue(request.profile(), f);
-      if (f->enum_type()->FindValueByNumber(v) == nullptr ||
-          (f->is_repeated() && v == 0)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("profile.", f->json_name(), " has no value ", v));
-      }
-    }
-  }
-  if (request.profile().has_years_experience() &&
-      (request.profile().years_experience() < 0 ||
-       request.profile().years_experience() > 80)) {
-    return absl::InvalidArgumentError(
-        "profile.yearsExperience must be between 0 and 80");
-  }
+  ASSIGN_OR_RETURN(const Engine* engine, EngineFor(request.locale()));
+  RETURN_IF_ERROR(CheckProfile(request.profile()));
   dirigo::v1::AdviseResponse response;
-  for (auto& item : (*engine)->Advise(request.profile())) {
+  for (auto& item : engine->Advise(request.profile())) {
     *response.add_advice() = std::move(item);
   }
-  dirigo::kb::v1::DialogState state;
+  dirigo::session::v1::DialogState state;
   *state.mutable_profile() = request.profile();
-  for (const auto& slot : (*engine)->MissingSlots(state)) {
+  for (const auto& slot : engine->MissingSlots(state)) {
     response.add_missing_slots(slot);
   }
-  response.set_kb_version((*engine)->knowledge().version());
+  response.set_kb_version(engine->knowledge().version());
   return response;
 }
 

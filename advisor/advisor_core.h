@@ -1,10 +1,12 @@
 // The advisor's logic behind the API, without gRPC: sessions, turns,
 // idempotent retries, erasure. `AdvisorService` (advisor_service.h) only
-// moves requests between gRPC and this class.
+// moves requests between gRPC and this class; this is the only place that
+// converts between the API's messages and the engine's state.
 //
 // Limits, checked here and documented in docs/API.md: a message is at most
 // 2,000 bytes (Engine::kMaxMessageBytes); session names and request ids at
-// most 128 bytes; channel at most 64; external user id at most 128.
+// most 128 bytes; channel at most 64; external user id at most 128; a
+// session remembers its last 8 request ids.
 //
 // Thread-safe: any number of calls at once; turns of one session are
 // serialised by the store's record version (optimistic retry).
@@ -16,17 +18,25 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "base/clock.h"
 #include "advisor/session_store.h"
+#include "base/clock.h"
 #include "dialog/engine.h"
 #include "dirigo/v1/advisor.pb.h"
 
 namespace dirigo {
 
+// The API's view of a session.
+dirigo::v1::Session ToApiSession(const dirigo::session::v1::SessionState& s);
+
 class AdvisorCore {
  public:
-  // `engines` maps a locale ("it") to its engine; the first locale is the
-  // default. `store` and `clock` must outlive the core.
+  // Turns a session remembers by request id, for retries. A plan turn is
+  // about 8 KB.
+  static constexpr int kMaxRemembered = 8;
+
+  // `engines` maps a locale ("it") to its engine; "it" is the default when
+  // present, else the first locale. `store` and `clock` must outlive the
+  // core.
   AdvisorCore(std::map<std::string, std::shared_ptr<const Engine>> engines,
               SessionStore* store, const Clock* clock);
 
@@ -40,9 +50,14 @@ class AdvisorCore {
       const dirigo::v1::DeleteSessionRequest& request);
   absl::StatusOr<dirigo::v1::AdviseResponse> Advise(
       const dirigo::v1::AdviseRequest& request);
+  absl::StatusOr<dirigo::v1::ClientTexts> GetClientTexts(
+      const dirigo::v1::GetClientTextsRequest& request);
 
  private:
   absl::StatusOr<const Engine*> EngineFor(const std::string& locale) const;
+  // One attempt at a turn; ABORTED when another turn wrote first.
+  absl::StatusOr<dirigo::v1::ConverseResponse> TryConverse(
+      const dirigo::v1::ConverseRequest& request);
   static std::string NewSessionName();
   static std::string LogName(const std::string& name);
 

@@ -147,4 +147,12 @@ grpc::ServerUnaryReactor* AdvisorService::Advise(
                   [this, request] { return core_->Advise(*request); });
 }
 
+grpc::ServerUnaryReactor* AdvisorService::GetClientTexts(
+    grpc::CallbackServerContext* context,
+    const dirigo::v1::GetClientTextsRequest* request,
+    dirigo::v1::ClientTexts* response) {
+  return RunUnary(context, pool_, response,
+                  [this, request] { return core_->GetClientTexts(*request); });
+}
+
 }  // namespace dirigo

@@ -49,6 +49,10 @@ class AdvisorService final : public dirigo::v1::Advisor::CallbackService {
       grpc::CallbackServerContext* context,
       const dirigo::v1::AdviseRequest* request,
       dirigo::v1::AdviseResponse* response) override;
+  grpc::ServerUnaryReactor* GetClientTexts(
+      grpc::CallbackServerContext* context,
+      const dirigo::v1::GetClientTextsRequest* request,
+      dirigo::v1::ClientTexts* response) override;
 
  private:
   AdvisorCore* core_;

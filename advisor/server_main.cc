@@ -3,8 +3,8 @@
 //   dirigo-server [--listen=127.0.0.1:50051] [--kb=FOLDER] [--store=memory]
 //
 // Serves dirigo.v1.Advisor, grpc.health.v1.Health and server reflection. Stops
-// gracefully on SIGINT or SIGTERM (open calls get 2 seconds to finish; an
-// idle connected client can hold the stop that long).
+// gracefully on SIGINT or SIGTERM (open calls get kShutdownGrace to finish;
+// an idle connected client can hold the stop that long).
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -13,8 +13,6 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "advisor/advisor_core.h"
@@ -22,11 +20,12 @@
 #include "advisor/kb_locator.h"
 #include "advisor/session_store.h"
 #include "advisor/worker_pool.h"
+#include "base/flags_usage.h"
+#include "base/log.h"
+#include "base/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
-#include "base/flags_usage.h"
-#include "base/log.h"
 
 #ifndef DIRIGO_VERSION
 #define DIRIGO_VERSION "dev"
@@ -58,14 +57,102 @@ ABSL_FLAG(bool, version, false, "print the version and exit");
 ABSL_FLAG(bool, verbose, false,
           "log every turn (ids and counts only, never text)");
 
+namespace dirigo {
 namespace {
 
-int Fail(const std::string& message) {
-  std::cerr << "dirigo-server: " << message << "\n";
-  return 1;
+// Largest request accepted on the wire: a message is at most 2,000 bytes.
+constexpr int kMaxReceiveBytes = 64 * 1024;
+// How long open calls may take to finish once a stop is asked.
+constexpr absl::Duration kShutdownGrace = absl::Seconds(2);
+
+absl::Status CheckFlags() {
+  if (absl::GetFlag(FLAGS_store) != "memory") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown --store '", absl::GetFlag(FLAGS_store),
+                     "' (this version has: memory)"));
+  }
+  if (absl::GetFlag(FLAGS_workers) < 1 ||
+      absl::GetFlag(FLAGS_max_sessions) < 1 ||
+      absl::GetFlag(FLAGS_max_queue) < 1) {
+    return absl::InvalidArgumentError(
+        "--workers, --max_sessions and --max_queue must be at least 1");
+  }
+  return absl::OkStatus();
+}
+
+// One engine per locale folder of --kb (or of the bundled knowledge base).
+absl::StatusOr<std::map<std::string, std::shared_ptr<const Engine>>>
+LoadEngines() {
+  std::string root = absl::GetFlag(FLAGS_kb);
+  if (root.empty()) {
+    ASSIGN_OR_RETURN(root, FindBundledKnowledge(DIRIGO_KB_RELDIR));
+  }
+  KnowledgeBaseOptions options;
+  options.hunspell_dir = absl::GetFlag(FLAGS_hunspell_dir);
+  std::map<std::string, std::shared_ptr<const Engine>> engines;
+  for (const auto& [name, folder] : KnowledgeFolders(root)) {
+    ASSIGN_OR_RETURN(auto kb, KnowledgeBase::LoadDirectory(folder, options));
+    ASSIGN_OR_RETURN(engines[kb->locale()], Engine::Create(kb));
+    LOG_INFO("knowledge base %s loaded (%d patterns)", kb->version().c_str(),
+             kb->pattern_count());
+  }
+  if (engines.empty()) {
+    return absl::NotFoundError(absl::StrCat("no knowledge base in ", root));
+  }
+  return engines;
+}
+
+absl::StatusOr<std::unique_ptr<grpc::Server>> StartServer(
+    AdvisorService* service) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  const std::string listen = absl::GetFlag(FLAGS_listen);
+  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(service);
+  builder.SetMaxReceiveMessageSize(kMaxReceiveBytes);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", listen, " (address in use, or not valid?)"));
+  }
+  if (const std::string file = absl::GetFlag(FLAGS_port_file); !file.empty()) {
+    std::ofstream(file + ".tmp") << port << "\n";
+    std::rename((file + ".tmp").c_str(), file.c_str());
+  }
+  LOG_INFO("dirigo-server %s listening on %s (port %d)", DIRIGO_VERSION,
+           listen.c_str(), port);
+  return server;
+}
+
+// Serves until SIGINT or SIGTERM, then stops gracefully.
+absl::Status Serve(const sigset_t& signals) {
+  ASSIGN_OR_RETURN(auto engines, LoadEngines());
+  SystemClock clock;
+  InMemorySessionStore store(
+      &clock,
+      {.idle_ttl = absl::GetFlag(FLAGS_session_ttl),
+       .max_sessions = static_cast<size_t>(absl::GetFlag(FLAGS_max_sessions))});
+  AdvisorCore core(std::move(engines), &store, &clock);
+  auto pool = std::make_unique<WorkerPool>(absl::GetFlag(FLAGS_workers),
+                                           absl::GetFlag(FLAGS_max_queue));
+  AdvisorService service(&core, pool.get());
+  ASSIGN_OR_RETURN(std::unique_ptr<grpc::Server> server, StartServer(&service));
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  LOG_INFO("signal %d: shutting down", signal_number);
+  // Health checks answer NOT_SERVING from now on, so balancers move away.
+  if (auto* health = server->GetHealthCheckService()) health->Shutdown();
+  server->Shutdown(absl::ToChronoTime(absl::Now() + kShutdownGrace));
+  server->Wait();
+  pool.reset();  // runs what is queued, then stops
+  LOG_INFO("stopped");
+  return absl::OkStatus();
 }
 
 }  // namespace
+}  // namespace dirigo
 
 int main(int argc, char** argv) {
   // --help lists this program's own flags.
@@ -73,8 +160,8 @@ int main(int argc, char** argv) {
       "server_main.cc",
       "Dirigo's advisor service. Usage: dirigo-server [--listen=HOST:PORT] "
       "[--kb=FOLDER] [--store=memory]");
-  // Signals are taken by sigwait below, in this thread only: block them
-  // before any thread starts, so that every thread inherits the mask.
+  // Signals are taken by sigwait, in this thread only: block them before any
+  // thread starts, so that every thread inherits the mask.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -88,77 +175,11 @@ int main(int argc, char** argv) {
   }
   if (absl::GetFlag(FLAGS_verbose))
     dirigo::SetLogLevel(dirigo::LogLevel::kDebug);
-  if (absl::GetFlag(FLAGS_store) != "memory") {
-    return Fail(absl::StrCat("unknown --store '", absl::GetFlag(FLAGS_store),
-                             "' (this version has: memory)"));
+  absl::Status status = dirigo::CheckFlags();
+  if (status.ok()) status = dirigo::Serve(signals);
+  if (!status.ok()) {
+    std::cerr << "dirigo-server: " << status.message() << "\n";
+    return 1;
   }
-  if (absl::GetFlag(FLAGS_workers) < 1 ||
-      absl::GetFlag(FLAGS_max_sessions) < 1 ||
-      absl::GetFlag(FLAGS_max_queue) < 1) {
-    return Fail("--workers, --max_sessions and --max_queue must be at least 1");
-  }
-
-  // Knowledge.
-  std::string root = absl::GetFlag(FLAGS_kb);
-  if (root.empty()) {
-    auto found = dirigo::FindBundledKnowledge(DIRIGO_KB_RELDIR);
-    if (!found.ok()) return Fail(std::string(found.status().message()));
-    root = *found;
-  }
-  dirigo::KnowledgeBaseOptions kb_options;
-  kb_options.hunspell_dir = absl::GetFlag(FLAGS_hunspell_dir);
-  std::map<std::string, std::shared_ptr<const dirigo::Engine>> engines;
-  auto folders = dirigo::KnowledgeFolders(root);
-  if (folders.empty()) return Fail(absl::StrCat("no knowledge base in ", root));
-  for (const auto& [name, folder] : folders) {
-    auto kb = dirigo::KnowledgeBase::LoadDirectory(folder, kb_options);
-    if (!kb.ok()) return Fail(std::string(kb.status().message()));
-    const std::string& locale = (*kb)->proto().locale();
-    engines[locale] = std::make_shared<const dirigo::Engine>(*kb);
-    LOG_INFO("knowledge base %s loaded (%d patterns)", (*kb)->version().c_str(),
-             (*kb)->pattern_count());
-  }
-
-  // Service.
-  dirigo::SystemClock clock;
-  dirigo::InMemoryStoreOptions store_options;
-  store_options.idle_ttl = absl::GetFlag(FLAGS_session_ttl);
-  store_options.max_sessions = absl::GetFlag(FLAGS_max_sessions);
-  dirigo::InMemorySessionStore store(&clock, store_options);
-  dirigo::AdvisorCore core(std::move(engines), &store, &clock);
-  auto pool = std::make_unique<dirigo::WorkerPool>(
-      absl::GetFlag(FLAGS_workers), absl::GetFlag(FLAGS_max_queue));
-  dirigo::AdvisorService service(&core, pool.get());
-
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort(absl::GetFlag(FLAGS_listen),
-                           grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&service);
-  builder.SetMaxReceiveMessageSize(64 * 1024);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr || port == 0) {
-    return Fail(absl::StrCat("cannot listen on ", absl::GetFlag(FLAGS_listen),
-                             " (address in use, or not valid?)"));
-  }
-  if (!absl::GetFlag(FLAGS_port_file).empty()) {
-    std::string tmp = absl::GetFlag(FLAGS_port_file) + ".tmp";
-    std::ofstream(tmp) << port << "\n";
-    std::rename(tmp.c_str(), absl::GetFlag(FLAGS_port_file).c_str());
-  }
-  LOG_INFO("dirigo-server %s listening on %s (port %d)", DIRIGO_VERSION,
-           absl::GetFlag(FLAGS_listen).c_str(), port);
-
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
-  LOG_INFO("signal %d: shutting down", signal_number);
-  // Health checks answer NOT_SERVING from now on, so balancers move away.
-  if (auto* health = server->GetHealthCheckService()) health->Shutdown();
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
-  server->Wait();
-  pool.reset();  // runs what is queued, then stops
-  LOG_INFO("stopped");
   return 0;
 }

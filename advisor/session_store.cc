@@ -1,8 +1,48 @@
 #include "advisor/session_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 
 namespace dirigo {
+namespace {
+
+// How often expired sessions are swept: never a scan per call.
+constexpr absl::Duration kSweepPeriod = absl::Seconds(10);
+constexpr absl::Duration kSweepPeriodWhenFull = absl::Seconds(1);
+
+std::string Serialize(const SessionRecord& record) {
+  std::string bytes;
+  record.state.SerializeToString(&bytes);
+  return bytes;
+}
+
+absl::Status NotFound(const std::string& name) {
+  return absl::NotFoundError(absl::StrCat(
+      "no conversation '", name,
+      "': it never existed, was deleted, or expired after being idle"));
+}
+
+}  // namespace
+
+absl::Status SessionStore::Create(const SessionRecord& record) {
+  return CreateBytes(record.state.name(), Serialize(record));
+}
+
+absl::StatusOr<SessionRecord> SessionStore::Get(const std::string& name) {
+  ASSIGN_OR_RETURN(Stored stored, GetBytes(name));
+  SessionRecord record;
+  if (!record.state.ParseFromString(stored.bytes)) {
+    return absl::DataLossError(
+        absl::StrCat("the stored conversation '", name, "' cannot be read"));
+  }
+  record.version = stored.version;
+  return record;
+}
+
+absl::Status SessionStore::Update(const SessionRecord& record,
+                                  int64_t expected_version) {
+  return UpdateBytes(record.state.name(), Serialize(record), expected_version);
+}
 
 InMemorySessionStore::InMemorySessionStore(const Clock* clock,
                                            InMemoryStoreOptions options)
@@ -14,10 +54,9 @@ bool InMemorySessionStore::ExpiredLocked(const Entry& e) const {
 
 void InMemorySessionStore::SweepLocked() {
   absl::Time now = clock_->Now();
-  // Every 10 s, or every second while full: never a scan per call.
   absl::Duration period = sessions_.size() < options_.max_sessions
-                              ? absl::Seconds(10)
-                              : absl::Seconds(1);
+                              ? kSweepPeriod
+                              : kSweepPeriodWhenFull;
   if (now - last_sweep_ < period) return;
   last_sweep_ = now;
   for (auto it = sessions_.begin(); it != sessions_.end();) {
@@ -29,7 +68,8 @@ void InMemorySessionStore::SweepLocked() {
   }
 }
 
-absl::Status InMemorySessionStore::Create(const SessionRecord& record) {
+absl::Status InMemorySessionStore::CreateBytes(const std::string& name,
+                                               std::string bytes) {
   absl::MutexLock lock(&mu_);
   SweepLocked();
   if (sessions_.size() >= options_.max_sessions) {
@@ -37,43 +77,39 @@ absl::Status InMemorySessionStore::Create(const SessionRecord& record) {
         absl::StrCat("the server holds its maximum of ", options_.max_sessions,
                      " conversations; try again later"));
   }
-  auto [it, inserted] =
-      sessions_.try_emplace(record.meta.name(), Entry{record, clock_->Now()});
+  auto [it, inserted] = sessions_.try_emplace(
+      name, Entry{Stored{std::move(bytes), 1}, clock_->Now()});
   if (!inserted) {
     return absl::AlreadyExistsError(
-        absl::StrCat("session ", record.meta.name(), " already exists"));
+        absl::StrCat("session ", name, " already exists"));
   }
-  it->second.record.version = 1;
   return absl::OkStatus();
 }
 
-absl::StatusOr<SessionRecord> InMemorySessionStore::Get(
+absl::StatusOr<SessionStore::Stored> InMemorySessionStore::GetBytes(
     const std::string& name) {
   absl::MutexLock lock(&mu_);
   auto it = sessions_.find(name);
   if (it == sessions_.end() || ExpiredLocked(it->second)) {
     if (it != sessions_.end()) sessions_.erase(it);
-    return absl::NotFoundError(absl::StrCat(
-        "no conversation '", name,
-        "': it never existed, was deleted, or expired after being idle"));
+    return NotFound(name);
   }
   it->second.last_used = clock_->Now();
-  return it->second.record;
+  return it->second.stored;
 }
 
-absl::Status InMemorySessionStore::Update(const SessionRecord& record,
-                                          int64_t expected_version) {
+absl::Status InMemorySessionStore::UpdateBytes(const std::string& name,
+                                               std::string bytes,
+                                               int64_t expected_version) {
   absl::MutexLock lock(&mu_);
-  auto it = sessions_.find(record.meta.name());
+  auto it = sessions_.find(name);
   if (it == sessions_.end()) {
-    return absl::NotFoundError(
-        absl::StrCat("no conversation '", record.meta.name(), "'"));
+    return absl::NotFoundError(absl::StrCat("no conversation '", name, "'"));
   }
-  if (it->second.record.version != expected_version) {
+  if (it->second.stored.version != expected_version) {
     return absl::AbortedError("the conversation changed meanwhile; retry");
   }
-  it->second.record = record;
-  it->second.record.version = expected_version + 1;
+  it->second.stored = Stored{std::move(bytes), expected_version + 1};
   it->second.last_used = clock_->Now();
   return absl::OkStatus();
 }

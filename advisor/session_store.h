@@ -1,10 +1,14 @@
 // Where sessions live between turns.
 //
 // `SessionStore` is a small interface so that durable stores can come next to
-// the in-memory one. Per-session work is serialised by the record's version:
-// a writer reads a record, computes the turn, and writes it back only if
-// nobody wrote in between (else ABORTED, and the caller retries). No global
-// lock is held while a turn is computed.
+// the in-memory one. A session is one `dirigo.session.v1.SessionState`
+// message; the base class serialises it, so every store saves and loads the
+// same bytes and implements only the byte-level calls.
+//
+// Per-session work is serialised by the record's version: a writer reads a
+// record, computes the turn, and writes it back only if nobody wrote in
+// between (else ABORTED, and the caller retries). No global lock is held
+// while a turn is computed.
 //
 // Thread-safe: every implementation.
 //
@@ -16,50 +20,52 @@
 #ifndef DIRIGO_ADVISOR_SESSION_STORE_H_
 #define DIRIGO_ADVISOR_SESSION_STORE_H_
 
-#include <deque>
-#include <map>
-#include <memory>
 #include <string>
-#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "base/clock.h"
-#include "dirigo/kb/v1/knowledge.pb.h"
-#include "dirigo/v1/advisor.pb.h"
+#include "dirigo/session/v1/session.pb.h"
 
 namespace dirigo {
 
-// Everything kept about one conversation.
+// Everything kept about one conversation, and its version in the store.
 struct SessionRecord {
-  // Name, locale, channel, external id, times, counters.
-  dirigo::v1::Session meta;
-  // The engine's state.
-  dirigo::kb::v1::DialogState state;
+  dirigo::session::v1::SessionState state;
   // Bumped by the store at every write.
   int64_t version = 0;
-  // The last turns by request id, so that a retried request returns the same
-  // turn; at most kMaxRemembered (a plan turn is about 8 KB), oldest first.
-  std::deque<std::pair<std::string, dirigo::v1::ConverseResponse>> recent;
-  static constexpr size_t kMaxRemembered = 8;
 };
 
 class SessionStore {
  public:
   virtual ~SessionStore() = default;
+
   // Adds a new session. ALREADY_EXISTS for a taken name, RESOURCE_EXHAUSTED
   // when the store is full.
-  virtual absl::Status Create(const SessionRecord& record) = 0;
-  // NOT_FOUND when absent or expired.
-  virtual absl::StatusOr<SessionRecord> Get(const std::string& name) = 0;
+  absl::Status Create(const SessionRecord& record);
+  // NOT_FOUND when absent or expired; DATA_LOSS when the stored bytes cannot
+  // be read.
+  absl::StatusOr<SessionRecord> Get(const std::string& name);
   // Writes `record` if the stored version is still `expected_version`
   // (ABORTED otherwise; NOT_FOUND if it is gone).
-  virtual absl::Status Update(const SessionRecord& record,
-                              int64_t expected_version) = 0;
+  absl::Status Update(const SessionRecord& record, int64_t expected_version);
   // Erases a session. NOT_FOUND when absent.
   virtual absl::Status Delete(const std::string& name) = 0;
+
+ protected:
+  // A stored session: its serialised SessionState and its version.
+  struct Stored {
+    std::string bytes;
+    int64_t version = 0;
+  };
+  // The same calls over the serialised state. A new session has version 1.
+  virtual absl::Status CreateBytes(const std::string& name,
+                                   std::string bytes) = 0;
+  virtual absl::StatusOr<Stored> GetBytes(const std::string& name) = 0;
+  virtual absl::Status UpdateBytes(const std::string& name, std::string bytes,
+                                   int64_t expected_version) = 0;
 };
 
 // Options of the in-memory store.
@@ -76,18 +82,20 @@ class InMemorySessionStore final : public SessionStore {
  public:
   InMemorySessionStore(const Clock* clock, InMemoryStoreOptions options);
 
-  absl::Status Create(const SessionRecord& record) override;
-  absl::StatusOr<SessionRecord> Get(const std::string& name) override;
-  absl::Status Update(const SessionRecord& record,
-                      int64_t expected_version) override;
   absl::Status Delete(const std::string& name) override;
 
   // Sessions kept now, expired ones included until the next sweep.
   size_t size() const;
 
+ protected:
+  absl::Status CreateBytes(const std::string& name, std::string bytes) override;
+  absl::StatusOr<Stored> GetBytes(const std::string& name) override;
+  absl::Status UpdateBytes(const std::string& name, std::string bytes,
+                           int64_t expected_version) override;
+
  private:
   struct Entry {
-    SessionRecord record;
+    Stored stored;
     absl::Time last_used;
   };
   void SweepLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -6,6 +6,8 @@
 
 namespace {
 
+std::shared_ptr<const dirigo::Engine> NewEngine();
+
 std::shared_ptr<const dirigo::KnowledgeBase> Kb() {
   static auto kb = [] {
     auto loaded = dirigo::KnowledgeBase::LoadDirectory(DIRIGO_BENCH_KB_DIR, {});
@@ -13,6 +15,12 @@ std::shared_ptr<const dirigo::KnowledgeBase> Kb() {
     return *loaded;
   }();
   return kb;
+}
+
+std::shared_ptr<const dirigo::Engine> NewEngine() {
+  auto engine = dirigo::Engine::Create(Kb());
+  if (!engine.ok()) std::abort();
+  return *engine;
 }
 
 const char* kSentence =
@@ -45,7 +53,7 @@ BENCHMARK(BM_PatternSetPass);
 
 // A turn on a message of N bytes: the cost must grow linearly.
 void BM_Turn(benchmark::State& state) {
-  dirigo::Engine engine(Kb());
+  auto engine = NewEngine();
   std::string text;
   while (text.size() + strlen(kSentence) + 1 <=
          static_cast<size_t>(state.range(0))) {
@@ -53,21 +61,21 @@ void BM_Turn(benchmark::State& state) {
     text += ' ';
   }
   for (auto _ : state) {
-    dirigo::kb::v1::DialogState s;
-    engine.Start(&s);
-    benchmark::DoNotOptimize(engine.Respond(text, &s));
+    dirigo::session::v1::DialogState s;
+    engine->Start(&s);
+    benchmark::DoNotOptimize(engine->Respond(text, &s));
   }
   state.SetBytesProcessed(state.iterations() * text.size());
 }
 BENCHMARK(BM_Turn)->Arg(160)->Arg(500)->Arg(2000);
 
 void BM_Advise(benchmark::State& state) {
-  dirigo::Engine engine(Kb());
+  auto engine = NewEngine();
   dirigo::v1::Profile p;
   p.set_education_level(dirigo::v1::EDUCATION_LEVEL_BACHELOR);
   p.add_experience(dirigo::v1::EXPERIENCE_KIND_ADMIN_ENTRY_LEVEL);
   p.set_leads_people(false);
-  for (auto _ : state) benchmark::DoNotOptimize(engine.Advise(p));
+  for (auto _ : state) benchmark::DoNotOptimize(engine->Advise(p));
 }
 BENCHMARK(BM_Advise);
 

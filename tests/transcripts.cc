@@ -42,6 +42,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "dialog/engine.h"
+#include "dialog/intents.h"
 #include "dirigo/v1/advisor.grpc.pb.h"
 #include "google/protobuf/text_format.h"
 #include "grpcpp/grpcpp.h"
@@ -85,7 +86,7 @@ struct InProcess : Backend {
     return r->turn;
   }
   const dirigo::Engine* engine;
-  dirigo::kb::v1::DialogState state;
+  dirigo::session::v1::DialogState state;
 };
 
 struct OverGrpc : Backend {
@@ -392,8 +393,10 @@ int PrintCoverage(const dirigo::KnowledgeBase& kb, const Coverage& c) {
   std::cout << "Coverage: answers and commands\n";
   std::vector<std::string> wanted;
   for (const auto& f : kb.proto().faq()) wanted.push_back("faq." + f.id());
-  for (const char* cmd : dirigo::kCommands)
-    wanted.push_back(absl::StrCat("command.", cmd));
+  for (const auto& intent : dirigo::IntentTable()) {
+    if (absl::StartsWith(intent.name, "command."))
+      wanted.push_back(intent.name);
+  }
   wanted.push_back("why");
   for (const auto& w : wanted) {
     bool has = c.intents.count(w);
@@ -429,10 +432,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   g_icu_locale = (*kb)->normalizer().icu_locale();
-  dirigo::Engine engine(*kb);
+  auto engine = dirigo::Engine::Create(*kb);
+  if (!engine.ok()) {
+    std::cerr << "dirigo-transcripts: " << engine.status().message() << "\n";
+    return 1;
+  }
   std::unique_ptr<Backend> backend;
   if (absl::GetFlag(FLAGS_server).empty()) {
-    backend = std::make_unique<InProcess>(&engine);
+    backend = std::make_unique<InProcess>(engine->get());
   } else {
     backend = std::make_unique<OverGrpc>(absl::GetFlag(FLAGS_server));
   }

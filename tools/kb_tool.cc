@@ -60,6 +60,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (command == "check") {
+    // The engine checks what it needs of the knowledge base: its intents and
+    // phrases.
+    if (auto engine = dirigo::Engine::Create(*kb); !engine.ok()) {
+      std::cerr << "dirigo-kb: " << engine.status().message() << "\n";
+      return 1;
+    }
     const auto& p = (*kb)->proto();
     std::cout << "knowledge base " << p.version() << " (" << p.locale()
               << "): OK\n"
@@ -89,13 +95,17 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "chat") {
-    dirigo::Engine engine(*kb);
-    dirigo::kb::v1::DialogState state;
-    PrintTurn(engine.Start(&state), false);
+    auto engine = dirigo::Engine::Create(*kb);
+    if (!engine.ok()) {
+      std::cerr << "dirigo-kb: " << engine.status().message() << "\n";
+      return 1;
+    }
+    dirigo::session::v1::DialogState state;
+    PrintTurn((*engine)->Start(&state), false);
     std::string line;
     while (std::getline(std::cin, line)) {
       std::cout << "> " << line << "\n";
-      auto reply = engine.Respond(
+      auto reply = (*engine)->Respond(
           line, &state,
           absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year());
       if (!reply.ok()) {

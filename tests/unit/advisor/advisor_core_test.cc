@@ -19,7 +19,9 @@ class AdvisorCoreTest : public testing::Test {
     auto kb = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, {});
     ASSERT_TRUE(kb.ok()) << kb.status();
     std::map<std::string, std::shared_ptr<const Engine>> engines;
-    engines["it"] = std::make_shared<const Engine>(*kb);
+    auto engine = Engine::Create(*kb);
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    engines["it"] = *engine;
     store_ =
         std::make_unique<InMemorySessionStore>(&clock_, InMemoryStoreOptions{});
     core_ = std::make_unique<AdvisorCore>(engines, store_.get(), &clock_);
@@ -102,11 +104,13 @@ TEST_F(AdvisorCoreTest, ARetryAfterAnEraseDoesNotBringDataBack) {
   EXPECT_EQ(s->profile().ByteSizeLong(), 0u);
   auto record = store_->Get(session_);
   ASSERT_TRUE(record.ok());
-  std::string stored;
-  for (const auto& [id, r] : record->recent) stored += r.SerializeAsString();
+  // Nothing stored holds the words: not the remembered turns, not the
+  // sources of the facts.
+  EXPECT_EQ(record->state.recent_size(), 2);
+  std::string stored = record->state.SerializeAsString();
   EXPECT_EQ(stored.find("segretaria"), std::string::npos);
   EXPECT_EQ(stored.find("economia"), std::string::npos);
-  EXPECT_TRUE(record->state.words().empty());
+  EXPECT_TRUE(record->state.dialog().sources().empty());
 }
 
 TEST_F(AdvisorCoreTest, SessionNamesAreUnguessable) {

@@ -8,7 +8,7 @@ namespace {
 
 SessionRecord Record(const std::string& name) {
   SessionRecord r;
-  r.meta.set_name(name);
+  r.state.set_name(name);
   return r;
 }
 
@@ -19,9 +19,9 @@ TEST(InMemorySessionStoreTest, CreateGetUpdateDelete) {
   EXPECT_EQ(store.Create(Record("a")).code(), absl::StatusCode::kAlreadyExists);
   auto got = store.Get("a");
   ASSERT_TRUE(got.ok());
-  got->state.set_turn_count(7);
+  got->state.mutable_dialog()->set_turn_count(7);
   ASSERT_TRUE(store.Update(*got, got->version).ok());
-  EXPECT_EQ(store.Get("a")->state.turn_count(), 7);
+  EXPECT_EQ(store.Get("a")->state.dialog().turn_count(), 7);
   ASSERT_TRUE(store.Delete("a").ok());
   EXPECT_EQ(store.Get("a").status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(store.Delete("a").code(), absl::StatusCode::kNotFound);

@@ -17,12 +17,14 @@ class EngineTest : public testing::Test {
   static void SetUpTestSuite() {
     auto kb = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, {});
     ASSERT_TRUE(kb.ok()) << kb.status();
-    engine_ = new Engine(*kb);
+    auto engine = Engine::Create(*kb);
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    engine_ = new std::shared_ptr<const Engine>(*engine);
   }
-  void SetUp() override { greeting_ = engine_->Start(&state_); }
+  void SetUp() override { greeting_ = (*engine_)->Start(&state_); }
 
   BotTurn Say(const std::string& text) {
-    auto r = engine_->Respond(text, &state_);
+    auto r = (*engine_)->Respond(text, &state_);
     EXPECT_TRUE(r.ok()) << text << ": " << r.status();
     return r.ok() ? r->turn : BotTurn();
   }
@@ -37,11 +39,11 @@ class EngineTest : public testing::Test {
     return ids;
   }
 
-  static Engine* engine_;
-  dirigo::kb::v1::DialogState state_;
+  static std::shared_ptr<const Engine>* engine_;
+  dirigo::session::v1::DialogState state_;
   BotTurn greeting_;
 };
-Engine* EngineTest::engine_ = nullptr;
+std::shared_ptr<const Engine>* EngineTest::engine_ = nullptr;
 
 TEST_F(EngineTest, GreetsAndAsksOneQuestion) {
   EXPECT_EQ(greeting_.awaiting_slot(), "educationLevel");
@@ -144,11 +146,11 @@ TEST_F(EngineTest, AnswersQuestionsThenResumes) {
 
 TEST_F(EngineTest, EraseResetsEverything) {
   Say("ho un master in economia");
-  auto r = engine_->Respond("cancella i miei dati", &state_);
+  auto r = (*engine_)->Respond("cancella i miei dati", &state_);
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->erase);
   EXPECT_EQ(r->turn.profile().ByteSizeLong(), 0u);
-  EXPECT_TRUE(state_.words().empty());
+  EXPECT_TRUE(state_.sources().empty());
   EXPECT_EQ(state_.awaiting_slot(), "educationLevel");
 }
 
@@ -178,14 +180,14 @@ TEST_F(EngineTest, PlanChangesWithTheProfile) {
 }
 
 TEST_F(EngineTest, RefusesBadInputWithoutChangingState) {
-  dirigo::kb::v1::DialogState before = state_;
-  auto bad = engine_->Respond("ho \xff\xfe una laurea", &state_);
+  dirigo::session::v1::DialogState before = state_;
+  auto bad = (*engine_)->Respond("ho \xff\xfe una laurea", &state_);
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad.status().message(), HasSubstr("UTF-8"));
-  auto empty = engine_->Respond("   ", &state_);
+  auto empty = (*engine_)->Respond("   ", &state_);
   EXPECT_EQ(empty.status().code(), absl::StatusCode::kInvalidArgument);
-  auto longer =
-      engine_->Respond(std::string(Engine::kMaxMessageBytes + 1, 'a'), &state_);
+  auto longer = (*engine_)->Respond(
+      std::string(Engine::kMaxMessageBytes + 1, 'a'), &state_);
   EXPECT_EQ(longer.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(longer.status().message(), HasSubstr("too long"));
   EXPECT_EQ(state_.SerializeAsString(), before.SerializeAsString());
@@ -197,7 +199,7 @@ TEST_F(EngineTest, SurvivesHostileText) {
         std::string(1000, 'a') + " " + std::string(999, '9'),
         std::string("\\b(?P<x>"), std::string("ñ😀\u200b 漢字 ⟨⟩"),
         std::string("999999999999999999999 anni di esperienza")}) {
-    auto r = engine_->Respond(text, &state_);
+    auto r = (*engine_)->Respond(text, &state_);
     EXPECT_TRUE(r.ok()) << r.status();
   }
   EXPECT_FALSE(state_.profile().has_years_experience());
@@ -205,8 +207,8 @@ TEST_F(EngineTest, SurvivesHostileText) {
 
 TEST_F(EngineTest, RandomMessagesNeverBreakTheConversation) {
   // Words the engine knows, mixed with noise, in random order and case.
-  std::vector<std::string> words(engine_->knowledge().vocabulary().begin(),
-                                 engine_->knowledge().vocabulary().end());
+  std::vector<std::string> words((*engine_)->knowledge().vocabulary().begin(),
+                                 (*engine_)->knowledge().vocabulary().end());
   for (const char* noise : {"3", "anzi", "non", "mai", "perché", "’", "?", "È",
                             "sì", "no", "😀", "1,5", "anni", "mesi"}) {
     words.push_back(noise);
@@ -222,7 +224,7 @@ TEST_F(EngineTest, RandomMessagesNeverBreakTheConversation) {
       }
       text += word + (rng() % 7 == 0 ? ", " : " ");
     }
-    auto r = engine_->Respond(text, &state_);
+    auto r = (*engine_)->Respond(text, &state_);
     ASSERT_TRUE(r.ok()) << text << ": " << r.status();
     ASSERT_GT(r->turn.messages_size(), 0) << text;
     for (const auto& m : r->turn.messages())
@@ -261,26 +263,53 @@ TEST_F(EngineTest, NegationsReplaceAHigherValue) {
             dirigo::v1::EDUCATION_LEVEL_BACHELOR);
 }
 
+TEST_F(EngineTest, AFieldChangedWithoutWordsForgetsTheOldWords) {
+  for (const char* m : {"ho la triennale in economia", "faccio la segretaria",
+                        "3", "no", "risorse umane", "piccola azienda"}) {
+    Say(m);
+  }
+  BotTurn t = Say("ho una laurea, ma non in economia");
+  EXPECT_EQ(t.profile().study_field(), dirigo::v1::STUDY_FIELD_OTHER);
+  EXPECT_TRUE(t.profile().study_field_text().empty());
+  EXPECT_FALSE(state_.sources().contains("studyFieldText"));
+  // The advice says the field as now known, not the words taken back.
+  EXPECT_THAT(Text(t),
+              HasSubstr("La tua formazione (studi in un altro campo)"));
+  EXPECT_THAT(Text(t), testing::Not(HasSubstr("formazione (economia)")));
+}
+
+TEST_F(EngineTest, FactsKeepWhereTheyCameFrom) {
+  Say("ho la triennale in economia");
+  Say("faccio la segretaria da tre anni");
+  const auto& sources = state_.sources();
+  ASSERT_TRUE(sources.contains("experience"));
+  EXPECT_EQ(sources.at("experience").words(), "segretaria");
+  EXPECT_EQ(sources.at("experience").turn(), 2);
+  EXPECT_FALSE(sources.at("experience").rule_id().empty());
+  EXPECT_EQ(sources.at("educationLevel").turn(), 1);
+  EXPECT_EQ(sources.at("yearsExperience").turn(), 2);
+}
+
 TEST_F(EngineTest, YearsSinceACalendarYear) {
-  auto r = engine_->Respond("faccio la segretaria dal 2015", &state_, 2026);
+  auto r = (*engine_)->Respond("faccio la segretaria dal 2015", &state_, 2026);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->turn.profile().years_experience(), 11);
   EXPECT_THAT(Text(r->turn), HasSubstr("segretaria e 11 anni"));
   // Without a current year the answer is not guessed.
-  dirigo::kb::v1::DialogState other;
-  engine_->Start(&other);
-  auto unknown = engine_->Respond("faccio la segretaria dal 2015", &other);
+  dirigo::session::v1::DialogState other;
+  (*engine_)->Start(&other);
+  auto unknown = (*engine_)->Respond("faccio la segretaria dal 2015", &other);
   ASSERT_TRUE(unknown.ok());
   EXPECT_FALSE(unknown->turn.profile().has_years_experience());
   // A year in the future is no working life.
-  auto future = engine_->Respond("lavoro dal 2031", &other, 2026);
+  auto future = (*engine_)->Respond("lavoro dal 2031", &other, 2026);
   EXPECT_FALSE(future->turn.profile().has_years_experience());
 }
 
 TEST_F(EngineTest, HugeNumbersAreJustWords) {
   for (const char* text : {"99999999999 anni e mezzo", "1e400 anni e mezzo",
                            "ho lavorato 99999999999999999999 anni"}) {
-    auto r = engine_->Respond(text, &state_);
+    auto r = (*engine_)->Respond(text, &state_);
     ASSERT_TRUE(r.ok()) << text;
     EXPECT_FALSE(r->turn.profile().has_years_experience()) << text;
   }
@@ -291,12 +320,12 @@ TEST_F(EngineTest, StatelessAdviceIsOrderedAndCited) {
   p.set_education_level(dirigo::v1::EDUCATION_LEVEL_SECONDARY_OR_LESS);
   p.set_years_experience(0);
   p.set_leads_people(false);
-  auto items = engine_->Advise(p);
+  auto items = (*engine_)->Advise(p);
   ASSERT_GE(items.size(), 3u);
   EXPECT_EQ(items[0].id(), "degree_first");
   EXPECT_EQ(items[1].id(), "get_experience");
   dirigo::v1::Profile empty;
-  for (const auto& a : engine_->Advise(empty)) {
+  for (const auto& a : (*engine_)->Advise(empty)) {
     EXPECT_EQ(a.id(), "organisation_people");
   }
 }

@@ -1,0 +1,182 @@
+#include "dialog/intents.h"
+
+#include <cstdlib>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "dialog/wording.h"
+#include "knowledge/profile_fields.h"
+
+namespace dirigo {
+namespace {
+
+using Role = IntentHandler::Role;
+using Kind = Action::Kind;
+
+constexpr absl::string_view kFaqPrefix = "faq.";
+
+// A phrase said only when nothing in this message changed the profile.
+bool SayUnlessFactsChanged(const IntentContext& c, const char* phrase,
+                           bool rotate, Decision* d) {
+  if (!c.changes.empty()) return false;
+  d->Add(Action::Phrase(phrase, rotate));
+  return true;
+}
+
+bool AnswerHelp(const IntentContext& c, Decision* d) {
+  d->Add(Action::Phrase("help"));
+  return true;
+}
+
+bool AnswerProfile(const IntentContext& c, Decision* d) {
+  d->Add(Action::Of(Kind::kProfile));
+  return true;
+}
+
+bool AnswerFaq(const IntentContext& c, Decision* d) {
+  const kb::v1::Faq* faq = c.kb.FindFaq(c.intent.substr(kFaqPrefix.size()));
+  if (faq == nullptr) return false;
+  Action a = Action::Of(Kind::kFaq);
+  a.faq = faq;
+  d->Add(std::move(a));
+  return true;
+}
+
+// "perché me lo chiedi?": why the awaited slot matters, from the article.
+bool AnswerWhy(const IntentContext& c, Decision* d) {
+  const CompiledSlot* slot = c.kb.FindSlot(c.awaiting);
+  if (slot == nullptr || slot->def->why().empty()) {
+    d->Add(Action::Phrase("why_generic"));
+    return true;
+  }
+  Action a = Action::Of(Kind::kWhy);
+  a.slot = slot;
+  d->Add(std::move(a));
+  return true;
+}
+
+// "non lo so" is about the question asked, unless the rule names what the
+// person does not know ("non so se grande o piccola"): those slots are
+// skipped.
+bool HandleDontKnow(const IntentContext& c, Decision* d) {
+  const bool awaited_answered =
+      !c.awaiting.empty() && c.changes.Contains(c.awaiting);
+  for (const Match* m : c.in.applied) {
+    if (m->def().intent() != c.intent) continue;
+    if (m->def().absorb_size() == 0 && !c.awaiting.empty() &&
+        !awaited_answered) {
+      SkipSlot(c.awaiting, c.state);
+    }
+    for (const std::string& slot : m->def().absorb()) {
+      const FieldDescriptor* f = FindProfileField(slot);
+      if (f != nullptr && !IsSlotKnown(c.state->profile(), f)) {
+        SkipSlot(slot, c.state);
+      }
+    }
+  }
+  return SayUnlessFactsChanged(c, "dontknow_ack", /*rotate=*/true, d);
+}
+
+bool AnswerAge(const IntentContext& c, Decision* d) {
+  return SayUnlessFactsChanged(c, "age_ack", /*rotate=*/false, d);
+}
+
+// "perché il punto 3?": the step again, with the passages it comes from.
+bool ExplainStep(const IntentContext& c, Decision* d) {
+  int n = 0;
+  for (const Match* m : c.in.applied) {
+    auto capture = m->captures.find("n");
+    if (m->def().intent() == c.intent && capture != m->captures.end()) {
+      n = std::atoi(capture->second.normalized.c_str());
+    }
+  }
+  const auto& last = c.state->last_advice();
+  const dirigo::v1::AdviceItem* item = nullptr;
+  std::vector<dirigo::v1::AdviceItem> plan =
+      c.planner.Plan(c.state->profile(), WordsOf(*c.state));
+  if (n >= 1 && n <= last.size()) {
+    for (const auto& i : plan) {
+      if (i.id() == last.Get(n - 1)) item = &i;
+    }
+  }
+  const std::string number = absl::StrCat(n);
+  if (item == nullptr) {
+    Action none = Action::Phrase("explain_none");
+    none.values = {{"{n}", number}};
+    d->Add(std::move(none));
+    return true;
+  }
+  Action intro = Action::Phrase("explain_intro");
+  intro.values = {{"{n}", number}, {"{title}", item->title()}};
+  d->Add(std::move(intro));
+  Action step = Action::Of(Kind::kStep);
+  step.items = {*item};
+  d->Add(std::move(step));
+  return true;
+}
+
+bool AnswerOfftopic(const IntentContext& c, Decision* d) {
+  return SayUnlessFactsChanged(c, "offtopic_reply", /*rotate=*/false, d);
+}
+
+// "non mi interessano le risorse umane": heard, nothing to note.
+bool AcknowledgeDenial(const IntentContext& c, Decision* d) {
+  return SayUnlessFactsChanged(c, "deny_ack", /*rotate=*/true, d);
+}
+
+// A greeting is answered only when nothing else is said before it.
+bool GreetBack(const IntentContext& c, Decision* d) {
+  Action a = Action::Phrase("greeting_reply", /*rotate=*/true);
+  a.only_if_first = true;
+  d->Add(std::move(a));
+  return true;
+}
+
+bool WelcomeThanks(const IntentContext& c, Decision* d) {
+  if (HasRole(c.in, Role::kGoodbye)) return false;
+  return SayUnlessFactsChanged(c, "thanks_reply", /*rotate=*/true, d);
+}
+
+}  // namespace
+
+const std::vector<IntentHandler>& IntentTable() {
+  static const auto* table = new std::vector<IntentHandler>{
+      {"command.help", Role::kAnswer, AnswerHelp},
+      {"command.profile", Role::kAnswer, AnswerProfile},
+      {"faq", Role::kAnswer, AnswerFaq},
+      {"why", Role::kAnswer, AnswerWhy},
+      {"dontknow", Role::kAnswer, HandleDontKnow},
+      {"age", Role::kAnswer, AnswerAge},
+      {"explain", Role::kAnswer, ExplainStep},
+      {"offtopic", Role::kAnswer, AnswerOfftopic},
+      {"deny", Role::kAnswer, AcknowledgeDenial},
+      {"greeting", Role::kAnswer, GreetBack},
+      {"thanks", Role::kAnswer, WelcomeThanks},
+      {"command.advice", Role::kPlan, nullptr},
+      {"command.restart", Role::kRestart, nullptr},
+      {"command.erase", Role::kErase, nullptr},
+      {"goodbye", Role::kGoodbye, nullptr},
+      {"correction", Role::kModifier, nullptr},
+  };
+  return *table;
+}
+
+const IntentHandler* FindIntent(absl::string_view intent) {
+  if (intent == "faq") return nullptr;  // "faq.<id>" names an entry
+  absl::string_view name =
+      absl::StartsWith(intent, kFaqPrefix) ? "faq" : intent;
+  for (const IntentHandler& h : IntentTable()) {
+    if (name == h.name) return &h;
+  }
+  return nullptr;
+}
+
+bool HasRole(const Interpretation& in, IntentHandler::Role role) {
+  for (const std::string& intent : in.intents) {
+    const IntentHandler* h = FindIntent(intent);
+    if (h != nullptr && h->role == role) return true;
+  }
+  return false;
+}
+
+}  // namespace dirigo

@@ -1,0 +1,88 @@
+// What understanding makes of one message: the data that flows from
+// understanding (understanding.h) to tracking (tracking.h) and the policy
+// (policy.h).
+//
+// Built once per message, then only read.
+#ifndef DIRIGO_DIALOG_INTERPRETATION_H_
+#define DIRIGO_DIALOG_INTERPRETATION_H_
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "knowledge/compiler.h"
+
+namespace dirigo {
+
+// One match of a rule in the message.
+struct Match {
+  const CompiledPattern* rule = nullptr;
+  // Where, in the normalised text.
+  size_t begin = 0, end = 0;
+  // The words matched, as the person wrote them.
+  std::string original;
+  // A named capture: the normalised words, and the words fit to say back.
+  struct Capture {
+    std::string normalized;
+    std::string display;
+  };
+  std::map<std::string, Capture> captures;
+  // Whether it won against the overlapping matches it competes with.
+  bool applied = false;
+
+  const dirigo::kb::v1::Pattern& def() const { return *rule->def; }
+  size_t length() const { return end - begin; }
+};
+
+// A value for a slot, said by one applied match.
+struct Fact {
+  // As Assignment.value ("BACHELOR", "true", "3", or the words themselves
+  // for a text field).
+  std::string value;
+  // The person's words for it, when the rule keeps them.
+  std::string words;
+  // The rule's priority (band and rank): the more specific rule wins.
+  int priority = 0;
+  // The rule that said it.
+  std::string rule_id;
+};
+
+// Move-only: `applied` points into `matches`.
+struct Interpretation {
+  Interpretation() = default;
+  Interpretation(Interpretation&&) = default;
+  Interpretation& operator=(Interpretation&&) = default;
+  Interpretation(const Interpretation&) = delete;
+  Interpretation& operator=(const Interpretation&) = delete;
+
+  // Every match, in reading order (position, then rule id).
+  std::vector<Match> matches;
+  // The matches that won, in reading order.
+  std::vector<const Match*> applied;
+  // The intents of the applied matches ("why", "faq.roles").
+  std::set<std::string> intents;
+  // The slots the message gives facts for, in the order said.
+  std::vector<std::string> slot_order;
+  // The facts, by slot, in the order said.
+  std::map<std::string, std::vector<Fact>> facts;
+  // Slots whose new value replaces the known one outright: after "anzi",
+  // and for negations.
+  std::set<std::string> corrected;
+
+  bool Has(absl::string_view intent) const {
+    return intents.count(std::string(intent)) > 0;
+  }
+  // Whether any applied match carries an intent other than `except`.
+  bool HasIntentOtherThan(absl::string_view except) const {
+    for (const std::string& i : intents) {
+      if (i != except) return true;
+    }
+    return false;
+  }
+};
+
+}  // namespace dirigo
+
+#endif  // DIRIGO_DIALOG_INTERPRETATION_H_

@@ -1,0 +1,282 @@
+#include "dialog/policy.h"
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "dialog/intents.h"
+#include "dialog/wording.h"
+#include "knowledge/profile_fields.h"
+
+namespace dirigo {
+namespace {
+
+namespace kbv1 = ::dirigo::kb::v1;
+using Kind = Action::Kind;
+using Role = IntentHandler::Role;
+
+// The phrases a question can be put in ("{question}").
+constexpr char kRefine[] = "refine";  // after a plan: "Per rendere il piano…"
+constexpr char kResume[] = "resume";  // after a digression: "Tornando a noi…"
+
+bool IsSkipped(const sessionv1::DialogState& state, const std::string& slot) {
+  return std::find(state.skipped().begin(), state.skipped().end(), slot) !=
+         state.skipped().end();
+}
+
+// Whether the message meant anything to the bot: an intent (a lone "anzi" is
+// none), a change, or facts while no question waits.
+bool Understood(const Interpretation& in, const Changes& changes,
+                const std::string& awaiting) {
+  bool has_intent = std::any_of(
+      in.intents.begin(), in.intents.end(), [](const std::string& intent) {
+        const IntentHandler* h = FindIntent(intent);
+        return h != nullptr && h->role != Role::kModifier;
+      });
+  return has_intent || !changes.empty() ||
+         (awaiting.empty() && !in.facts.empty());
+}
+
+}  // namespace
+
+const CompiledSlot* Policy::NextSlot(
+    const sessionv1::DialogState& state) const {
+  for (const CompiledSlot& s : kb_.slots()) {
+    if (s.def->origin() != kbv1::Slot::ASKED) continue;
+    if (IsSlotKnown(state.profile(), s.field)) continue;
+    if (IsSkipped(state, s.def->name())) continue;
+    if (!ConditionHolds(s.def->ask_if(), state.profile())) continue;
+    return &s;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Policy::MissingSlots(
+    const sessionv1::DialogState& state) const {
+  std::vector<std::string> out;
+  sessionv1::DialogState copy = state;
+  while (const CompiledSlot* s = NextSlot(copy)) {
+    out.push_back(s->def->name());
+    copy.add_skipped(s->def->name());
+  }
+  return out;
+}
+
+void Policy::Ask(const CompiledSlot& slot, int variant,
+                 const std::string& prefix, sessionv1::DialogState* state,
+                 Decision* d) const {
+  Action a = Action::Of(Kind::kAsk);
+  a.slot = &slot;
+  a.variant = std::min(variant, slot.def->question_size() - 1);
+  a.prefix = prefix;
+  d->Add(std::move(a));
+  if (state->awaiting_slot() != slot.def->name()) state->set_reprompts(0);
+  state->set_awaiting_slot(slot.def->name());
+}
+
+void Policy::GivePlan(const std::string& intro, sessionv1::DialogState* state,
+                      Decision* d) const {
+  std::vector<dirigo::v1::AdviceItem> plan =
+      planner_.Plan(state->profile(), WordsOf(*state));
+  if (plan.empty()) {
+    d->Add(Action::Phrase("plan_none"));
+    return;
+  }
+  d->Add(Action::Phrase(intro));
+  Action steps = Action::Of(Kind::kPlan);
+  steps.items = plan;
+  d->Add(std::move(steps));
+  d->Add(Action::Phrase("plan_outro"));
+  state->set_advised(true);
+  state->clear_last_advice();
+  for (const auto& item : plan) state->add_last_advice(item.id());
+  state->set_awaiting_slot("");
+  state->set_reprompts(0);
+  d->plan = std::move(plan);
+  d->Add(Action::Of(Kind::kPlanReplies));
+}
+
+Decision Policy::Start(sessionv1::DialogState* state) const {
+  Decision d;
+  d.Add(Action::Phrase("greeting"));
+  if (const CompiledSlot* next = NextSlot(*state)) Ask(*next, 0, "", state, &d);
+  return d;
+}
+
+// Restart or erase: a fresh state, then the first question again.
+Decision Policy::Reset(bool erase, sessionv1::DialogState* state) const {
+  sessionv1::DialogState fresh;
+  fresh.set_turn_count(erase ? 0 : state->turn_count());
+  *state = fresh;
+  Decision d;
+  d.erase = erase;
+  d.Add(Action::Phrase(erase ? "erased" : "restarted"));
+  if (const CompiledSlot* next = NextSlot(*state)) Ask(*next, 0, "", state, &d);
+  return d;
+}
+
+// Says back the facts that changed, in the order the bot asks for them.
+void Policy::Acknowledge(const Changes& changes, Decision* d) const {
+  std::vector<const CompiledSlot*> said;
+  for (const std::string& name : changes.slots) {
+    const CompiledSlot* slot = kb_.FindSlot(name);
+    if (slot == nullptr) continue;  // a companion text: never said alone
+    // An inferred fact ("stai studiando") is said only when it is alone.
+    if (slot->def->origin() == kbv1::Slot::INFERRED &&
+        changes.slots.size() > 1) {
+      continue;
+    }
+    said.push_back(slot);
+  }
+  if (said.empty()) return;
+  std::stable_sort(said.begin(), said.end(), [](const auto* a, const auto* b) {
+    return a->order < b->order;
+  });
+  Action a = Action::Of(Kind::kAcknowledge);
+  for (const CompiledSlot* s : said) a.slots.push_back(s->def->name());
+  a.update = changes.updated_known;
+  d->Add(std::move(a));
+}
+
+// Answers what the message asks or remarks, in the order of the intent
+// table; returns whether anything was answered (a digression).
+bool Policy::AnswerIntents(const Interpretation& in, const Changes& changes,
+                           const std::string& awaiting,
+                           sessionv1::DialogState* state, Decision* d) const {
+  bool answered = false;
+  for (const IntentHandler& handler : IntentTable()) {
+    if (handler.role != Role::kAnswer) continue;
+    for (const std::string& intent : in.intents) {
+      if (FindIntent(intent) != &handler) continue;
+      IntentContext context{kb_,      planner_, in,   changes,
+                            awaiting, intent,   state};
+      if (handler.answer(context, d)) answered = true;
+    }
+  }
+  return answered;
+}
+
+void Policy::Reprompt(const std::string& awaiting,
+                      sessionv1::DialogState* state, Decision* d) const {
+  const CompiledSlot* slot = kb_.FindSlot(awaiting);
+  if (slot == nullptr) {
+    d->Add(Action::Phrase("not_understood", /*rotate=*/true));
+    return;
+  }
+  const int next = state->reprompts() + 1;
+  state->set_reprompts(next);
+  if (next < slot->def->question_size()) {
+    Ask(*slot, next, "", state, d);  // the same question, in other words
+    return;
+  }
+  SkipSlot(awaiting, state);
+  d->Add(Action::Phrase("skip_slot"));
+  if (const CompiledSlot* s = NextSlot(*state)) {
+    Ask(*s, 0, state->advised() ? kRefine : "", state, d);
+  } else if (!state->advised()) {
+    GivePlan("plan_intro", state, d);
+  } else {
+    state->set_awaiting_slot("");
+  }
+}
+
+// "dammi i consigli": the plan now; it gets more precise with each fact, so
+// the bot keeps asking.
+void Policy::GiveRequestedPlan(sessionv1::DialogState* state,
+                               Decision* d) const {
+  const bool early = NextSlot(*state) != nullptr;
+  GivePlan(early ? "advice_early" : "plan_intro", state, d);
+  if (const CompiledSlot* next = NextSlot(*state)) {
+    Ask(*next, 0, kRefine, state, d);
+  }
+}
+
+// The plan again after new facts, saying what was dropped and what is new.
+void Policy::UpdatePlan(sessionv1::DialogState* state, Decision* d) const {
+  std::vector<dirigo::v1::AdviceItem> plan =
+      planner_.Plan(state->profile(), WordsOf(*state));
+  PlanDiff diff = Planner::Compare(state->last_advice(), plan);
+  for (const std::string& id : diff.removed) {
+    if (const kbv1::AdviceRule* rule = kb_.FindAdvice(id)) {
+      Action removed = Action::Phrase("plan_removed");
+      removed.values = {{"{title}", rule->title()}};
+      d->Add(std::move(removed));
+    }
+  }
+  if (!diff.added.empty()) {
+    d->Add(Action::Phrase("plan_changed"));
+    Action steps = Action::Of(Kind::kPlan);
+    steps.items = plan;
+    steps.only = diff.added;
+    d->Add(std::move(steps));
+  }
+  if (diff.unchanged()) {
+    d->Add(Action::Phrase("plan_unchanged"));
+  } else if (!plan.empty()) {
+    d->Add(Action::Phrase("plan_rest"));
+  }
+  state->clear_last_advice();
+  for (const auto& item : plan) state->add_last_advice(item.id());
+  d->plan = std::move(plan);
+}
+
+void Policy::ContinueAfterPlan(const Changes& changes,
+                               const std::string& awaiting, bool digression,
+                               sessionv1::DialogState* state,
+                               Decision* d) const {
+  if (!changes.empty()) UpdatePlan(state, d);
+  const CompiledSlot* next = NextSlot(*state);
+  if (next == nullptr) {
+    state->set_awaiting_slot("");
+    if (!changes.empty()) d->Add(Action::Of(Kind::kPlanReplies));
+    return;
+  }
+  const bool resume =
+      changes.empty() && next->def->name() == awaiting && digression;
+  Ask(*next, 0, resume ? kResume : kRefine, state, d);
+}
+
+void Policy::AskNextOrPlan(const Changes& changes, const std::string& awaiting,
+                           bool digression, sessionv1::DialogState* state,
+                           Decision* d) const {
+  const CompiledSlot* next = NextSlot(*state);
+  if (next == nullptr) {
+    GivePlan("plan_intro", state, d);
+    return;
+  }
+  // After a digression, the same question again: "Tornando a noi: …".
+  const bool resume =
+      next->def->name() == awaiting && digression && changes.empty();
+  Ask(*next, 0, resume ? kResume : "", state, d);
+}
+
+void Policy::MoveOn(const Interpretation& in, const Changes& changes,
+                    const std::string& awaiting, bool digression,
+                    sessionv1::DialogState* state, Decision* d) const {
+  if (HasRole(in, Role::kGoodbye)) {
+    // Leaving: no new question. The conversation can resume later.
+    d->Add(Action::Phrase("goodbye_reply", /*rotate=*/true));
+  } else if (!Understood(in, changes, awaiting)) {
+    Reprompt(awaiting, state, d);
+  } else if (HasRole(in, Role::kPlan)) {
+    GiveRequestedPlan(state, d);
+  } else if (state->advised()) {
+    ContinueAfterPlan(changes, awaiting, digression, state, d);
+  } else {
+    AskNextOrPlan(changes, awaiting, digression, state, d);
+  }
+}
+
+Decision Policy::Decide(const Interpretation& in, const Changes& changes,
+                        const std::string& awaiting,
+                        sessionv1::DialogState* state) const {
+  // Commands that start afresh come first: they change everything.
+  if (HasRole(in, Role::kErase)) return Reset(/*erase=*/true, state);
+  if (HasRole(in, Role::kRestart)) return Reset(/*erase=*/false, state);
+  Decision d;
+  Acknowledge(changes, &d);
+  const bool digression = AnswerIntents(in, changes, awaiting, state, &d);
+  MoveOn(in, changes, awaiting, digression, state, &d);
+  return d;
+}
+
+}  // namespace dirigo

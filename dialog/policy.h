@@ -1,0 +1,86 @@
+// The policy: the state after a message → what the bot does next, as a
+// Decision (actions.h) for the replies to word.
+//
+// In one turn, in order: the facts the message gave are acknowledged; the
+// questions, commands and remarks in it are answered (the intent table,
+// intents.h); then the conversation moves on: a goodbye ends it, a message
+// not understood is re-prompted (in other words, then the question is
+// skipped), a request for the plan gets it, and otherwise the bot asks for
+// the next missing fact or, when none is missing, gives the plan; after a
+// plan, new facts update it and the bot says what changed.
+//
+// The policy records in the dialog state what it decides: the slot awaited,
+// re-prompts, skipped slots, the plan given. It never changes the profile.
+//
+// Thread-safe: immutable; many threads may call it at once with different
+// states.
+//
+// Example:
+//   Decision d = policy.Decide(interpretation, changes, awaiting, &state);
+#ifndef DIRIGO_DIALOG_POLICY_H_
+#define DIRIGO_DIALOG_POLICY_H_
+
+#include <string>
+#include <vector>
+
+#include "dialog/actions.h"
+#include "dialog/interpretation.h"
+#include "dialog/planning.h"
+#include "dialog/tracking.h"
+#include "knowledge/knowledge_base.h"
+
+namespace dirigo {
+
+class Policy {
+ public:
+  // `kb` and `planner` must outlive this object.
+  Policy(const KnowledgeBase& kb, const Planner& planner)
+      : kb_(kb), planner_(planner) {}
+
+  // The first turn: the greeting and the first question.
+  Decision Start(sessionv1::DialogState* state) const;
+
+  // The turn after a message. `awaiting` is the slot the bot waited for
+  // before the message.
+  Decision Decide(const Interpretation& in, const Changes& changes,
+                  const std::string& awaiting,
+                  sessionv1::DialogState* state) const;
+
+  // The next slot to ask about, or null when none is missing.
+  const CompiledSlot* NextSlot(const sessionv1::DialogState& state) const;
+
+  // Every slot the bot would still ask about, in order.
+  std::vector<std::string> MissingSlots(
+      const sessionv1::DialogState& state) const;
+
+ private:
+  Decision Reset(bool erase, sessionv1::DialogState* state) const;
+  void Acknowledge(const Changes& changes, Decision* d) const;
+  bool AnswerIntents(const Interpretation& in, const Changes& changes,
+                     const std::string& awaiting, sessionv1::DialogState* state,
+                     Decision* d) const;
+  void MoveOn(const Interpretation& in, const Changes& changes,
+              const std::string& awaiting, bool digression,
+              sessionv1::DialogState* state, Decision* d) const;
+  void Reprompt(const std::string& awaiting, sessionv1::DialogState* state,
+                Decision* d) const;
+  void GiveRequestedPlan(sessionv1::DialogState* state, Decision* d) const;
+  void ContinueAfterPlan(const Changes& changes, const std::string& awaiting,
+                         bool digression, sessionv1::DialogState* state,
+                         Decision* d) const;
+  void UpdatePlan(sessionv1::DialogState* state, Decision* d) const;
+  void AskNextOrPlan(const Changes& changes, const std::string& awaiting,
+                     bool digression, sessionv1::DialogState* state,
+                     Decision* d) const;
+  void Ask(const CompiledSlot& slot, int variant, const std::string& prefix,
+           sessionv1::DialogState* state, Decision* d) const;
+  void GivePlan(const std::string& intro, sessionv1::DialogState* state,
+                Decision* d) const;
+
+  const KnowledgeBase& kb_;
+  const Planner& planner_;
+};
+
+}  // namespace dirigo
+
+#endif  // DIRIGO_DIALOG_POLICY_H_

@@ -1,0 +1,204 @@
+#include "dialog/replies.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "knowledge/profile_fields.h"
+
+namespace dirigo {
+namespace {
+
+using dirigo::session::v1::DialogState;
+using dirigo::v1::BotMessage;
+using dirigo::v1::BotTurn;
+using Kind = Action::Kind;
+
+// "Tornando a noi: ti interessa…": a question put in a phrase starts lower
+// case.
+std::string LowerFirstLetter(std::string text) {
+  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z') {
+    text[0] = text[0] - 'A' + 'a';
+  }
+  return text;
+}
+
+void AddQuickReply(const kb::v1::QuickReply& q, BotTurn* turn) {
+  auto* r = turn->add_quick_replies();
+  r->set_label(q.label());
+  r->set_text(q.text().empty() ? q.label() : q.text());
+}
+
+}  // namespace
+
+const std::vector<std::string>& Replies::RequiredPhrases() {
+  static const auto* keys =
+      new std::vector<std::string>{"greeting",       "ack",
+                                   "update",         "resume",
+                                   "not_understood", "skip_slot",
+                                   "plan_intro",     "plan_outro",
+                                   "plan_none",      "plan_changed",
+                                   "plan_unchanged", "plan_removed",
+                                   "plan_rest",      "refine",
+                                   "deny_ack",       "goodbye_reply",
+                                   "offtopic_reply", "explain_intro",
+                                   "explain_none",   "profile_intro",
+                                   "profile_empty",  "erased",
+                                   "restarted",      "help",
+                                   "why_generic",    "greeting_reply",
+                                   "thanks_reply",   "intro_heading",
+                                   "advice_early",   "dontknow_ack",
+                                   "age_ack",        "profile_words"};
+  return *keys;
+}
+
+std::string Replies::NextPhrase(absl::string_view key,
+                                DialogState* state) const {
+  int n = state->phrase_counter();
+  state->set_phrase_counter(n + 1);
+  return kb_.Phrase(key, n);
+}
+
+void Replies::Phrase(const Action& a, DialogState* state, BotTurn* turn) const {
+  if (a.only_if_first && turn->messages_size() > 0) return;
+  std::string text =
+      a.rotate ? NextPhrase(a.phrase, state) : kb_.Phrase(a.phrase);
+  turn->add_messages()->set_text(absl::StrReplaceAll(text, a.values));
+}
+
+// "Bene: laurea triennale in economia e 3 anni di lavoro."
+void Replies::Acknowledge(const Action& a, DialogState* state,
+                          BotTurn* turn) const {
+  const FactWords words = WordsOf(*state);
+  std::vector<std::string> facts;
+  for (const std::string& name : a.slots) {
+    const CompiledSlot* slot = kb_.FindSlot(name);
+    auto w = words.find(name);
+    // "laurea triennale" + " in economia": said on the fact before it.
+    if (!slot->def->say_words_after().empty() && !facts.empty() &&
+        w != words.end()) {
+      facts.back() += " " + absl::StrReplaceAll(slot->def->say_words_after(),
+                                                {{"{text}", w->second}});
+      continue;
+    }
+    std::string text = wording_.FactText(state->profile(), words, name);
+    if (!text.empty()) facts.push_back(text);
+  }
+  if (facts.empty()) return;
+  turn->add_messages()->set_text(
+      absl::StrReplaceAll(NextPhrase(a.update ? "update" : "ack", state),
+                          {{"{facts}", wording_.JoinFacts(facts)}}));
+}
+
+// Each fact in the bot's words, then the person's own words for it.
+void Replies::Profile(const DialogState& state, BotTurn* turn) const {
+  const FactWords words = WordsOf(state);
+  std::vector<std::string> lines;
+  for (const CompiledSlot& s : kb_.slots()) {
+    if (!IsSlotKnown(state.profile(), s.field)) continue;
+    std::string line =
+        absl::StrCat("- ", s.def->label(), ": ",
+                     wording_.FactText(state.profile(), {}, s.def->name()));
+    auto w = words.find(s.def->name());
+    if (w != words.end()) {
+      absl::StrAppend(&line, " ",
+                      absl::StrReplaceAll(kb_.Phrase("profile_words"),
+                                          {{"{words}", w->second}}));
+    }
+    lines.push_back(line);
+  }
+  std::string text = lines.empty()
+                         ? kb_.Phrase("profile_empty")
+                         : absl::StrCat(kb_.Phrase("profile_intro"), "\n",
+                                        absl::StrJoin(lines, "\n"));
+  turn->add_messages()->set_text(text);
+}
+
+void Replies::Ask(const Action& a, DialogState* state, BotTurn* turn) const {
+  const kb::v1::Slot& slot = *a.slot->def;
+  std::string text = slot.question(a.variant);
+  if (!a.prefix.empty()) {
+    text = absl::StrReplaceAll(NextPhrase(a.prefix, state),
+                               {{"{question}", LowerFirstLetter(text)}});
+  }
+  turn->add_messages()->set_text(text);
+  for (const kb::v1::QuickReply& q : slot.quick_reply()) {
+    AddQuickReply(q, turn);
+  }
+  turn->set_awaiting_slot(slot.name());
+}
+
+// "2. Dimostra di saper guidare persone. …", numbered by the step's place in
+// the whole plan.
+void Replies::Plan(const Action& a, BotTurn* turn) const {
+  int number = 0;
+  for (const dirigo::v1::AdviceItem& item : a.items) {
+    ++number;
+    if (!a.only.empty() &&
+        std::find(a.only.begin(), a.only.end(), item.id()) == a.only.end()) {
+      continue;
+    }
+    BotMessage* m = turn->add_messages();
+    m->set_text(absl::StrCat(number, ". ", item.title(), ". ", item.text()));
+    *m->mutable_citations() = item.citations();
+  }
+}
+
+void Replies::RenderOne(const Action& a, DialogState* state,
+                        BotTurn* turn) const {
+  switch (a.kind) {
+    case Kind::kPhrase:
+      return Phrase(a, state, turn);
+    case Kind::kAcknowledge:
+      return Acknowledge(a, state, turn);
+    case Kind::kFaq: {
+      BotMessage* m = turn->add_messages();
+      m->set_text(a.faq->answer());
+      for (const auto& c : a.faq->citation()) {
+        *m->add_citations() = wording_.Cite(c);
+      }
+      return;
+    }
+    case Kind::kWhy: {
+      BotMessage* m = turn->add_messages();
+      m->set_text(a.slot->def->why());
+      for (const auto& c : a.slot->def->why_citation()) {
+        *m->add_citations() = wording_.Cite(c);
+      }
+      return;
+    }
+    case Kind::kStep: {
+      BotMessage* m = turn->add_messages();
+      m->set_text(a.items[0].text());
+      *m->mutable_citations() = a.items[0].citations();
+      return;
+    }
+    case Kind::kProfile:
+      return Profile(*state, turn);
+    case Kind::kAsk:
+      return Ask(a, state, turn);
+    case Kind::kPlan:
+      return Plan(a, turn);
+    case Kind::kPlanReplies:
+      for (const auto& q : kb_.proto().plan_quick_reply())
+        AddQuickReply(q, turn);
+      return;
+  }
+}
+
+void Replies::Render(const Decision& decision, DialogState* state,
+                     BotTurn* turn) const {
+  for (const Action& a : decision.actions) RenderOne(a, state, turn);
+  if (turn->messages_size() == 0) {
+    // Understood, but nothing to say (a lone "anzi"): never leave the person
+    // without an answer.
+    turn->add_messages()->set_text(NextPhrase("not_understood", state));
+  }
+  for (const auto& item : decision.plan) *turn->add_advice() = item;
+  *turn->mutable_profile() = state->profile();
+  turn->set_awaiting_slot(state->awaiting_slot());
+  turn->set_kb_version(kb_.version());
+}
+
+}  // namespace dirigo

@@ -1,0 +1,166 @@
+#include "dialog/tracking.h"
+
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
+#include "knowledge/profile_fields.h"
+
+namespace dirigo {
+namespace {
+
+namespace kbv1 = ::dirigo::kb::v1;
+
+// Order of values for keep_highest slots: an enum's number (the API lists
+// education levels from lowest to highest), or the number itself.
+int ValueRank(const FieldDescriptor* f, const std::string& v) {
+  if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
+    for (int i = 0; i < f->enum_type()->value_count(); ++i) {
+      const std::string& name = f->enum_type()->value(i)->name();
+      if (name.size() >= v.size() &&
+          name.compare(name.size() - v.size(), v.size(), v) == 0) {
+        return f->enum_type()->value(i)->number();
+      }
+    }
+    return 0;
+  }
+  int n = 0;
+  return absl::SimpleAtoi(v, &n) ? n : 0;
+}
+
+std::string KnownWords(const sessionv1::DialogState& state,
+                       const std::string& slot) {
+  auto it = state.sources().find(slot);
+  return it == state.sources().end() ? "" : it->second.words();
+}
+
+void Unskip(const std::string& slot, sessionv1::DialogState* state) {
+  auto* skipped = state->mutable_skipped();
+  skipped->erase(std::remove(skipped->begin(), skipped->end(), slot),
+                 skipped->end());
+}
+
+}  // namespace
+
+void SkipSlot(const std::string& slot, sessionv1::DialogState* state) {
+  const auto& skipped = state->skipped();
+  if (std::find(skipped.begin(), skipped.end(), slot) == skipped.end()) {
+    state->add_skipped(slot);
+  }
+  if (state->awaiting_slot() == slot) state->set_awaiting_slot("");
+}
+
+bool Changes::Contains(const std::string& slot) const {
+  return std::find(slots.begin(), slots.end(), slot) != slots.end();
+}
+
+const Fact* Tracker::Choose(const CompiledSlot* slot,
+                            const FieldDescriptor* field,
+                            const std::vector<Fact>& facts, bool correction,
+                            const std::vector<std::string>& before) const {
+  // The last word on it, unless a more specific rule said otherwise ("mi sono
+  // appena laureata e lavoro come stagista": a graduate). A correction
+  // ("anzi…") always takes the last.
+  const Fact* chosen = &facts.back();
+  if (correction) return chosen;
+  for (const Fact& f : facts) {
+    if (f.priority > chosen->priority) chosen = &f;
+  }
+  if (slot == nullptr || !slot->def->keep_highest()) return chosen;
+  for (const Fact& f : facts) {
+    if (ValueRank(field, f.value) > ValueRank(field, chosen->value))
+      chosen = &f;
+  }
+  if (!before.empty() &&
+      ValueRank(field, before[0]) >= ValueRank(field, chosen->value)) {
+    return nullptr;  // "ho anche la triennale" after a master: nothing new.
+  }
+  return chosen;
+}
+
+std::optional<std::string> Tracker::SetValues(const std::string& slot_name,
+                                              const FieldDescriptor* field,
+                                              const std::vector<Fact>& facts,
+                                              bool correction,
+                                              sessionv1::DialogState* state,
+                                              std::string* rule_id) const {
+  dirigo::v1::Profile* profile = state->mutable_profile();
+  if (!field->is_repeated()) {
+    const Fact* chosen = Choose(kb_.FindSlot(slot_name), field, facts,
+                                correction, GetSlotValues(*profile, field));
+    if (chosen == nullptr) return std::nullopt;
+    (void)SetSlotValue(profile, field, chosen->value);
+    *rule_id = chosen->rule_id;
+    return chosen->words;
+  }
+  // A list: the values add up, and so do the person's words for them.
+  if (correction) ClearSlot(profile, field);
+  std::vector<std::string> words;
+  std::string known = KnownWords(*state, slot_name);
+  if (!correction && !known.empty()) words.push_back(known);
+  for (const Fact& f : facts) {
+    (void)SetSlotValue(profile, field, f.value);
+    if (!f.words.empty() &&
+        std::find(words.begin(), words.end(), f.words) == words.end()) {
+      words.push_back(f.words);
+    }
+    *rule_id = f.rule_id;
+  }
+  return absl::StrJoin(words, ", ");
+}
+
+void Tracker::ApplySlot(const std::string& slot_name, const Interpretation& in,
+                        sessionv1::DialogState* state, dirigo::v1::Trace* trace,
+                        Changes* changes) const {
+  const FieldDescriptor* field = FindProfileField(slot_name);
+  const CompiledSlot* slot = kb_.FindSlot(slot_name);
+  const bool correction = in.corrected.count(slot_name) > 0;
+  const std::vector<std::string> before =
+      GetSlotValues(state->profile(), field);
+  std::string rule_id;
+  std::optional<std::string> words = SetValues(
+      slot_name, field, in.facts.at(slot_name), correction, state, &rule_id);
+  if (!words) return;
+  const std::vector<std::string> after = GetSlotValues(state->profile(), field);
+  const bool value_changed = after != before;
+  // Same value in the same words, or in none: nothing to note.
+  if (!value_changed &&
+      (words->empty() || *words == KnownWords(*state, slot_name))) {
+    return;
+  }
+  sessionv1::FactSource& source = (*state->mutable_sources())[slot_name];
+  source.set_words(*words);
+  source.set_turn(state->turn_count());
+  source.set_rule_id(rule_id);
+  if (!value_changed) return;
+  // A companion text that this message did not give no longer describes the
+  // new value ("studyFieldText").
+  if (slot != nullptr && slot->companion != nullptr &&
+      !in.facts.count(slot->companion->json_name())) {
+    ClearSlot(state->mutable_profile(), slot->companion);
+    state->mutable_sources()->erase(slot->companion->json_name());
+  }
+  auto* change = trace->add_slot_changes();
+  change->set_slot(slot_name);
+  change->set_old_value(absl::StrJoin(before, ","));
+  change->set_new_value(absl::StrJoin(after, ","));
+  // "Aggiornato" when a fact the bot asks about changes (not an inferred
+  // one such as the stage).
+  if (!before.empty() && (!field->is_repeated() || correction) &&
+      slot != nullptr && slot->def->origin() == kbv1::Slot::ASKED) {
+    changes->updated_known = true;
+  }
+  changes->slots.push_back(slot_name);
+  Unskip(slot_name, state);  // a fact given is no longer skipped
+}
+
+Changes Tracker::Apply(const Interpretation& in, sessionv1::DialogState* state,
+                       dirigo::v1::Trace* trace) const {
+  Changes changes;
+  for (const std::string& slot_name : in.slot_order) {
+    ApplySlot(slot_name, in, state, trace, &changes);
+  }
+  return changes;
+}
+
+}  // namespace dirigo

@@ -1,0 +1,166 @@
+#include "dialog/understanding.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "dialog/ranking.h"
+
+namespace dirigo {
+namespace {
+
+namespace kbv1 = ::dirigo::kb::v1;
+
+// Lets the matches compete; marks and returns the winners, in reading order.
+std::vector<const Match*> PickWinners(std::vector<Match>& matches) {
+  std::vector<Match*> order;
+  for (Match& m : matches) order.push_back(&m);
+  std::sort(order.begin(), order.end(),
+            [](const Match* a, const Match* b) { return Outranks(*a, *b); });
+  std::vector<const Match*> winners;
+  for (Match* m : order) {
+    bool lost = std::any_of(winners.begin(), winners.end(),
+                            [&](const Match* w) { return Compete(*m, *w); });
+    if (lost) continue;
+    m->applied = true;
+    winners.push_back(m);
+  }
+  std::sort(winners.begin(), winners.end(),
+            [](const Match* a, const Match* b) { return ReadsBefore(*a, *b); });
+  return winners;
+}
+
+// The number an assignment takes from its capture, as a value; nullopt when
+// it is missing or is no number of years.
+std::optional<std::string> NumberFrom(const Match& m, const kbv1::Assignment& a,
+                                      int current_year) {
+  auto c = m.captures.find(a.capture());
+  if (c == m.captures.end()) return std::nullopt;
+  double v = std::strtod(c->second.normalized.c_str(), nullptr);
+  if (a.since_year()) {
+    if (current_year <= 0 || v > current_year) return std::nullopt;
+    v = current_year - v;
+  }
+  if (a.divisor() > 0) v /= a.divisor();
+  if (v < 0 || v > kMaxYearsExperience) return std::nullopt;  // no working life
+  return absl::StrCat(static_cast<int>(std::floor(v)));
+}
+
+// The fact one assignment of a winning match says; nullopt when it says none.
+std::optional<Fact> FactFrom(const Match& m, int index, int current_year) {
+  const kbv1::Assignment& a = m.def().set(index);
+  const FieldDescriptor* field = m.rule->fields[index];
+  if (field == nullptr) return std::nullopt;
+  Fact fact;
+  fact.value = a.value();
+  fact.priority = m.rule->priority;
+  fact.rule_id = m.def().id();
+  if (!a.text_capture().empty()) {
+    auto c = m.captures.find(a.text_capture());
+    if (c != m.captures.end()) fact.words = c->second.display;
+  }
+  if (!a.capture().empty()) {
+    std::optional<std::string> n = NumberFrom(m, a, current_year);
+    if (!n) return std::nullopt;
+    fact.value = *n;
+  }
+  if (field->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+    fact.value = fact.words;
+    if (fact.value.empty()) return std::nullopt;
+  }
+  return fact;
+}
+
+void CollectFacts(int current_year, Interpretation* in) {
+  for (const Match* m : in->applied) {
+    for (int i = 0; i < m->def().set_size(); ++i) {
+      std::optional<Fact> fact = FactFrom(*m, i, current_year);
+      if (!fact) continue;
+      const std::string& slot = m->def().set(i).slot();
+      if (!in->facts.count(slot)) in->slot_order.push_back(slot);
+      in->facts[slot].push_back(std::move(*fact));
+    }
+  }
+}
+
+// Negations replace what was known; "anzi" or "in realtà" corrects the first
+// fact said after it, not every fact of the message.
+void FindCorrections(Interpretation* in) {
+  for (const Match* m : in->applied) {
+    if (!m->def().replaces()) continue;
+    for (const auto& a : m->def().set()) in->corrected.insert(a.slot());
+  }
+  for (const Match* c : in->applied) {
+    if (c->def().intent() != "correction") continue;
+    for (const Match* m : in->applied) {
+      if (m->begin < c->end || m->def().set_size() == 0) continue;
+      for (const auto& a : m->def().set()) in->corrected.insert(a.slot());
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+void Understanding::AddMatches(const CompiledPattern& rule,
+                               const NormalizedText& n,
+                               absl::string_view original,
+                               std::vector<Match>* out) const {
+  const std::string& text = n.text;
+  const int groups = rule.re->NumberOfCapturingGroups() + 1;
+  std::vector<re2::StringPiece> sub(groups);
+  size_t pos = 0;
+  while (pos <= text.size() &&
+         rule.re->Match(text, pos, text.size(), RE2::UNANCHORED, sub.data(),
+                        groups)) {
+    Match m;
+    m.rule = &rule;
+    m.begin = sub[0].data() - text.data();
+    m.end = m.begin + sub[0].size();
+    m.original = n.OriginalSpan(original, m.begin, m.end);
+    for (int g = 1; g < groups; ++g) {
+      if (rule.group_names[g].empty() || sub[g].data() == nullptr) continue;
+      size_t b = sub[g].data() - text.data();
+      m.captures[rule.group_names[g]] = {
+          std::string(sub[g].data(), sub[g].size()),
+          n.DisplaySpan(original, b, b + sub[g].size())};
+    }
+    // The next search starts after this match; an empty one moves a byte on.
+    pos = m.end > pos ? m.end : pos + 1;
+    out->push_back(std::move(m));
+  }
+}
+
+std::vector<Match> Understanding::FindMatches(
+    const NormalizedText& n, absl::string_view original,
+    const std::string& awaiting) const {
+  std::vector<Match> out;
+  for (int index : kb_.Candidates(n.text)) {
+    const CompiledPattern& rule = kb_.pattern(index);
+    if (!rule.def->context().empty() && rule.def->context() != awaiting) {
+      continue;
+    }
+    AddMatches(rule, n, original, &out);
+  }
+  std::sort(out.begin(), out.end(), ReadsBefore);
+  return out;
+}
+
+Interpretation Understanding::Understand(const NormalizedText& normalized,
+                                         absl::string_view original,
+                                         const std::string& awaiting,
+                                         int current_year) const {
+  Interpretation in;
+  in.matches = FindMatches(normalized, original, awaiting);
+  in.applied = PickWinners(in.matches);
+  for (const Match* m : in.applied) {
+    if (!m->def().intent().empty()) in.intents.insert(m->def().intent());
+  }
+  CollectFacts(current_year, &in);
+  FindCorrections(&in);
+  return in;
+}
+
+}  // namespace dirigo
