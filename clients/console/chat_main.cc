@@ -5,9 +5,11 @@
 //
 // On a terminal: a chat with line editing and history (readline), colours
 // unless NO_COLOR is set, quick replies chosen by number, and slash commands
-// (/help lists them). Otherwise (a pipe): one message per input line, replies
-// printed as plain text; with --json, every server response is one line of
-// proto3 JSON (the session first), and an error is one line
+// (/help lists them). Its texts and commands, in the conversation's language,
+// come from the server (GetClientTexts): no word of any language is here.
+// Otherwise (a pipe): one message per input line, replies printed as plain
+// text; with --json, every server response is one line of proto3 JSON (the
+// session first), and an error is one line
 // {"error":{"code":N,"message":"…"}} after which the chat goes on.
 #include <readline/history.h>
 #include <readline/readline.h>
@@ -27,10 +29,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/flags_usage.h"
 #include "dirigo/v1/advisor.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
-#include "base/flags_usage.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051",
           "the Dirigo server, HOST:PORT");
@@ -53,35 +55,6 @@ struct Style {
   std::string err() const { return on ? "\033[31m" : ""; }
   std::string off() const { return on ? "\033[0m" : ""; }
 };
-
-// Client-side words, by language.
-struct Words {
-  std::string you, hint, bye, expired, commands, no_trace, profile_empty,
-      no_rule, unreachable;
-};
-const Words kItalian = {
-    "tu> ",
-    "(scrivi il numero di una risposta, oppure con parole tue)",
-    "A presto!",
-    "La conversazione era scaduta: ne comincio una nuova.",
-    "Comandi: /profilo (/profile) cosa so di te · /consigli (/advice) il piano "
-    "con quello che so · /trace perché ho risposto così · /ricomincia "
-    "(/restart) · /lang it|en · /esci (/quit)",
-    "Nessun turno da spiegare, per ora.",
-    "Non so ancora niente di te.",
-    "(nessuna regola ha riconosciuto l'ultimo messaggio)",
-    "non riesco a raggiungere il server di Dirigo"};
-const Words kEnglish = {
-    "you> ",
-    "(type a reply's number, or answer in your own words)",
-    "Bye!",
-    "The conversation had expired: starting a new one.",
-    "Commands: /profile what I know · /advice the plan so far · /trace why I "
-    "answered so · /restart · /lang it|en · /quit",
-    "No turn to explain yet.",
-    "I know nothing about you yet.",
-    "(no rule recognised the last message)",
-    "cannot reach the Dirigo server"};
 
 std::string ToJson(const google::protobuf::Message& m) {
   std::string out;
@@ -138,6 +111,11 @@ bool ValidUtf8(const std::string& s) {
   return true;
 }
 
+// Quotes are shown up to about this many bytes.
+constexpr size_t kQuoteChars = 150;
+// How long the console waits for the server at start.
+constexpr int kConnectSeconds = 5;
+
 std::string Shorten(const std::string& quote, size_t max) {
   if (quote.size() <= max) return quote;
   size_t cut = quote.rfind(' ', max);
@@ -154,6 +132,29 @@ class Chat {
         json_(json),
         style_(style) {}
 
+  // Fetches the client's texts and commands in `lang`; false (and the
+  // error shown) if the server has no such language.
+  bool FetchTexts(const std::string& lang) {
+    dirigo::v1::GetClientTextsRequest request;
+    request.set_locale(lang);
+    dirigo::v1::ClientTexts texts;
+    auto context = Context();
+    grpc::Status s = stub_->GetClientTexts(context.get(), request, &texts);
+    if (!s.ok()) {
+      Error(s);
+      return false;
+    }
+    texts_ = std::move(texts);
+    return true;
+  }
+
+  // A text of the client in the conversation's language ("" if absent).
+  const std::string& Text(const std::string& key) const {
+    static const std::string* none = new std::string();
+    auto it = texts_.texts().find(key);
+    return it == texts_.texts().end() ? *none : it->second;
+  }
+
   // Starts a conversation; false if it could not.
   bool Start(const std::string& lang) {
     dirigo::v1::CreateSessionRequest request;
@@ -167,7 +168,6 @@ class Chat {
       return false;
     }
     lang_ = lang;
-    words_ = lang == "en" ? &kEnglish : &kItalian;
     session_ = response.session().name();
     if (json_) {
       std::cout << ToJson(response) << std::endl;
@@ -194,8 +194,6 @@ class Chat {
     return true;
   }
 
-  const Words& words() const { return *words_; }
-
  private:
   std::unique_ptr<grpc::ClientContext> Context() {
     auto c = std::make_unique<grpc::ClientContext>();
@@ -217,7 +215,7 @@ class Chat {
     auto context = Context();
     grpc::Status s = stub_->Converse(context.get(), request, &response);
     if (s.error_code() == grpc::StatusCode::NOT_FOUND && !json_ && !retried) {
-      std::cout << style_.dim() << words_->expired << style_.off() << "\n";
+      std::cout << style_.dim() << Text("expired") << style_.off() << "\n";
       if (Start(lang_)) Send(text, /*retried=*/true);
       return;
     }
@@ -238,10 +236,7 @@ class Chat {
     for (const auto& m : turn.messages()) {
       std::cout << style_.bot() << "Dirigo: " << style_.off() << m.text()
                 << "\n";
-      for (const auto& c : m.citations()) {
-        std::cout << style_.dim() << "    «" << Shorten(c.quote(), 150) << "» ("
-                  << c.section_heading() << ")" << style_.off() << "\n";
-      }
+      ShowCitations(m.citations());
     }
     waiting_choice_ = turn.quick_replies_size() > 0;
     // When the answers are numbers ("3 anni"), a typed number is an answer,
@@ -263,7 +258,7 @@ class Chat {
       }
       std::cout << style_.off() << "\n";
       if (interactive_ && !hinted_) {
-        std::cout << style_.dim() << "  " << words_->hint << style_.off()
+        std::cout << style_.dim() << "  " << Text("hint") << style_.off()
                   << "\n";
         hinted_ = true;
       }
@@ -271,44 +266,70 @@ class Chat {
     std::cout.flush();
   }
 
+  // The action of a slash command ("/profilo" → "profile"), or null.
+  const dirigo::v1::ClientCommand* FindCommand(const std::string& word) const {
+    for (const auto& c : texts_.commands()) {
+      for (const auto& alias : c.alias()) {
+        if (alias == word) return &c;
+      }
+    }
+    return nullptr;
+  }
+
   bool Command(const std::string& line) {
     std::vector<std::string> parts =
         absl::StrSplit(line, ' ', absl::SkipEmpty());
-    const std::string& c = parts[0];
-    if (c == "/quit" || c == "/exit" || c == "/esci") return false;
-    if (c == "/help" || c == "/aiuto") {
-      std::cout << words_->commands << "\n";
-    } else if (c == "/profile" || c == "/profilo") {
-      // The bot says what it knows, with the person's own words.
-      Send(lang_ == "en" ? "what do you know about me?" : "cosa sai di me?");
-    } else if (c == "/advice" || c == "/consigli") {
+    const dirigo::v1::ClientCommand* c = FindCommand(parts[0]);
+    const std::string action = c == nullptr ? "help" : c->action();
+    if (action == "quit") return false;
+    if (c != nullptr && !c->message().empty()) {
+      Send(c->message());  // the bot answers it in words ("cosa sai di me?")
+    } else if (action == "advice") {
       ShowAdvice();
-    } else if (c == "/trace") {
+    } else if (action == "trace") {
       if (!have_turn_ || !last_turn_.has_trace()) {
-        std::cout << words_->no_trace << "\n";
+        std::cout << Text("no_trace") << "\n";
       } else {
         ShowTrace(last_turn_.trace());
       }
-    } else if (c == "/restart" || c == "/ricomincia") {
+    } else if (action == "restart") {
       Delete();
       Start(lang_);
-    } else if (c == "/lang") {
-      if (parts.size() != 2 || (parts[1] != "it" && parts[1] != "en")) {
-        std::cout << "/lang it|en\n";
-      } else if (parts[1] != lang_) {
-        // The old conversation is erased only once the new one exists.
-        std::string old_session = session_;
-        if (Start(parts[1])) {
-          std::string new_session = session_;
-          session_ = old_session;
-          Delete();
-          session_ = new_session;
-        }
-      }
+    } else if (action == "lang") {
+      SwitchLanguage(parts);
     } else {
-      std::cout << words_->commands << "\n";
+      std::cout << Text("commands") << "\n";
     }
     return true;
+  }
+
+  // "/lang en": a new conversation in that language; the old one is erased
+  // only once the new one exists.
+  void SwitchLanguage(const std::vector<std::string>& parts) {
+    if (parts.size() != 2) {
+      std::cout << Text("lang_usage") << "\n";
+      return;
+    }
+    if (parts[1] == lang_) return;
+    dirigo::v1::ClientTexts old_texts = texts_;
+    if (!FetchTexts(parts[1])) return;
+    std::string old_session = session_;
+    if (!Start(parts[1])) {
+      texts_ = std::move(old_texts);
+      return;
+    }
+    std::string new_session = session_;
+    session_ = old_session;
+    Delete();
+    session_ = new_session;
+  }
+
+  void ShowCitations(
+      const google::protobuf::RepeatedPtrField<dirigo::v1::Citation>& cs) {
+    for (const auto& c : cs) {
+      std::cout << style_.dim() << "    «" << Shorten(c.quote(), kQuoteChars)
+                << "» (" << c.section_heading() << ")" << style_.off() << "\n";
+    }
   }
 
   void Delete() {
@@ -345,17 +366,14 @@ class Chat {
     for (const auto& item : response.advice()) {
       std::cout << style_.bot() << "Dirigo: " << style_.off() << ++i << ". "
                 << item.title() << ". " << item.text() << "\n";
-      for (const auto& c : item.citations()) {
-        std::cout << style_.dim() << "    «" << Shorten(c.quote(), 150) << "» ("
-                  << c.section_heading() << ")" << style_.off() << "\n";
-      }
+      ShowCitations(item.citations());
     }
-    if (i == 0) std::cout << words_->profile_empty << "\n";
+    if (i == 0) std::cout << Text("no_advice") << "\n";
   }
 
   void ShowTrace(const dirigo::v1::Trace& trace) {
     if (trace.matches_size() == 0 && trace.spelling_fixes_size() == 0) {
-      std::cout << "  " << words_->no_rule << "\n";
+      std::cout << "  " << Text("no_rule") << "\n";
       return;
     }
     for (const auto& m : trace.matches()) {
@@ -384,7 +402,7 @@ class Chat {
     std::string message = s.error_message();
     if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
         s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-      message = absl::StrCat(words_->unreachable, " (",
+      message = absl::StrCat(Text("unreachable"), " (",
                              absl::GetFlag(FLAGS_server), ")");
     }
     std::cerr << style_.err() << "dirigo-chat: " << message << style_.off()
@@ -394,8 +412,9 @@ class Chat {
   std::unique_ptr<Advisor::Stub> stub_;
   bool interactive_, json_;
   Style style_;
-  std::string session_, lang_ = "it";
-  const Words* words_ = &kItalian;
+  std::string session_, lang_;
+  // The client's texts and commands, in the conversation's language.
+  dirigo::v1::ClientTexts texts_;
   BotTurn last_turn_;
   bool have_turn_ = false, waiting_choice_ = false, hinted_ = false;
   bool numeric_replies_ = false;
@@ -412,10 +431,6 @@ int main(int argc, char** argv) {
       "[--json]");
   absl::ParseCommandLine(argc, argv);
   const std::string lang = absl::GetFlag(FLAGS_lang);
-  if (lang != "it" && lang != "en") {
-    std::cerr << "dirigo-chat: --lang must be it or en\n";
-    return 2;
-  }
   const bool json = absl::GetFlag(FLAGS_json);
   const bool interactive = !json && isatty(STDIN_FILENO);
   Style style;
@@ -425,25 +440,25 @@ int main(int argc, char** argv) {
   auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_server),
                                      grpc::InsecureChannelCredentials());
   if (!channel->WaitForConnected(std::chrono::system_clock::now() +
-                                 std::chrono::seconds(5))) {
+                                 std::chrono::seconds(kConnectSeconds))) {
     std::cerr << "dirigo-chat: cannot reach the Dirigo server at "
               << absl::GetFlag(FLAGS_server)
               << " (is it running? `make chat` starts one)\n";
     return 1;
   }
   Chat chat(channel, interactive, json, style);
-  if (!chat.Start(lang)) return 2;
+  if (!chat.FetchTexts(lang) || !chat.Start(lang)) return 2;
 
   if (interactive) {
     while (true) {
-      char* raw = readline(chat.words().you.c_str());
+      char* raw = readline(chat.Text("prompt").c_str());
       if (raw == nullptr) break;  // Ctrl-D
       std::string line(raw);
       std::free(raw);
       if (!absl::StripAsciiWhitespace(line).empty()) add_history(line.c_str());
       if (!chat.Handle(line)) break;
     }
-    std::cout << "\n" << chat.words().bye << "\n";
+    std::cout << "\n" << chat.Text("bye") << "\n";
   } else {
     std::string line;
     while (std::getline(std::cin, line)) {

@@ -57,7 +57,16 @@ grep -q 'English ("en") is not available yet' <<<"$out"; check "/lang en refused
 grep -q "Studi: laurea magistrale o master" <<<"$out"; check "/lang en keeps the conversation" $?
 grep -q "3 anni di lavoro" <<<"$out"; check "a number answers a numeric question" $?
 
-# 6. Privacy: the server logged no message text.
+# 6. Slash commands come from the server, in the conversation's language.
+out=$(printf '/aiuto\n/sconosciuto\n/trace\n/consigli\n/esci\nnon arriva\n' |
+  "$chat" --server="$DIRIGO_SERVER" 2>&1)
+[ "$(grep -c '^Comandi: /profilo (/profile)' <<<"$out")" -eq 2 ]
+check "/aiuto and an unknown command list the commands" $?
+grep -q "Nessun turno da spiegare" <<<"$out"; check "/trace before any turn" $?
+grep -q "organizzazione" <<<"$out"; check "/consigli gives the plan so far" $?
+if grep -q "non arriva" <<<"$out"; then check "/esci ends the chat" 1; else check "/esci ends the chat" 0; fi
+
+# 7. Privacy: the server logged no message text.
 [ -s "$DIRIGO_SERVER_LOG" ] && grep -q "turn: session=#" "$DIRIGO_SERVER_LOG"
 check "the server logged every turn (verbose)" $?
 if grep -q -i "segretaria\|master in economia\|s-[0-9a-f]\{32\}" "$DIRIGO_SERVER_LOG"; then

@@ -146,6 +146,28 @@ TEST_F(ServerTest, StatelessAdvise) {
               testing::Contains("experience"));
 }
 
+TEST_F(ServerTest, ClientTextsComeFromTheKnowledgeBase) {
+  v1::GetClientTextsRequest req;
+  v1::ClientTexts texts;
+  ASSERT_TRUE(stub_->GetClientTexts(Ctx().get(), req, &texts).ok());
+  EXPECT_EQ(texts.locale(), "it");
+  EXPECT_FALSE(texts.kb_version().empty());
+  EXPECT_EQ(texts.texts().at("prompt"), "tu> ");
+  EXPECT_THAT(texts.texts().at("commands"), HasSubstr("/profilo"));
+  bool profile = false;
+  for (const auto& c : texts.commands()) {
+    if (c.action() != "profile") continue;
+    profile = true;
+    EXPECT_THAT(c.alias(), ::testing::Contains("/profilo"));
+    EXPECT_EQ(c.message(), "cosa sai di me?");
+  }
+  EXPECT_TRUE(profile);
+  req.set_locale("en");
+  grpc::Status s = stub_->GetClientTexts(Ctx().get(), req, &texts);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("not available yet"));
+}
+
 TEST_F(ServerTest, ClearErrorsForBadRequests) {
   v1::ConverseResponse r;
   grpc::Status st = Say("s-nope", "ciao", &r);
