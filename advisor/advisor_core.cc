@@ -84,6 +84,7 @@ dirigo::v1::Session ToApiSession(const SessionState& s) {
   out.set_turn_count(s.dialog().turn_count());
   out.set_create_time_unix(s.create_time_unix());
   out.set_update_time_unix(s.update_time_unix());
+  *out.mutable_sources() = s.dialog().sources();
   for (const auto& [slot, source] : s.dialog().sources()) {
     if (!source.words().empty()) (*out.mutable_words())[slot] = source.words();
   }

@@ -74,13 +74,6 @@ struct Interpretation {
   bool Has(absl::string_view intent) const {
     return intents.count(std::string(intent)) > 0;
   }
-  // Whether any applied match carries an intent other than `except`.
-  bool HasIntentOtherThan(absl::string_view except) const {
-    for (const std::string& i : intents) {
-      if (i != except) return true;
-    }
-    return false;
-  }
 };
 
 }  // namespace dirigo

@@ -128,7 +128,7 @@ void Tracker::ApplySlot(const std::string& slot_name, const Interpretation& in,
       (words->empty() || *words == KnownWords(*state, slot_name))) {
     return;
   }
-  sessionv1::FactSource& source = (*state->mutable_sources())[slot_name];
+  dirigo::v1::FactSource& source = (*state->mutable_sources())[slot_name];
   source.set_words(*words);
   source.set_turn(state->turn_count());
   source.set_rule_id(rule_id);

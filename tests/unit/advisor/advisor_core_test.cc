@@ -77,7 +77,12 @@ TEST_F(AdvisorCoreTest, EraseInWordsForgetsThePerson) {
   dirigo::v1::GetSessionRequest before;
   before.set_session(session_);
   // What the bot keeps is visible: the profile and the person's words.
-  EXPECT_EQ(core_->GetSession(before)->words().at("studyField"), "economia");
+  auto kept = core_->GetSession(before);
+  EXPECT_EQ(kept->words().at("studyField"), "economia");
+  // And where each fact came from.
+  EXPECT_EQ(kept->sources().at("studyField").words(), "economia");
+  EXPECT_EQ(kept->sources().at("educationLevel").turn(), 1);
+  EXPECT_EQ(kept->sources().at("educationLevel").rule_id(), "education.master");
   ASSERT_TRUE(Say("cancella i miei dati").ok());
   dirigo::v1::GetSessionRequest get;
   get.set_session(session_);
@@ -85,6 +90,7 @@ TEST_F(AdvisorCoreTest, EraseInWordsForgetsThePerson) {
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->profile().ByteSizeLong(), 0u);
   EXPECT_TRUE(s->words().empty());
+  EXPECT_TRUE(s->sources().empty());
   EXPECT_TRUE(s->external_user_id().empty());
 }
 
