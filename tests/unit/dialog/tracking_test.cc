@@ -1,0 +1,90 @@
+#include "dialog/tracking.h"
+
+#include "dialog/understanding.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/support/bundled.h"
+
+namespace dirigo {
+namespace {
+
+using dirigo::session::v1::DialogState;
+
+class TrackingTest : public testing::Test {
+ protected:
+  // Understands `text` and applies it to the state, as the engine does.
+  Changes Tell(const std::string& text) {
+    static const Understanding understanding(*BundledKb());
+    static const Tracker tracker(*BundledKb());
+    state_.set_turn_count(state_.turn_count() + 1);
+    auto n = BundledKb()->NormalizeMessage(text);
+    EXPECT_TRUE(n.ok());
+    Interpretation in =
+        understanding.Understand(*n, text, state_.awaiting_slot(), 2026);
+    trace_.Clear();
+    return tracker.Apply(in, &state_, &trace_);
+  }
+  DialogState state_;
+  dirigo::v1::Trace trace_;
+};
+
+TEST_F(TrackingTest, NewFactsAreChangesWithTheirSources) {
+  Changes c = Tell("ho la triennale e faccio la segretaria");
+  EXPECT_THAT(c.slots, testing::ElementsAre("educationLevel", "experience"));
+  EXPECT_FALSE(c.updated_known);
+  EXPECT_EQ(state_.profile().education_level(),
+            dirigo::v1::EDUCATION_LEVEL_BACHELOR);
+  EXPECT_EQ(state_.sources().at("experience").words(), "segretaria");
+  EXPECT_EQ(state_.sources().at("experience").turn(), 1);
+  ASSERT_EQ(trace_.slot_changes_size(), 2);
+  EXPECT_EQ(trace_.slot_changes(0).new_value(), "BACHELOR");
+}
+
+TEST_F(TrackingTest, ExperienceAddsUpInThePersonsWords) {
+  Tell("faccio la segretaria");
+  Changes c = Tell("prima facevo la commessa");
+  EXPECT_THAT(c.slots, testing::Contains("experience"));
+  EXPECT_EQ(state_.profile().experience_size(), 2);
+  EXPECT_EQ(state_.sources().at("experience").words(), "segretaria, commessa");
+  EXPECT_EQ(state_.sources().at("experience").turn(), 2);
+}
+
+TEST_F(TrackingTest, EducationOnlyGoesUpUnlessCorrected) {
+  Tell("ho un master");
+  EXPECT_TRUE(Tell("ho anche la triennale").empty());
+  EXPECT_EQ(state_.profile().education_level(),
+            dirigo::v1::EDUCATION_LEVEL_MASTER);
+  Changes c = Tell("anzi, ho solo la triennale");
+  EXPECT_TRUE(c.updated_known);  // "Aggiornato"
+  EXPECT_EQ(state_.profile().education_level(),
+            dirigo::v1::EDUCATION_LEVEL_BACHELOR);
+}
+
+TEST_F(TrackingTest, TheSameFactAgainIsNoChange) {
+  Tell("ho la triennale");
+  EXPECT_TRUE(Tell("ho la triennale").empty());
+  EXPECT_EQ(trace_.slot_changes_size(), 0);
+}
+
+TEST_F(TrackingTest, ACompanionTextGoesWithItsFact) {
+  Tell("ho la triennale in economia");
+  EXPECT_EQ(state_.profile().study_field_text(), "economia");
+  Tell("ma non in economia");
+  EXPECT_EQ(state_.profile().study_field(), dirigo::v1::STUDY_FIELD_OTHER);
+  EXPECT_TRUE(state_.profile().study_field_text().empty());
+  EXPECT_FALSE(state_.sources().contains("studyFieldText"));
+}
+
+TEST_F(TrackingTest, AFactGivenIsNoLongerSkipped) {
+  SkipSlot("leadsPeople", &state_);
+  state_.set_awaiting_slot("focusArea");
+  SkipSlot("focusArea", &state_);
+  EXPECT_TRUE(state_.awaiting_slot().empty());
+  EXPECT_THAT(state_.skipped(),
+              testing::ElementsAre("leadsPeople", "focusArea"));
+  Tell("ho guidato un gruppo di tre persone");
+  EXPECT_THAT(state_.skipped(), testing::ElementsAre("focusArea"));
+}
+
+}  // namespace
+}  // namespace dirigo

@@ -1,0 +1,89 @@
+#include "dialog/understanding.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/support/bundled.h"
+
+namespace dirigo {
+namespace {
+
+using testing::ElementsAre;
+
+// What the bundled knowledge base understands of `text`.
+Interpretation Read(const std::string& text, const std::string& awaiting = "",
+                    int year = 2026) {
+  static const Understanding understanding(*BundledKb());
+  auto n = BundledKb()->NormalizeMessage(text);
+  EXPECT_TRUE(n.ok());
+  return understanding.Understand(*n, text, awaiting, year);
+}
+
+std::vector<std::string> Values(const Interpretation& in,
+                                const std::string& slot) {
+  std::vector<std::string> out;
+  auto it = in.facts.find(slot);
+  if (it == in.facts.end()) return out;
+  for (const Fact& f : it->second) out.push_back(f.value);
+  return out;
+}
+
+TEST(UnderstandingTest, FactsWithThePersonsWordsInTheOrderSaid) {
+  Interpretation in =
+      Read("Ho la triennale in Economia e faccio la segretaria da tre anni");
+  EXPECT_THAT(in.slot_order,
+              ElementsAre("educationLevel", "studyField", "studyFieldText",
+                          "experience", "yearsExperience"));
+  EXPECT_THAT(Values(in, "educationLevel"), ElementsAre("BACHELOR"));
+  EXPECT_EQ(in.facts.at("studyField")[0].words, "economia");
+  EXPECT_EQ(in.facts.at("studyField")[0].rule_id, "field.business");
+  EXPECT_EQ(in.facts.at("experience")[0].words, "segretaria");
+  EXPECT_THAT(Values(in, "yearsExperience"), testing::Contains("3"));
+  EXPECT_TRUE(in.intents.empty());
+}
+
+TEST(UnderstandingTest, TheStrongerOfOverlappingMatchesWins) {
+  Interpretation in = Read("ho la triennale in economia");
+  bool lost = false;
+  for (const Match& m : in.matches) {
+    if (m.def().id() == "field.other_any") lost = !m.applied;
+  }
+  EXPECT_TRUE(lost) << "any field gives way to a known business field";
+  // The matches read in order: position, then rule id.
+  for (size_t i = 1; i < in.matches.size(); ++i) {
+    EXPECT_LE(in.matches[i - 1].begin, in.matches[i].begin);
+  }
+  for (const Match* m : in.applied) EXPECT_TRUE(m->applied);
+}
+
+TEST(UnderstandingTest, AnswersToAQuestionNeedTheQuestion) {
+  EXPECT_TRUE(Read("5").facts.empty());
+  EXPECT_THAT(Values(Read("5", "yearsExperience"), "yearsExperience"),
+              ElementsAre("5"));
+  EXPECT_THAT(Values(Read("sì", "leadsPeople"), "leadsPeople"),
+              ElementsAre("true"));
+}
+
+TEST(UnderstandingTest, YearsFromACalendarYearNeedTheCurrentYear) {
+  EXPECT_THAT(Values(Read("lavoro dal 2015", "", 2026), "yearsExperience"),
+              ElementsAre("11"));
+  EXPECT_TRUE(
+      Values(Read("lavoro dal 2015", "", 0), "yearsExperience").empty());
+}
+
+TEST(UnderstandingTest, ACorrectionCorrectsTheFactAfterIt) {
+  Interpretation in = Read("anzi, è una magistrale");
+  EXPECT_TRUE(in.Has("correction"));
+  EXPECT_TRUE(in.corrected.count("educationLevel"));
+  // A negation replaces what was known.
+  EXPECT_TRUE(Read("non ho la laurea").corrected.count("educationLevel"));
+  EXPECT_TRUE(Read("ho la laurea").corrected.empty());
+}
+
+TEST(UnderstandingTest, IntentsOfTheWinners) {
+  EXPECT_TRUE(Read("cos'è il back office?").Has("faq.back_office"));
+  EXPECT_TRUE(Read("cancella i miei dati").Has("command.erase"));
+  EXPECT_TRUE(Read("zzz qqq").intents.empty());
+}
+
+}  // namespace
+}  // namespace dirigo

@@ -1,0 +1,86 @@
+#include "dialog/wording.h"
+
+#include "dialog/replies.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/support/bundled.h"
+
+namespace dirigo {
+namespace {
+
+using testing::HasSubstr;
+
+TEST(WordingTest, FactsJoinWithTheLanguagesSeparators) {
+  Wording w(*BundledKb());
+  EXPECT_EQ(w.JoinFacts({}), "");
+  EXPECT_EQ(w.JoinFacts({"a"}), "a");
+  EXPECT_EQ(w.JoinFacts({"a", "b"}), "a e b");
+  EXPECT_EQ(w.JoinFacts({"a", "b", "c"}), "a, b e c");
+}
+
+TEST(WordingTest, AFactInThePersonsWordsElseInTheKnowledgeBases) {
+  Wording w(*BundledKb());
+  dirigo::v1::Profile p;
+  p.add_experience(dirigo::v1::EXPERIENCE_KIND_ADMIN_ENTRY_LEVEL);
+  p.add_experience(dirigo::v1::EXPERIENCE_KIND_FRONT_OFFICE);
+  p.set_years_experience(4);
+  EXPECT_EQ(w.FactText(p, {}, "experience"),
+            "esperienza amministrativa e esperienza di front office");
+  EXPECT_EQ(w.FactText(p, {{"experience", "cassiera"}}, "experience"),
+            "cassiera");
+  EXPECT_EQ(w.FactText(p, {}, "yearsExperience"), "4 anni di lavoro");
+  EXPECT_EQ(w.FactText(p, {}, "leadsPeople"), "");  // unknown
+  EXPECT_EQ(w.FactText(p, {}, "nope"), "");
+}
+
+TEST(WordingTest, ACompanionFallsBackToItsFact) {
+  Wording w(*BundledKb());
+  dirigo::v1::Profile p;
+  p.set_study_field(dirigo::v1::STUDY_FIELD_OTHER);
+  EXPECT_EQ(w.Fill("({studyFieldText})", p, {}), "(studi in un altro campo)");
+  p.set_study_field_text("filosofia");
+  EXPECT_EQ(w.Fill("({studyFieldText})", p, {}), "(filosofia)");
+  EXPECT_EQ(w.Fill("{studyField}!", p, {{"studyField", "lettere"}}),
+            "lettere!");
+}
+
+TEST(WordingTest, CitationsCarryTheirSectionsHeading) {
+  Wording w(*BundledKb());
+  dirigo::kb::v1::Citation c;
+  c.set_section("intro");
+  c.set_quote("q");
+  EXPECT_EQ(w.Cite(c).section_heading(), "Introduzione");
+}
+
+TEST(RepliesTest, ATurnThatWouldSayNothingSaysItDidNotUnderstand) {
+  Wording w(*BundledKb());
+  Replies replies(*BundledKb(), w);
+  dirigo::session::v1::DialogState state;
+  dirigo::v1::BotTurn turn;
+  replies.Render(Decision(), &state, &turn);
+  ASSERT_EQ(turn.messages_size(), 1);
+  EXPECT_EQ(turn.messages(0).text(), BundledKb()->Phrase("not_understood", 0));
+  EXPECT_EQ(state.phrase_counter(), 1);
+  EXPECT_EQ(turn.kb_version(), BundledKb()->version());
+}
+
+TEST(RepliesTest, RotatingPhrasesVaryAndAGreetingWaitsItsTurn) {
+  Wording w(*BundledKb());
+  Replies replies(*BundledKb(), w);
+  dirigo::session::v1::DialogState state;
+  Decision d;
+  d.Add(Action::Phrase("ack", /*rotate=*/true));
+  d.actions.back().values = {{"{facts}", "x"}};
+  Action greeting = Action::Phrase("greeting_reply", /*rotate=*/true);
+  greeting.only_if_first = true;
+  d.Add(greeting);
+  dirigo::v1::BotTurn first, second;
+  replies.Render(d, &state, &first);
+  replies.Render(d, &state, &second);
+  ASSERT_EQ(first.messages_size(), 1);  // the greeting came second: not said
+  EXPECT_NE(first.messages(0).text(), second.messages(0).text());
+  EXPECT_THAT(first.messages(0).text(), HasSubstr("x"));
+}
+
+}  // namespace
+}  // namespace dirigo
