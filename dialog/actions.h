@@ -47,8 +47,8 @@ struct Action {
   const CompiledSlot* slot = nullptr;
   int variant = 0;
   std::string prefix;
-  // kStep: the step. kPlan: the whole plan, and the ids to show (all when
-  // empty).
+  // kStep: the step. kPlan: the ids of the decision's plan to show (all when
+  // empty), numbered by their place in the plan.
   std::vector<dirigo::v1::AdviceItem> items;
   std::vector<std::string> only;
 

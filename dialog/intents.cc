@@ -93,7 +93,7 @@ bool ExplainStep(const IntentContext& c, Decision* d) {
   const auto& last = c.state->last_advice();
   const dirigo::v1::AdviceItem* item = nullptr;
   std::vector<dirigo::v1::AdviceItem> plan =
-      c.planner.Plan(c.state->profile(), WordsOf(*c.state));
+      c.planner.Plan(c.state->profile(), FactWords(*c.state));
   if (n >= 1 && n <= last.size()) {
     for (const auto& i : plan) {
       if (i.id() == last.Get(n - 1)) item = &i;

@@ -46,7 +46,7 @@ struct Fact {
   // The rule's priority (band and rank): the more specific rule wins.
   int priority = 0;
   // The rule that said it.
-  std::string rule_id;
+  const CompiledPattern* rule = nullptr;
 };
 
 // Move-only: `applied` points into `matches`.

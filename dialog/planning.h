@@ -43,8 +43,9 @@ class Planner {
 
   // The plan for `profile`, most important first; `words` are the person's
   // own words for the facts, if known.
-  std::vector<dirigo::v1::AdviceItem> Plan(const dirigo::v1::Profile& profile,
-                                           const FactWords& words = {}) const;
+  std::vector<dirigo::v1::AdviceItem> Plan(
+      const dirigo::v1::Profile& profile,
+      const FactWords& words = FactWords()) const;
 
   // The steps added and removed from the plan `old_ids` to `plan`.
   static PlanDiff Compare(

@@ -76,15 +76,13 @@ void Policy::Ask(const CompiledSlot& slot, int variant,
 void Policy::GivePlan(const std::string& intro, sessionv1::DialogState* state,
                       Decision* d) const {
   std::vector<dirigo::v1::AdviceItem> plan =
-      planner_.Plan(state->profile(), WordsOf(*state));
+      planner_.Plan(state->profile(), FactWords(*state));
   if (plan.empty()) {
     d->Add(Action::Phrase("plan_none"));
     return;
   }
   d->Add(Action::Phrase(intro));
-  Action steps = Action::Of(Kind::kPlan);
-  steps.items = plan;
-  d->Add(std::move(steps));
+  d->Add(Action::Of(Kind::kPlan));
   d->Add(Action::Phrase("plan_outro"));
   state->set_advised(true);
   state->clear_last_advice();
@@ -193,7 +191,7 @@ void Policy::GiveRequestedPlan(sessionv1::DialogState* state,
 // The plan again after new facts, saying what was dropped and what is new.
 void Policy::UpdatePlan(sessionv1::DialogState* state, Decision* d) const {
   std::vector<dirigo::v1::AdviceItem> plan =
-      planner_.Plan(state->profile(), WordsOf(*state));
+      planner_.Plan(state->profile(), FactWords(*state));
   PlanDiff diff = Planner::Compare(state->last_advice(), plan);
   for (const std::string& id : diff.removed) {
     if (const kbv1::AdviceRule* rule = kb_.FindAdvice(id)) {
@@ -205,7 +203,6 @@ void Policy::UpdatePlan(sessionv1::DialogState* state, Decision* d) const {
   if (!diff.added.empty()) {
     d->Add(Action::Phrase("plan_changed"));
     Action steps = Action::Of(Kind::kPlan);
-    steps.items = plan;
     steps.only = diff.added;
     d->Add(std::move(steps));
   }

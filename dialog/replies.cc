@@ -70,16 +70,16 @@ void Replies::Phrase(const Action& a, DialogState* state, BotTurn* turn) const {
 // "Bene: laurea triennale in economia e 3 anni di lavoro."
 void Replies::Acknowledge(const Action& a, DialogState* state,
                           BotTurn* turn) const {
-  const FactWords words = WordsOf(*state);
+  const FactWords words(*state);
   std::vector<std::string> facts;
   for (const std::string& name : a.slots) {
     const CompiledSlot* slot = kb_.FindSlot(name);
-    auto w = words.find(name);
+    const std::string* w = words.Find(name);
     // "laurea triennale" + " in economia": said on the fact before it.
     if (!slot->def->say_words_after().empty() && !facts.empty() &&
-        w != words.end()) {
+        w != nullptr) {
       facts.back() += " " + absl::StrReplaceAll(slot->def->say_words_after(),
-                                                {{"{text}", w->second}});
+                                                {{"{text}", *w}});
       continue;
     }
     std::string text = wording_.FactText(state->profile(), words, name);
@@ -93,18 +93,17 @@ void Replies::Acknowledge(const Action& a, DialogState* state,
 
 // Each fact in the bot's words, then the person's own words for it.
 void Replies::Profile(const DialogState& state, BotTurn* turn) const {
-  const FactWords words = WordsOf(state);
+  const FactWords words(state);
   std::vector<std::string> lines;
   for (const CompiledSlot& s : kb_.slots()) {
     if (!IsSlotKnown(state.profile(), s.field)) continue;
-    std::string line =
-        absl::StrCat("- ", s.def->label(), ": ",
-                     wording_.FactText(state.profile(), {}, s.def->name()));
-    auto w = words.find(s.def->name());
-    if (w != words.end()) {
-      absl::StrAppend(&line, " ",
-                      absl::StrReplaceAll(kb_.Phrase("profile_words"),
-                                          {{"{words}", w->second}}));
+    std::string line = absl::StrCat(
+        "- ", s.def->label(), ": ",
+        wording_.FactText(state.profile(), FactWords(), s.def->name()));
+    if (const std::string* w = words.Find(s.def->name())) {
+      absl::StrAppend(
+          &line, " ",
+          absl::StrReplaceAll(kb_.Phrase("profile_words"), {{"{words}", *w}}));
     }
     lines.push_back(line);
   }
@@ -131,9 +130,11 @@ void Replies::Ask(const Action& a, DialogState* state, BotTurn* turn) const {
 
 // "2. Dimostra di saper guidare persone. …", numbered by the step's place in
 // the whole plan.
-void Replies::Plan(const Action& a, BotTurn* turn) const {
+void Replies::Plan(const Action& a,
+                   const std::vector<dirigo::v1::AdviceItem>& plan,
+                   BotTurn* turn) const {
   int number = 0;
-  for (const dirigo::v1::AdviceItem& item : a.items) {
+  for (const dirigo::v1::AdviceItem& item : plan) {
     ++number;
     if (!a.only.empty() &&
         std::find(a.only.begin(), a.only.end(), item.id()) == a.only.end()) {
@@ -145,8 +146,8 @@ void Replies::Plan(const Action& a, BotTurn* turn) const {
   }
 }
 
-void Replies::RenderOne(const Action& a, DialogState* state,
-                        BotTurn* turn) const {
+void Replies::RenderOne(const Action& a, const Decision& decision,
+                        DialogState* state, BotTurn* turn) const {
   switch (a.kind) {
     case Kind::kPhrase:
       return Phrase(a, state, turn);
@@ -179,7 +180,7 @@ void Replies::RenderOne(const Action& a, DialogState* state,
     case Kind::kAsk:
       return Ask(a, state, turn);
     case Kind::kPlan:
-      return Plan(a, turn);
+      return Plan(a, decision.plan, turn);
     case Kind::kPlanReplies:
       for (const auto& q : kb_.proto().plan_quick_reply())
         AddQuickReply(q, turn);
@@ -189,7 +190,7 @@ void Replies::RenderOne(const Action& a, DialogState* state,
 
 void Replies::Render(const Decision& decision, DialogState* state,
                      BotTurn* turn) const {
-  for (const Action& a : decision.actions) RenderOne(a, state, turn);
+  for (const Action& a : decision.actions) RenderOne(a, decision, state, turn);
   if (turn->messages_size() == 0) {
     // Understood, but nothing to say (a lone "anzi"): never leave the person
     // without an answer.

@@ -52,8 +52,10 @@ class Replies {
                dirigo::v1::BotTurn* turn) const;
   void Ask(const Action& a, dirigo::session::v1::DialogState* state,
            dirigo::v1::BotTurn* turn) const;
-  void Plan(const Action& a, dirigo::v1::BotTurn* turn) const;
-  void RenderOne(const Action& a, dirigo::session::v1::DialogState* state,
+  void Plan(const Action& a, const std::vector<dirigo::v1::AdviceItem>& plan,
+            dirigo::v1::BotTurn* turn) const;
+  void RenderOne(const Action& a, const Decision& decision,
+                 dirigo::session::v1::DialogState* state,
                  dirigo::v1::BotTurn* turn) const;
 
   const KnowledgeBase& kb_;

@@ -90,7 +90,7 @@ std::optional<std::string> Tracker::SetValues(const std::string& slot_name,
                                 correction, GetSlotValues(*profile, field));
     if (chosen == nullptr) return std::nullopt;
     (void)SetSlotValue(profile, field, chosen->value);
-    *rule_id = chosen->rule_id;
+    *rule_id = chosen->rule->def->id();
     return chosen->words;
   }
   // A list: the values add up, and so do the person's words for them.
@@ -104,7 +104,7 @@ std::optional<std::string> Tracker::SetValues(const std::string& slot_name,
         std::find(words.begin(), words.end(), f.words) == words.end()) {
       words.push_back(f.words);
     }
-    *rule_id = f.rule_id;
+    *rule_id = f.rule->def->id();
   }
   return absl::StrJoin(words, ", ");
 }

@@ -56,7 +56,7 @@ std::optional<Fact> FactFrom(const Match& m, int index, int current_year) {
   Fact fact;
   fact.value = a.value();
   fact.priority = m.rule->priority;
-  fact.rule_id = m.def().id();
+  fact.rule = m.rule;
   if (!a.text_capture().empty()) {
     auto c = m.captures.find(a.text_capture());
     if (c != m.captures.end()) fact.words = c->second.display;

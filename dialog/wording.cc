@@ -7,12 +7,11 @@
 
 namespace dirigo {
 
-FactWords WordsOf(const dirigo::session::v1::DialogState& state) {
-  FactWords words;
-  for (const auto& [slot, source] : state.sources()) {
-    if (!source.words().empty()) words[slot] = source.words();
-  }
-  return words;
+const std::string* FactWords::Find(const std::string& slot) const {
+  if (sources_ == nullptr) return nullptr;
+  auto it = sources_->find(slot);
+  if (it == sources_->end() || it->second.words().empty()) return nullptr;
+  return &it->second.words();
 }
 
 Wording::Wording(const KnowledgeBase& kb) : kb_(kb) {
@@ -27,9 +26,9 @@ std::string Wording::FactText(const dirigo::v1::Profile& profile,
   const CompiledSlot* slot = kb_.FindSlot(slot_name);
   if (slot == nullptr) return "";
   const kb::v1::Slot& def = *slot->def;
-  auto w = words.find(slot_name);
-  if (w != words.end() && !def.say_words().empty()) {
-    return absl::StrReplaceAll(def.say_words(), {{"{text}", w->second}});
+  const std::string* w = words.Find(slot_name);
+  if (w != nullptr && !def.say_words().empty()) {
+    return absl::StrReplaceAll(def.say_words(), {{"{text}", *w}});
   }
   std::vector<std::string> said;
   for (const std::string& v : GetSlotValues(profile, slot->field)) {
@@ -59,15 +58,14 @@ std::string Wording::JoinFacts(const std::vector<std::string>& facts) const {
 std::string Wording::FillOne(const std::string& name,
                              const dirigo::v1::Profile& profile,
                              const FactWords& words) const {
-  auto w = words.find(name);
-  if (w != words.end()) return w->second;
+  if (const std::string* w = words.Find(name)) return *w;
   if (auto c = by_companion_.find(name); c != by_companion_.end()) {
     std::vector<std::string> text =
         GetSlotValues(profile, c->second->companion);
     if (!text.empty()) return text[0];
-    return FactText(profile, {}, c->second->def->name());
+    return FactText(profile, FactWords(), c->second->def->name());
   }
-  return FactText(profile, {}, name);
+  return FactText(profile, FactWords(), name);
 }
 
 std::string Wording::Fill(const std::string& text,

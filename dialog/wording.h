@@ -25,11 +25,23 @@
 
 namespace dirigo {
 
-// The person's own words for each fact, by slot name (non-empty only).
-using FactWords = std::map<std::string, std::string>;
+// The person's own words for the facts: a view of a dialog state's sources,
+// without copying them. Empty words count as none.
+class FactWords {
+ public:
+  // No words at all.
+  FactWords() = default;
+  // The words of `state`, which must outlive this view.
+  explicit FactWords(const dirigo::session::v1::DialogState& state)
+      : sources_(&state.sources()) {}
 
-// The words of a dialog state's sources.
-FactWords WordsOf(const dirigo::session::v1::DialogState& state);
+  // The person's words for `slot`, or null.
+  const std::string* Find(const std::string& slot) const;
+
+ private:
+  const google::protobuf::Map<std::string, dirigo::v1::FactSource>* sources_ =
+      nullptr;
+};
 
 class Wording {
  public:

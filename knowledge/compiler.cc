@@ -1,6 +1,7 @@
 #include "knowledge/compiler.h"
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -17,8 +18,7 @@ constexpr int kRanksPerBand = 10;
 // Words shorter than this are left out of the spelling vocabulary.
 constexpr size_t kMinVocabularyWord = 2;
 
-// Each concept as an alternation of its normalised terms, longest first:
-// id → "(?:a b|c)".
+// Each concept as an alternation of its normalised terms: id → "(?:c|a b)".
 std::map<std::string, std::string> ConceptRegexes(
     const kbv1::KnowledgeBase& kb, const Normalizer& normalizer) {
   std::map<std::string, std::string> out;
@@ -27,9 +27,11 @@ std::map<std::string, std::string> ConceptRegexes(
     for (const std::string& t : c.term()) {
       terms.push_back(normalizer.NormalizeTerm(t));
     }
-    std::sort(terms.begin(), terms.end(), [](const auto& a, const auto& b) {
-      return a.size() != b.size() ? a.size() > b.size() : a < b;
-    });
+    // Descending order: a term comes before every term that is a prefix of
+    // it ("laurea triennale" before "laurea"), so the longer one is tried
+    // first, as with a longest-first order; and terms that share a prefix
+    // stay side by side, which lets RE2 factor them (a smaller automaton).
+    std::sort(terms.begin(), terms.end(), std::greater<>());
     std::vector<std::string> quoted;
     for (const auto& t : terms) quoted.push_back(RE2::QuoteMeta(t));
     out.emplace(c.id(), absl::StrCat("(?:", absl::StrJoin(quoted, "|"), ")"));

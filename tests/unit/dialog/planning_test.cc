@@ -40,8 +40,10 @@ TEST_F(PlanningTest, RulesThatHoldInPriorityOrderEachCited) {
 TEST_F(PlanningTest, TextsSayThePersonsWords) {
   dirigo::v1::Profile p;
   p.add_experience(dirigo::v1::EXPERIENCE_KIND_ADMIN_ENTRY_LEVEL);
+  dirigo::session::v1::DialogState state;
+  (*state.mutable_sources())["experience"].set_words("receptionist");
   auto plain = planner_.Plan(p);
-  auto worded = planner_.Plan(p, {{"experience", "receptionist"}});
+  auto worded = planner_.Plan(p, FactWords(state));
   auto text = [](const auto& plan, const std::string& id) {
     for (const auto& i : plan) {
       if (i.id() == id) return i.text();

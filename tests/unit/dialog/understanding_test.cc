@@ -35,7 +35,7 @@ TEST(UnderstandingTest, FactsWithThePersonsWordsInTheOrderSaid) {
                           "experience", "yearsExperience"));
   EXPECT_THAT(Values(in, "educationLevel"), ElementsAre("BACHELOR"));
   EXPECT_EQ(in.facts.at("studyField")[0].words, "economia");
-  EXPECT_EQ(in.facts.at("studyField")[0].rule_id, "field.business");
+  EXPECT_EQ(in.facts.at("studyField")[0].rule->def->id(), "field.business");
   EXPECT_EQ(in.facts.at("experience")[0].words, "segretaria");
   EXPECT_THAT(Values(in, "yearsExperience"), testing::Contains("3"));
   EXPECT_TRUE(in.intents.empty());

@@ -24,24 +24,31 @@ TEST(WordingTest, AFactInThePersonsWordsElseInTheKnowledgeBases) {
   p.add_experience(dirigo::v1::EXPERIENCE_KIND_ADMIN_ENTRY_LEVEL);
   p.add_experience(dirigo::v1::EXPERIENCE_KIND_FRONT_OFFICE);
   p.set_years_experience(4);
-  EXPECT_EQ(w.FactText(p, {}, "experience"),
+  const FactWords none;
+  EXPECT_EQ(w.FactText(p, none, "experience"),
             "esperienza amministrativa e esperienza di front office");
-  EXPECT_EQ(w.FactText(p, {{"experience", "cassiera"}}, "experience"),
-            "cassiera");
-  EXPECT_EQ(w.FactText(p, {}, "yearsExperience"), "4 anni di lavoro");
-  EXPECT_EQ(w.FactText(p, {}, "leadsPeople"), "");  // unknown
-  EXPECT_EQ(w.FactText(p, {}, "nope"), "");
+  dirigo::session::v1::DialogState state;
+  (*state.mutable_sources())["experience"].set_words("cassiera");
+  (*state.mutable_sources())["yearsExperience"].set_rule_id("years.since");
+  EXPECT_EQ(w.FactText(p, FactWords(state), "experience"), "cassiera");
+  // A source without words: the value said by the knowledge base.
+  EXPECT_EQ(w.FactText(p, FactWords(state), "yearsExperience"),
+            "4 anni di lavoro");
+  EXPECT_EQ(w.FactText(p, none, "leadsPeople"), "");  // unknown
+  EXPECT_EQ(w.FactText(p, none, "nope"), "");
 }
 
 TEST(WordingTest, ACompanionFallsBackToItsFact) {
   Wording w(*BundledKb());
   dirigo::v1::Profile p;
   p.set_study_field(dirigo::v1::STUDY_FIELD_OTHER);
-  EXPECT_EQ(w.Fill("({studyFieldText})", p, {}), "(studi in un altro campo)");
+  EXPECT_EQ(w.Fill("({studyFieldText})", p, FactWords()),
+            "(studi in un altro campo)");
   p.set_study_field_text("filosofia");
-  EXPECT_EQ(w.Fill("({studyFieldText})", p, {}), "(filosofia)");
-  EXPECT_EQ(w.Fill("{studyField}!", p, {{"studyField", "lettere"}}),
-            "lettere!");
+  EXPECT_EQ(w.Fill("({studyFieldText})", p, FactWords()), "(filosofia)");
+  dirigo::session::v1::DialogState state;
+  (*state.mutable_sources())["studyField"].set_words("lettere");
+  EXPECT_EQ(w.Fill("{studyField}!", p, FactWords(state)), "lettere!");
 }
 
 TEST(WordingTest, CitationsCarryTheirSectionsHeading) {
