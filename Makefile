@@ -2,10 +2,11 @@
 #   make chat   install what is missing, build, start a local server and chat
 #   make test   install what is missing, build, run every test (ctest)
 #   make bench  run the benchmarks and print figures
+#   make bench-compare BASE=REV   the engine now beside commit REV, in one run
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build chat test bench clean
+.PHONY: all deps build chat test bench bench-compare clean
 
 all: build
 
@@ -30,6 +31,9 @@ test: build
 
 bench: build
 	@bash scripts/bench
+
+bench-compare: build
+	@bash scripts/bench-compare $(BASE)
 
 clean:
 	rm -rf $(BUILD)
