@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/status_macros.h"
 
 namespace dirigo {
 namespace {
@@ -97,7 +98,7 @@ absl::Status CheckSlotValue(const FieldDescriptor* field,
 absl::Status SetSlotValue(dirigo::v1::Profile* profile,
                           const FieldDescriptor* field,
                           absl::string_view value) {
-  if (absl::Status s = CheckSlotValue(field, value); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckSlotValue(field, value));
   const Reflection* r = profile->GetReflection();
   switch (field->cpp_type()) {
     case FieldDescriptor::CPPTYPE_ENUM: {
@@ -210,10 +211,10 @@ absl::Status CheckCondition(const dirigo::kb::v1::Condition& condition) {
           "condition names no profile field '", clause.slot(), "'"));
     }
     for (const auto& v : clause.any_of()) {
-      if (absl::Status s = CheckSlotValue(field, v); !s.ok()) return s;
+      RETURN_IF_ERROR(CheckSlotValue(field, v));
     }
     for (const auto& v : clause.none_of()) {
-      if (absl::Status s = CheckSlotValue(field, v); !s.ok()) return s;
+      RETURN_IF_ERROR(CheckSlotValue(field, v));
     }
     if ((clause.has_at_least() || clause.has_at_most()) &&
         field->cpp_type() != FieldDescriptor::CPPTYPE_INT32) {

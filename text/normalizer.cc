@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/status_macros.h"
 #include "text/unicode.h"
 
 namespace dirigo {
@@ -205,7 +206,7 @@ std::string NormalizedText::DisplaySpan(absl::string_view original,
 absl::StatusOr<NormalizedText> Normalizer::Run(absl::string_view text,
                                                const WordCorrector* corrector,
                                                bool numbers) const {
-  if (absl::Status s = CheckUtf8(text); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckUtf8(text));
   std::vector<Word> words = Split(text);
   NormalizedText out;
   out.icu_locale = rules_.icu_locale;
