@@ -1,9 +1,5 @@
 #include "dialog/intents.h"
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 #include "dialog/engine.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -17,16 +13,7 @@ using testing::HasSubstr;
 // An engine on the bundled files with `file` changed: `from` → `to`.
 absl::Status EngineWith(const std::string& file, const std::string& from,
                         const std::string& to) {
-  std::map<std::string, std::string> files;
-  for (const auto& e :
-       std::filesystem::recursive_directory_iterator(DIRIGO_TEST_KB_DIR)) {
-    if (e.path().extension() != ".textproto") continue;
-    std::ifstream in(e.path());
-    std::stringstream s;
-    s << in.rdbuf();
-    files[std::filesystem::relative(e.path(), DIRIGO_TEST_KB_DIR).string()] =
-        s.str();
-  }
+  std::map<std::string, std::string> files = BundledFiles();
   size_t at = files[file].find(from);
   EXPECT_NE(at, std::string::npos) << from;
   if (at != std::string::npos) files[file].replace(at, from.size(), to);

@@ -1,31 +1,13 @@
 #include "knowledge/knowledge_base.h"
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/bundled.h"
 
 namespace dirigo {
 namespace {
 
 using testing::HasSubstr;
-
-// The bundled files, by path relative to the folder ("patterns/…").
-std::map<std::string, std::string> BundledFiles() {
-  std::map<std::string, std::string> files;
-  for (const auto& e :
-       std::filesystem::recursive_directory_iterator(DIRIGO_TEST_KB_DIR)) {
-    if (e.path().extension() != ".textproto") continue;
-    std::ifstream in(e.path());
-    std::stringstream s;
-    s << in.rdbuf();
-    files[std::filesystem::relative(e.path(), DIRIGO_TEST_KB_DIR).string()] =
-        s.str();
-  }
-  return files;
-}
 
 constexpr char kQuestions[] = "patterns/intents/questions.textproto";
 constexpr char kEducation[] = "patterns/slots/education_level.textproto";
