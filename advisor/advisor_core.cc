@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "base/log.h"
 #include "base/status_macros.h"
+#include "dialog/phrase_keys.h"
 #include "knowledge/profile_fields.h"
 #include "text/unicode.h"
 
@@ -236,7 +237,7 @@ absl::StatusOr<dirigo::v1::DeleteSessionResponse> AdvisorCore::DeleteSession(
   dirigo::v1::DeleteSessionResponse response;
   absl::StatusOr<const Engine*> engine = EngineFor(record.state.locale());
   if (engine.ok()) {
-    response.set_message((*engine)->knowledge().Phrase("erased"));
+    response.set_message((*engine)->knowledge().Phrase(phrase::kErased));
   }
   return response;
 }

@@ -20,15 +20,19 @@ absl::StatusOr<std::string> FindBundledKnowledge(const std::string& relative) {
 }
 
 std::map<std::string, std::string> KnowledgeFolders(const std::string& root) {
+  // A knowledge base is a folder with a manifest; its rules may sit in
+  // subfolders of their own.
+  constexpr char kManifest[] = "manifest.textproto";
   std::map<std::string, std::string> out;
   std::error_code ec;
+  if (std::filesystem::is_regular_file(std::filesystem::path(root) / kManifest,
+                                       ec)) {
+    out[""] = root;
+    return out;
+  }
   for (const auto& entry : std::filesystem::directory_iterator(root, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".textproto") {
-      out.clear();
-      out[""] = root;
-      return out;
-    }
-    if (entry.is_directory()) {
+    if (entry.is_directory() &&
+        std::filesystem::is_regular_file(entry.path() / kManifest, ec)) {
       out[entry.path().filename().string()] = entry.path().string();
     }
   }

@@ -15,8 +15,8 @@ namespace dirigo {
 // with the places tried.
 absl::StatusOr<std::string> FindBundledKnowledge(const std::string& relative);
 
-// The locale folders of a knowledge root: locale → folder. A folder that
-// itself holds *.textproto files is one knowledge base, keyed "".
+// The knowledge bases under `root`: folder name → folder. A knowledge base is
+// a folder holding manifest.textproto; `root` itself may be one (keyed "").
 std::map<std::string, std::string> KnowledgeFolders(const std::string& root);
 
 }  // namespace dirigo

@@ -92,6 +92,10 @@ LoadEngines() {
   std::map<std::string, std::shared_ptr<const Engine>> engines;
   for (const auto& [name, folder] : KnowledgeFolders(root)) {
     ASSIGN_OR_RETURN(auto kb, KnowledgeBase::LoadDirectory(folder, options));
+    if (engines.count(kb->locale())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "two knowledge bases for locale \"", kb->locale(), "\" in ", root));
+    }
     ASSIGN_OR_RETURN(engines[kb->locale()], Engine::Create(kb));
     LOG_INFO("knowledge base %s loaded (%d patterns)", kb->version().c_str(),
              kb->pattern_count());

@@ -47,9 +47,10 @@ struct Action {
   const CompiledSlot* slot = nullptr;
   int variant = 0;
   std::string prefix;
-  // kStep: the step. kPlan: the ids of the decision's plan to show (all when
-  // empty), numbered by their place in the plan.
-  std::vector<dirigo::v1::AdviceItem> items;
+  // kStep: the step.
+  dirigo::v1::AdviceItem step;
+  // kPlan: the ids of the decision's plan to show (all when empty), numbered
+  // by their place in the plan.
   std::vector<std::string> only;
 
   static Action Phrase(std::string key, bool rotate = false) {

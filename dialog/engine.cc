@@ -1,5 +1,7 @@
 #include "dialog/engine.h"
 
+#include <algorithm>
+#include <map>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -7,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
 #include "dialog/intents.h"
+#include "dialog/phrase_keys.h"
 #include "knowledge/problems.h"
 #include "text/unicode.h"
 
@@ -59,21 +62,44 @@ void ForgetWords(dirigo::v1::Trace* trace) {
   trace->clear_slot_changes();
 }
 
-// The knowledge base against what the engine handles.
+// A rule's problem, with where the rule is defined.
+void AddRuleProblem(const KnowledgeBase& kb, const kb::v1::Pattern& p,
+                    const std::string& message, Problems* problems) {
+  const std::string entry = EntryKey("pattern", p.id());
+  const std::string where = kb.Where(entry);
+  problems->Add(where.empty() ? entry : absl::StrCat(where, ": ", entry),
+                message);
+}
+
+// The knowledge base against what the engine handles: the intents of the
+// table (and the captures their handlers read), and every phrase it says.
 absl::Status CheckContract(const KnowledgeBase& kb) {
   std::vector<std::string> names;
   for (const IntentHandler& h : IntentTable()) names.push_back(h.name);
-  std::map<std::string, std::string> where;
-  Problems problems(where);
-  for (const auto& p : kb.proto().pattern()) {
-    if (p.intent().empty() || FindIntent(p.intent()) != nullptr) continue;
-    std::string entry = EntryKey("pattern", p.id());
-    problems.Add(absl::StrCat(kb.Where(entry), ": ", entry),
-                 absl::StrCat("intent '", p.intent(),
-                              "' is not one the engine handles (",
-                              absl::StrJoin(names, ", "), ")"));
+  const std::map<std::string, std::string> no_locations;
+  Problems problems(no_locations);
+  for (int i = 0; i < kb.pattern_count(); ++i) {
+    const CompiledPattern& rule = kb.pattern(i);
+    const kb::v1::Pattern& p = *rule.def;
+    if (p.intent().empty()) continue;
+    const IntentHandler* h = FindIntent(p.intent());
+    if (h == nullptr) {
+      AddRuleProblem(kb, p,
+                     absl::StrCat("intent '", p.intent(),
+                                  "' is not one the engine handles (",
+                                  absl::StrJoin(names, ", "), ")"),
+                     &problems);
+    } else if (h->capture != nullptr &&
+               std::find(rule.group_names.begin(), rule.group_names.end(),
+                         h->capture) == rule.group_names.end()) {
+      AddRuleProblem(
+          kb, p,
+          absl::StrCat("intent '", p.intent(),
+                       "' needs a capture group named '", h->capture, "'"),
+          &problems);
+    }
   }
-  for (const std::string& key : Replies::RequiredPhrases()) {
+  for (const char* key : kAllPhraseKeys) {
     if (!kb.HasPhrase(key)) {
       problems.Add(EntryKey("phrase", key), "is required and missing");
     }

@@ -1,9 +1,10 @@
 #include "dialog/intents.h"
 
-#include <cstdlib>
-
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "dialog/phrase_keys.h"
+#include "dialog/policy.h"
 #include "dialog/wording.h"
 #include "knowledge/profile_fields.h"
 
@@ -14,17 +15,19 @@ using Role = IntentHandler::Role;
 using Kind = Action::Kind;
 
 constexpr absl::string_view kFaqPrefix = "faq.";
+// The capture that holds the number of "perché il punto 3?".
+constexpr char kStepNumber[] = "n";
 
 // A phrase said only when nothing in this message changed the profile.
-bool SayUnlessFactsChanged(const IntentContext& c, const char* phrase,
+bool SayUnlessFactsChanged(const IntentContext& c, const char* phrase_key,
                            bool rotate, Decision* d) {
   if (!c.changes.empty()) return false;
-  d->Add(Action::Phrase(phrase, rotate));
+  d->Add(Action::Phrase(phrase_key, rotate));
   return true;
 }
 
 bool AnswerHelp(const IntentContext& c, Decision* d) {
-  d->Add(Action::Phrase("help"));
+  d->Add(Action::Phrase(phrase::kHelp));
   return true;
 }
 
@@ -46,7 +49,7 @@ bool AnswerFaq(const IntentContext& c, Decision* d) {
 bool AnswerWhy(const IntentContext& c, Decision* d) {
   const CompiledSlot* slot = c.kb.FindSlot(c.awaiting);
   if (slot == nullptr || slot->def->why().empty()) {
-    d->Add(Action::Phrase("why_generic"));
+    d->Add(Action::Phrase(phrase::kWhyGeneric));
     return true;
   }
   Action a = Action::Of(Kind::kWhy);
@@ -74,20 +77,23 @@ bool HandleDontKnow(const IntentContext& c, Decision* d) {
       }
     }
   }
-  return SayUnlessFactsChanged(c, "dontknow_ack", /*rotate=*/true, d);
+  return SayUnlessFactsChanged(c, phrase::kDontknowAck, /*rotate=*/true, d);
 }
 
 bool AnswerAge(const IntentContext& c, Decision* d) {
-  return SayUnlessFactsChanged(c, "age_ack", /*rotate=*/false, d);
+  return SayUnlessFactsChanged(c, phrase::kAgeAck, /*rotate=*/false, d);
 }
 
-// "perché il punto 3?": the step again, with the passages it comes from.
+// "perché il punto 3?": the step again, with the passages it comes from. The
+// rule's capture kStepNumber holds the number.
 bool ExplainStep(const IntentContext& c, Decision* d) {
   int n = 0;
+  std::string number;
   for (const Match* m : c.in.applied) {
-    auto capture = m->captures.find("n");
+    auto capture = m->captures.find(kStepNumber);
     if (m->def().intent() == c.intent && capture != m->captures.end()) {
-      n = std::atoi(capture->second.normalized.c_str());
+      number = capture->second.normalized;
+      if (!absl::SimpleAtoi(number, &n)) n = 0;  // too large: no such step
     }
   }
   const auto& last = c.state->last_advice();
@@ -99,34 +105,36 @@ bool ExplainStep(const IntentContext& c, Decision* d) {
       if (i.id() == last.Get(n - 1)) item = &i;
     }
   }
-  const std::string number = absl::StrCat(n);
+  if (n > 0) number = absl::StrCat(n);
   if (item == nullptr) {
-    Action none = Action::Phrase("explain_none");
+    Action none = Action::Phrase(phrase::kExplainNone);
     none.values = {{"{n}", number}};
     d->Add(std::move(none));
     return true;
   }
-  Action intro = Action::Phrase("explain_intro");
+  Action intro = Action::Phrase(phrase::kExplainIntro);
   intro.values = {{"{n}", number}, {"{title}", item->title()}};
   d->Add(std::move(intro));
   Action step = Action::Of(Kind::kStep);
-  step.items = {*item};
+  step.step = *item;
   d->Add(std::move(step));
   return true;
 }
 
 bool AnswerOfftopic(const IntentContext& c, Decision* d) {
-  return SayUnlessFactsChanged(c, "offtopic_reply", /*rotate=*/false, d);
+  return SayUnlessFactsChanged(c, phrase::kOfftopicReply, /*rotate=*/false, d);
 }
 
 // "non mi interessano le risorse umane": heard, nothing to note.
 bool AcknowledgeDenial(const IntentContext& c, Decision* d) {
-  return SayUnlessFactsChanged(c, "deny_ack", /*rotate=*/true, d);
+  return SayUnlessFactsChanged(c, phrase::kDenyAck, /*rotate=*/true, d);
 }
 
-// A greeting is answered only when nothing else is said before it.
+// A greeting is answered only when nothing else is said before it (the
+// replies drop it otherwise); either way the person was heard, so it counts as
+// an answer.
 bool GreetBack(const IntentContext& c, Decision* d) {
-  Action a = Action::Phrase("greeting_reply", /*rotate=*/true);
+  Action a = Action::Phrase(phrase::kGreetingReply, /*rotate=*/true);
   a.only_if_first = true;
   d->Add(std::move(a));
   return true;
@@ -134,7 +142,7 @@ bool GreetBack(const IntentContext& c, Decision* d) {
 
 bool WelcomeThanks(const IntentContext& c, Decision* d) {
   if (HasRole(c.in, Role::kGoodbye)) return false;
-  return SayUnlessFactsChanged(c, "thanks_reply", /*rotate=*/true, d);
+  return SayUnlessFactsChanged(c, phrase::kThanksReply, /*rotate=*/true, d);
 }
 
 }  // namespace
@@ -147,7 +155,7 @@ const std::vector<IntentHandler>& IntentTable() {
       {"why", Role::kAnswer, AnswerWhy},
       {"dontknow", Role::kAnswer, HandleDontKnow},
       {"age", Role::kAnswer, AnswerAge},
-      {"explain", Role::kAnswer, ExplainStep},
+      {"explain", Role::kAnswer, ExplainStep, kStepNumber},
       {"offtopic", Role::kAnswer, AnswerOfftopic},
       {"deny", Role::kAnswer, AcknowledgeDenial},
       {"greeting", Role::kAnswer, GreetBack},

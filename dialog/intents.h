@@ -58,9 +58,12 @@ struct IntentHandler {
     kModifier,
   };
   Role role;
-  // For kAnswer: adds the answer to `decision`; false when there is nothing
-  // to say in this turn (then it is no digression).
+  // For kAnswer: adds the answer to `decision`; false when the intent does
+  // not count as answered in this turn (then it is no digression).
   bool (*answer)(const IntentContext& context, Decision* decision);
+  // A named capture the handler reads, which every rule with this intent
+  // must have (checked when the engine is created); null for none.
+  const char* capture = nullptr;
 };
 
 // Every intent, in the order their answers are given.

@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "dialog/intents.h"
+#include "dialog/phrase_keys.h"
 #include "dialog/wording.h"
 #include "knowledge/profile_fields.h"
 
@@ -13,10 +14,6 @@ namespace {
 namespace kbv1 = ::dirigo::kb::v1;
 using Kind = Action::Kind;
 using Role = IntentHandler::Role;
-
-// The phrases a question can be put in ("{question}").
-constexpr char kRefine[] = "refine";  // after a plan: "Per rendere il piano…"
-constexpr char kResume[] = "resume";  // after a digression: "Tornando a noi…"
 
 bool IsSkipped(const sessionv1::DialogState& state, const std::string& slot) {
   return std::find(state.skipped().begin(), state.skipped().end(), slot) !=
@@ -37,6 +34,11 @@ bool Understood(const Interpretation& in, const Changes& changes,
 }
 
 }  // namespace
+
+void SkipSlot(const std::string& slot, sessionv1::DialogState* state) {
+  if (!IsSkipped(*state, slot)) state->add_skipped(slot);
+  if (state->awaiting_slot() == slot) state->set_awaiting_slot("");
+}
 
 const CompiledSlot* Policy::NextSlot(
     const sessionv1::DialogState& state) const {
@@ -64,6 +66,7 @@ std::vector<std::string> Policy::MissingSlots(
 void Policy::Ask(const CompiledSlot& slot, int variant,
                  const std::string& prefix, sessionv1::DialogState* state,
                  Decision* d) const {
+  if (slot.def->question_size() == 0) return;  // the validator forbids it
   Action a = Action::Of(Kind::kAsk);
   a.slot = &slot;
   a.variant = std::min(variant, slot.def->question_size() - 1);
@@ -78,12 +81,12 @@ void Policy::GivePlan(const std::string& intro, sessionv1::DialogState* state,
   std::vector<dirigo::v1::AdviceItem> plan =
       planner_.Plan(state->profile(), FactWords(*state));
   if (plan.empty()) {
-    d->Add(Action::Phrase("plan_none"));
+    d->Add(Action::Phrase(phrase::kPlanNone));
     return;
   }
   d->Add(Action::Phrase(intro));
   d->Add(Action::Of(Kind::kPlan));
-  d->Add(Action::Phrase("plan_outro"));
+  d->Add(Action::Phrase(phrase::kPlanOutro));
   state->set_advised(true);
   state->clear_last_advice();
   for (const auto& item : plan) state->add_last_advice(item.id());
@@ -95,7 +98,7 @@ void Policy::GivePlan(const std::string& intro, sessionv1::DialogState* state,
 
 Decision Policy::Start(sessionv1::DialogState* state) const {
   Decision d;
-  d.Add(Action::Phrase("greeting"));
+  d.Add(Action::Phrase(phrase::kGreeting));
   if (const CompiledSlot* next = NextSlot(*state)) Ask(*next, 0, "", state, &d);
   return d;
 }
@@ -107,7 +110,7 @@ Decision Policy::Reset(bool erase, sessionv1::DialogState* state) const {
   *state = fresh;
   Decision d;
   d.erase = erase;
-  d.Add(Action::Phrase(erase ? "erased" : "restarted"));
+  d.Add(Action::Phrase(erase ? phrase::kErased : phrase::kRestarted));
   if (const CompiledSlot* next = NextSlot(*state)) Ask(*next, 0, "", state, &d);
   return d;
 }
@@ -157,7 +160,7 @@ void Policy::Reprompt(const std::string& awaiting,
                       sessionv1::DialogState* state, Decision* d) const {
   const CompiledSlot* slot = kb_.FindSlot(awaiting);
   if (slot == nullptr) {
-    d->Add(Action::Phrase("not_understood", /*rotate=*/true));
+    d->Add(Action::Phrase(phrase::kNotUnderstood, /*rotate=*/true));
     return;
   }
   const int next = state->reprompts() + 1;
@@ -167,11 +170,11 @@ void Policy::Reprompt(const std::string& awaiting,
     return;
   }
   SkipSlot(awaiting, state);
-  d->Add(Action::Phrase("skip_slot"));
+  d->Add(Action::Phrase(phrase::kSkipSlot));
   if (const CompiledSlot* s = NextSlot(*state)) {
-    Ask(*s, 0, state->advised() ? kRefine : "", state, d);
+    Ask(*s, 0, state->advised() ? phrase::kRefine : "", state, d);
   } else if (!state->advised()) {
-    GivePlan("plan_intro", state, d);
+    GivePlan(phrase::kPlanIntro, state, d);
   } else {
     state->set_awaiting_slot("");
   }
@@ -182,9 +185,9 @@ void Policy::Reprompt(const std::string& awaiting,
 void Policy::GiveRequestedPlan(sessionv1::DialogState* state,
                                Decision* d) const {
   const bool early = NextSlot(*state) != nullptr;
-  GivePlan(early ? "advice_early" : "plan_intro", state, d);
+  GivePlan(early ? phrase::kAdviceEarly : phrase::kPlanIntro, state, d);
   if (const CompiledSlot* next = NextSlot(*state)) {
-    Ask(*next, 0, kRefine, state, d);
+    Ask(*next, 0, phrase::kRefine, state, d);
   }
 }
 
@@ -195,21 +198,21 @@ void Policy::UpdatePlan(sessionv1::DialogState* state, Decision* d) const {
   PlanDiff diff = Planner::Compare(state->last_advice(), plan);
   for (const std::string& id : diff.removed) {
     if (const kbv1::AdviceRule* rule = kb_.FindAdvice(id)) {
-      Action removed = Action::Phrase("plan_removed");
+      Action removed = Action::Phrase(phrase::kPlanRemoved);
       removed.values = {{"{title}", rule->title()}};
       d->Add(std::move(removed));
     }
   }
   if (!diff.added.empty()) {
-    d->Add(Action::Phrase("plan_changed"));
+    d->Add(Action::Phrase(phrase::kPlanChanged));
     Action steps = Action::Of(Kind::kPlan);
     steps.only = diff.added;
     d->Add(std::move(steps));
   }
   if (diff.unchanged()) {
-    d->Add(Action::Phrase("plan_unchanged"));
+    d->Add(Action::Phrase(phrase::kPlanUnchanged));
   } else if (!plan.empty()) {
-    d->Add(Action::Phrase("plan_rest"));
+    d->Add(Action::Phrase(phrase::kPlanRest));
   }
   state->clear_last_advice();
   for (const auto& item : plan) state->add_last_advice(item.id());
@@ -229,7 +232,7 @@ void Policy::ContinueAfterPlan(const Changes& changes,
   }
   const bool resume =
       changes.empty() && next->def->name() == awaiting && digression;
-  Ask(*next, 0, resume ? kResume : kRefine, state, d);
+  Ask(*next, 0, resume ? phrase::kResume : phrase::kRefine, state, d);
 }
 
 void Policy::AskNextOrPlan(const Changes& changes, const std::string& awaiting,
@@ -237,13 +240,13 @@ void Policy::AskNextOrPlan(const Changes& changes, const std::string& awaiting,
                            Decision* d) const {
   const CompiledSlot* next = NextSlot(*state);
   if (next == nullptr) {
-    GivePlan("plan_intro", state, d);
+    GivePlan(phrase::kPlanIntro, state, d);
     return;
   }
   // After a digression, the same question again: "Tornando a noi: …".
   const bool resume =
       next->def->name() == awaiting && digression && changes.empty();
-  Ask(*next, 0, resume ? kResume : "", state, d);
+  Ask(*next, 0, resume ? phrase::kResume : "", state, d);
 }
 
 void Policy::MoveOn(const Interpretation& in, const Changes& changes,
@@ -251,7 +254,7 @@ void Policy::MoveOn(const Interpretation& in, const Changes& changes,
                     sessionv1::DialogState* state, Decision* d) const {
   if (HasRole(in, Role::kGoodbye)) {
     // Leaving: no new question. The conversation can resume later.
-    d->Add(Action::Phrase("goodbye_reply", /*rotate=*/true));
+    d->Add(Action::Phrase(phrase::kGoodbyeReply, /*rotate=*/true));
   } else if (!Understood(in, changes, awaiting)) {
     Reprompt(awaiting, state, d);
   } else if (HasRole(in, Role::kPlan)) {

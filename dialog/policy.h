@@ -10,7 +10,8 @@
 // plan, new facts update it and the bot says what changed.
 //
 // The policy records in the dialog state what it decides: the slot awaited,
-// re-prompts, skipped slots, the plan given. It never changes the profile.
+// re-prompts, skipped slots, the plan given. It changes the profile only to
+// start afresh ("ricominciamo", "cancella i miei dati").
 //
 // Thread-safe: immutable; many threads may call it at once with different
 // states.
@@ -30,6 +31,10 @@
 #include "knowledge/knowledge_base.h"
 
 namespace dirigo {
+
+// Marks a slot as not to be asked again until a restart, and stops waiting
+// for it.
+void SkipSlot(const std::string& slot, sessionv1::DialogState* state);
 
 class Policy {
  public:

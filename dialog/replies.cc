@@ -5,7 +5,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "dialog/phrase_keys.h"
 #include "knowledge/profile_fields.h"
+#include "text/unicode.h"
 
 namespace dirigo {
 namespace {
@@ -16,12 +18,13 @@ using dirigo::v1::BotTurn;
 using Kind = Action::Kind;
 
 // "Tornando a noi: ti interessa…": a question put in a phrase starts lower
-// case.
-std::string LowerFirstLetter(std::string text) {
-  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z') {
-    text[0] = text[0] - 'A' + 'a';
-  }
-  return text;
+// case (its first character, by the language's rules).
+std::string LowerFirstLetter(const std::string& text,
+                             const std::string& icu_locale) {
+  size_t first = 1;
+  while (first < text.size() && (text[first] & 0xC0) == 0x80) ++first;
+  if (text.empty()) return text;
+  return LowerCase(text.substr(0, first), icu_locale) + text.substr(first);
 }
 
 void AddQuickReply(const kb::v1::QuickReply& q, BotTurn* turn) {
@@ -31,27 +34,6 @@ void AddQuickReply(const kb::v1::QuickReply& q, BotTurn* turn) {
 }
 
 }  // namespace
-
-const std::vector<std::string>& Replies::RequiredPhrases() {
-  static const auto* keys =
-      new std::vector<std::string>{"greeting",       "ack",
-                                   "update",         "resume",
-                                   "not_understood", "skip_slot",
-                                   "plan_intro",     "plan_outro",
-                                   "plan_none",      "plan_changed",
-                                   "plan_unchanged", "plan_removed",
-                                   "plan_rest",      "refine",
-                                   "deny_ack",       "goodbye_reply",
-                                   "offtopic_reply", "explain_intro",
-                                   "explain_none",   "profile_intro",
-                                   "profile_empty",  "erased",
-                                   "restarted",      "help",
-                                   "why_generic",    "greeting_reply",
-                                   "thanks_reply",   "intro_heading",
-                                   "advice_early",   "dontknow_ack",
-                                   "age_ack",        "profile_words"};
-  return *keys;
-}
 
 std::string Replies::NextPhrase(absl::string_view key,
                                 DialogState* state) const {
@@ -74,6 +56,7 @@ void Replies::Acknowledge(const Action& a, DialogState* state,
   std::vector<std::string> facts;
   for (const std::string& name : a.slots) {
     const CompiledSlot* slot = kb_.FindSlot(name);
+    if (slot == nullptr) continue;
     const std::string* w = words.Find(name);
     // "laurea triennale" + " in economia": said on the fact before it.
     if (!slot->def->say_words_after().empty() && !facts.empty() &&
@@ -86,9 +69,9 @@ void Replies::Acknowledge(const Action& a, DialogState* state,
     if (!text.empty()) facts.push_back(text);
   }
   if (facts.empty()) return;
-  turn->add_messages()->set_text(
-      absl::StrReplaceAll(NextPhrase(a.update ? "update" : "ack", state),
-                          {{"{facts}", wording_.JoinFacts(facts)}}));
+  turn->add_messages()->set_text(absl::StrReplaceAll(
+      NextPhrase(a.update ? phrase::kUpdate : phrase::kAck, state),
+      {{"{facts}", wording_.JoinFacts(facts)}}));
 }
 
 // Each fact in the bot's words, then the person's own words for it.
@@ -101,15 +84,15 @@ void Replies::Profile(const DialogState& state, BotTurn* turn) const {
         "- ", s.def->label(), ": ",
         wording_.FactText(state.profile(), FactWords(), s.def->name()));
     if (const std::string* w = words.Find(s.def->name())) {
-      absl::StrAppend(
-          &line, " ",
-          absl::StrReplaceAll(kb_.Phrase("profile_words"), {{"{words}", *w}}));
+      absl::StrAppend(&line, " ",
+                      absl::StrReplaceAll(kb_.Phrase(phrase::kProfileWords),
+                                          {{"{words}", *w}}));
     }
     lines.push_back(line);
   }
   std::string text = lines.empty()
-                         ? kb_.Phrase("profile_empty")
-                         : absl::StrCat(kb_.Phrase("profile_intro"), "\n",
+                         ? kb_.Phrase(phrase::kProfileEmpty)
+                         : absl::StrCat(kb_.Phrase(phrase::kProfileIntro), "\n",
                                         absl::StrJoin(lines, "\n"));
   turn->add_messages()->set_text(text);
 }
@@ -118,8 +101,9 @@ void Replies::Ask(const Action& a, DialogState* state, BotTurn* turn) const {
   const kb::v1::Slot& slot = *a.slot->def;
   std::string text = slot.question(a.variant);
   if (!a.prefix.empty()) {
-    text = absl::StrReplaceAll(NextPhrase(a.prefix, state),
-                               {{"{question}", LowerFirstLetter(text)}});
+    text = absl::StrReplaceAll(
+        NextPhrase(a.prefix, state),
+        {{"{question}", LowerFirstLetter(text, kb_.language().icu_locale())}});
   }
   turn->add_messages()->set_text(text);
   for (const kb::v1::QuickReply& q : slot.quick_reply()) {
@@ -171,8 +155,8 @@ void Replies::RenderOne(const Action& a, const Decision& decision,
     }
     case Kind::kStep: {
       BotMessage* m = turn->add_messages();
-      m->set_text(a.items[0].text());
-      *m->mutable_citations() = a.items[0].citations();
+      m->set_text(a.step.text());
+      *m->mutable_citations() = a.step.citations();
       return;
     }
     case Kind::kProfile:
@@ -194,7 +178,7 @@ void Replies::Render(const Decision& decision, DialogState* state,
   if (turn->messages_size() == 0) {
     // Understood, but nothing to say (a lone "anzi"): never leave the person
     // without an answer.
-    turn->add_messages()->set_text(NextPhrase("not_understood", state));
+    turn->add_messages()->set_text(NextPhrase(phrase::kNotUnderstood, state));
   }
   for (const auto& item : decision.plan) *turn->add_advice() = item;
   *turn->mutable_profile() = state->profile();

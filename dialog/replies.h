@@ -33,9 +33,6 @@ class Replies {
   Replies(const KnowledgeBase& kb, const Wording& wording)
       : kb_(kb), wording_(wording) {}
 
-  // The phrases the bot's turns use: a knowledge base must have each.
-  static const std::vector<std::string>& RequiredPhrases();
-
   // Words `decision` into `turn`; only the phrase counter of `state`
   // changes.
   void Render(const Decision& decision, dirigo::session::v1::DialogState* state,

@@ -42,14 +42,6 @@ void Unskip(const std::string& slot, sessionv1::DialogState* state) {
 
 }  // namespace
 
-void SkipSlot(const std::string& slot, sessionv1::DialogState* state) {
-  const auto& skipped = state->skipped();
-  if (std::find(skipped.begin(), skipped.end(), slot) == skipped.end()) {
-    state->add_skipped(slot);
-  }
-  if (state->awaiting_slot() == slot) state->set_awaiting_slot("");
-}
-
 bool Changes::Contains(const std::string& slot) const {
   return std::find(slots.begin(), slots.end(), slot) != slots.end();
 }

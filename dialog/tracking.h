@@ -7,15 +7,14 @@
 // education) never go down unless corrected. Each change records where it
 // came from (the person's words, the message, the rule) and clears a
 // companion text that no longer describes it. A slot given is no longer
-// skipped. Every change is written to the turn's trace.
+// skipped. Every change of a value is written to the turn's trace.
 //
 // Thread-safe: immutable; many threads may call it at once with different
 // states.
 //
 // Example:
 //   Tracker tracker(kb);
-//   Changes changes = tracker.Apply(interpretation, &state,
-//   turn.mutable_trace());
+//   Changes changes = tracker.Apply(in, &state, turn.mutable_trace());
 #ifndef DIRIGO_DIALOG_TRACKING_H_
 #define DIRIGO_DIALOG_TRACKING_H_
 
@@ -42,10 +41,6 @@ struct Changes {
   bool empty() const { return slots.empty(); }
   bool Contains(const std::string& slot) const;
 };
-
-// Marks a slot as not to be asked again until a restart, and stops waiting
-// for it.
-void SkipSlot(const std::string& slot, sessionv1::DialogState* state);
 
 class Tracker {
  public:

@@ -85,15 +85,15 @@ void CollectFacts(int current_year, Interpretation* in) {
   }
 }
 
-// Negations replace what was known; "anzi" or "in realtà" corrects the first
-// fact said after it, not every fact of the message.
+// Negations replace what was known; "anzi" or "in realtà" (corrects_next)
+// corrects the first fact said after it, not every fact of the message.
 void FindCorrections(Interpretation* in) {
   for (const Match* m : in->applied) {
     if (!m->def().replaces()) continue;
     for (const auto& a : m->def().set()) in->corrected.insert(a.slot());
   }
   for (const Match* c : in->applied) {
-    if (c->def().intent() != "correction") continue;
+    if (!c->def().corrects_next()) continue;
     for (const Match* m : in->applied) {
       if (m->begin < c->end || m->def().set_size() == 0) continue;
       for (const auto& a : m->def().set()) in->corrected.insert(a.slot());

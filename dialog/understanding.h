@@ -9,8 +9,8 @@
 //   3. The winners' assignments become facts: a number from a capture (years
 //      "dal 2018" counted from the current year, months divided into years),
 //      words kept for text fields.
-//   4. A negation (`replaces`) corrects its slots; "anzi" corrects the first
-//      fact said after it.
+//   4. A negation (`replaces`) corrects its slots; a rule marked
+//      `corrects_next` ("anzi") corrects the first fact said after it.
 // Understanding never changes the state: tracking (tracking.h) does.
 //
 // Thread-safe: immutable; many threads may call it at once.

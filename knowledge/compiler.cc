@@ -13,8 +13,6 @@ namespace {
 
 namespace kbv1 = ::dirigo::kb::v1;
 
-// Ranks within a band go from 0 to this minus one.
-constexpr int kRanksPerBand = 10;
 // Words shorter than this are left out of the spelling vocabulary.
 constexpr size_t kMinVocabularyWord = 2;
 

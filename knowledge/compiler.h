@@ -56,13 +56,18 @@ struct CompilerOptions {
 struct CompiledRules {
   // In the order of the knowledge base; indices match the set's.
   std::vector<CompiledPattern> patterns;
-  // Every pattern, for one pass; null when there were problems.
+  // Every pattern, for one pass; still to be compiled (RE2::Set::Compile)
+  // once there are no problems.
   std::unique_ptr<RE2::Set> set;
   // Chat shorthands: folded word → folded word.
   std::map<std::string, std::string> rewrites;
   // The words the rules and quick replies spell out.
   std::set<std::string> vocabulary;
 };
+
+// Ranks within a band go from 0 to kRanksPerBand - 1, so that every rank of a
+// band stays below the next band.
+inline constexpr int kRanksPerBand = 10;
 
 // The number a pattern's band and rank rank by: higher wins.
 int PatternPriority(const dirigo::kb::v1::Pattern& pattern);

@@ -51,8 +51,8 @@ absl::StatusOr<std::shared_ptr<const KnowledgeBase>> KnowledgeBase::Build(
   kb->where_ = std::move(source.where);
   Problems problems(kb->where_);
   ValidateKnowledge(kb->proto_, &problems);
-  kb->normalizer_ =
-      std::make_unique<Normalizer>(ToLanguageRules(kb->proto_.language()));
+  const LanguageRules language = ToLanguageRules(kb->proto_.language());
+  kb->normalizer_ = std::make_unique<Normalizer>(language);
   kb->rules_ =
       CompileRules(kb->proto_, *kb->normalizer_, options.compiler, &problems);
   RETURN_IF_ERROR(problems.ToStatus());
@@ -61,7 +61,7 @@ absl::StatusOr<std::shared_ptr<const KnowledgeBase>> KnowledgeBase::Build(
         "the pattern set does not fit its memory budget (set_max_mem)");
   }
   kb->Index();
-  RETURN_IF_ERROR(kb->OpenSpeller(options));
+  RETURN_IF_ERROR(kb->OpenSpeller(options, language.plain_endings));
   return std::shared_ptr<const KnowledgeBase>(std::move(kb));
 }
 
@@ -81,14 +81,15 @@ void KnowledgeBase::Index() {
   }
 }
 
-absl::Status KnowledgeBase::OpenSpeller(const KnowledgeBaseOptions& options) {
+absl::Status KnowledgeBase::OpenSpeller(
+    const KnowledgeBaseOptions& options,
+    std::vector<std::pair<std::string, std::string>> plain_endings) {
   if (!options.hunspell_dir.empty()) {
     ASSIGN_OR_RETURN(speller_, Speller::Open(options.hunspell_dir,
                                              proto_.language().dictionary()));
   }
   corrector_ = std::make_unique<SpellingCorrector>(
-      rules_.vocabulary, speller_.get(),
-      ToLanguageRules(proto_.language()).plain_endings);
+      rules_.vocabulary, speller_.get(), std::move(plain_endings));
   const SpellingCorrector* corrector = corrector_.get();
   const auto* rewrites = &rules_.rewrites;
   correct_fn_ = [corrector, rewrites](
@@ -142,6 +143,7 @@ const kbv1::AdviceRule* KnowledgeBase::FindAdvice(absl::string_view id) const {
 std::string KnowledgeBase::SectionHeading(absl::string_view id) const {
   const kbv1::Section* s = FindSection(id);
   if (s == nullptr) return std::string(id);
+  // The phrase is one of those the engine requires (dialog/phrase_keys.h).
   return s->heading().empty() ? Phrase("intro_heading") : s->heading();
 }
 

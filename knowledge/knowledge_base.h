@@ -11,9 +11,9 @@
 // `std::shared_ptr<const KnowledgeBase>`.
 //
 // Example:
-//   ASSIGN_OR_RETURN(auto kb, KnowledgeBase::LoadDirectory("knowledge/it",
-//   {})); ASSIGN_OR_RETURN(NormalizedText n, kb->NormalizeMessage("ho una
-//   laurea")); std::vector<int> hits = kb->Candidates(n.text);
+//   ASSIGN_OR_RETURN(auto kb, KnowledgeBase::LoadDirectory(dir, {}));
+//   ASSIGN_OR_RETURN(NormalizedText n, kb->NormalizeMessage("ho la laurea"));
+//   std::vector<int> hits = kb->Candidates(n.text);
 #ifndef DIRIGO_KNOWLEDGE_KNOWLEDGE_BASE_H_
 #define DIRIGO_KNOWLEDGE_KNOWLEDGE_BASE_H_
 
@@ -59,6 +59,10 @@ struct CompiledSlot {
 
 class KnowledgeBase {
  public:
+  // It points into itself (indices, the corrector): never copied or moved.
+  KnowledgeBase(const KnowledgeBase&) = delete;
+  KnowledgeBase& operator=(const KnowledgeBase&) = delete;
+
   // Loads, validates and compiles every *.textproto file under `dir`.
   static absl::StatusOr<std::shared_ptr<const KnowledgeBase>> LoadDirectory(
       const std::string& dir, const KnowledgeBaseOptions& options);
@@ -120,7 +124,9 @@ class KnowledgeBase {
   static absl::StatusOr<std::shared_ptr<const KnowledgeBase>> Build(
       KnowledgeSource source, const KnowledgeBaseOptions& options);
   void Index();
-  absl::Status OpenSpeller(const KnowledgeBaseOptions& options);
+  absl::Status OpenSpeller(
+      const KnowledgeBaseOptions& options,
+      std::vector<std::pair<std::string, std::string>> plain_endings);
 
   kbv1::KnowledgeBase proto_;
   std::map<std::string, std::string> where_;

@@ -78,6 +78,18 @@ void NoteEveryEntry(const kbv1::KnowledgeBase& p,
   if (p.has_client()) (*where)["client"] = absl::StrCat(file, ":1");
 }
 
+// The parts of a knowledge base that only one file may give: merging two
+// would silently keep one of them.
+std::vector<std::string> SingleParts(const kbv1::KnowledgeBase& p) {
+  std::vector<std::string> parts;
+  if (!p.version().empty()) parts.push_back("version");
+  if (!p.locale().empty()) parts.push_back("locale");
+  if (p.has_article()) parts.push_back("article");
+  if (p.has_language()) parts.push_back("language");
+  if (p.has_client()) parts.push_back("client");
+  return parts;
+}
+
 }  // namespace
 
 absl::StatusOr<std::map<std::string, std::string>> ReadKnowledgeFiles(
@@ -117,6 +129,7 @@ absl::StatusOr<KnowledgeSource> ParseKnowledgeFiles(
     const std::map<std::string, std::string>& files) {
   KnowledgeSource source;
   std::vector<std::string> errors;
+  std::map<std::string, std::string> given_by;  // single part → file
   for (const auto& [name, content] : files) {
     kbv1::KnowledgeBase part;
     TextFormat::Parser parser;
@@ -128,6 +141,14 @@ absl::StatusOr<KnowledgeSource> ParseKnowledgeFiles(
       errors.insert(errors.end(), collector.errors().begin(),
                     collector.errors().end());
       continue;
+    }
+    for (const std::string& single : SingleParts(part)) {
+      auto [it, first] = given_by.emplace(single, name);
+      if (!first) {
+        errors.push_back(absl::StrCat(name, ": ", single,
+                                      " is given here and in ", it->second,
+                                      "; only one file may give it"));
+      }
     }
     NoteEveryEntry(part, tree, name, &source.where);
     source.proto.MergeFrom(part);

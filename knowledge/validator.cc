@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "knowledge/article.h"
+#include "knowledge/compiler.h"
 #include "knowledge/profile_fields.h"
 
 namespace dirigo {
@@ -18,7 +19,7 @@ namespace {
 namespace kbv1 = ::dirigo::kb::v1;
 
 // The highest rank within a band.
-constexpr int kMaxRank = 9;
+constexpr int kMaxRank = kRanksPerBand - 1;
 
 // The checks share the knowledge base, the problems, and the quotes seen (to
 // check at the end that every sentence of the article is quoted).
@@ -82,6 +83,25 @@ void Validator::CheckManifest() {
   }
   if (l.last_separator().empty()) {
     Add("language", "last_separator is required (\" e \" joins two facts)");
+  }
+  std::set<std::string> words;
+  for (const kbv1::NumberWord& n : l.number()) {
+    for (const std::string& w : n.word()) {
+      if (w.empty() || !words.insert(w).second) {
+        Add("language",
+            absl::StrCat("number word '", w, "' is empty or given twice"));
+      }
+    }
+  }
+  for (const kbv1::TimeUnit& u : l.time_unit()) {
+    if (u.singular().empty() || u.plural().empty()) {
+      Add("language", "a time_unit needs its singular and its plural");
+    }
+  }
+  for (const kbv1::Fraction& f : l.fraction()) {
+    if (f.words().find_first_not_of(' ') == std::string::npos) {
+      Add("language", "a fraction needs its words (\"e mezzo\")");
+    }
   }
 }
 

@@ -14,7 +14,7 @@
 // Thread-safe: Hunspell is not, so calls into it are serialised.
 //
 // Example:
-//   SpellingCorrector c(vocabulary, speller.get());
+//   SpellingCorrector c(vocabulary, speller.get(), {{"e", "è"}});
 //   c.Correct("lauera", "lauera");  // "laurea"
 #ifndef DIRIGO_TEXT_SPELLING_H_
 #define DIRIGO_TEXT_SPELLING_H_
@@ -66,7 +66,7 @@ class SpellingCorrector {
   // `plain_endings`: accented endings typed plainly ({"e", "è"}, …).
   SpellingCorrector(
       std::set<std::string> vocabulary, const Speller* speller,
-      std::vector<std::pair<std::string, std::string>> plain_endings = {});
+      std::vector<std::pair<std::string, std::string>> plain_endings);
 
   // The known word `folded` should be read as, or nullopt to keep it.
   // `lower` is the same word lower-cased with its accents.

@@ -28,6 +28,23 @@ sed -i '0,/quote: "/s/quote: "/quote: "Inventato: /' "$work/kb2/faq.textproto"
 out=$(timeout 30 "$server" --kb="$work/kb2" --listen=127.0.0.1:0 2>&1); rc=$?
 [ $rc -eq 1 ] && grep -q "not found verbatim" <<<"$out"; check "an invented quote is refused" $?
 
+# A rule naming an intent the engine does not handle, in a subfolder of its own.
+cp -r "$kb" "$work/kb3"
+mkdir -p "$work/kb3/patterns/extra"
+printf 'pattern { id: "x.wave" regex: "\\\\bciaone\\\\b" intent: "wave" band: WEAK }\n' \
+  >"$work/kb3/patterns/extra/wave.textproto"
+out=$(timeout 30 "$server" --kb="$work/kb3" --listen=127.0.0.1:0 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q "extra/wave.textproto:1: pattern 'x.wave': intent 'wave' is not one the engine handles" <<<"$out"
+check "an intent the engine does not handle is refused with file:line" $?
+
+# Two knowledge bases of one locale under a root: refused, not one silently kept.
+mkdir -p "$work/root"
+cp -r "$kb" "$work/root/it"
+cp -r "$kb" "$work/root/it2"
+out=$(timeout 30 "$server" --kb="$work/root" --listen=127.0.0.1:0 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q 'two knowledge bases for locale "it"' <<<"$out"
+check "two knowledge bases of one locale refused" $?
+
 out=$(timeout 30 "$server" --store=redis 2>&1); rc=$?
 [ $rc -eq 1 ] && grep -q "unknown --store 'redis'" <<<"$out"; check "unknown store refused" $?
 

@@ -6,6 +6,7 @@
 // A word counts as Italian when Hunspell's it_IT dictionary knows it and the
 // en_US one does not (words of three letters or more). Prints each one as
 // file:line and exits 1 if there are any.
+#include <cctype>
 #include <fstream>
 #include <hunspell/hunspell.hxx>
 #include <iostream>
@@ -43,6 +44,9 @@ std::vector<Literal> Literals(const std::string& src) {
       size_t end = src.find("*/", i + 2);
       for (size_t k = i; k < end && k < src.size(); ++k) line += src[k] == '\n';
       i = end == std::string::npos ? src.size() : end + 1;
+    } else if (c == '\'' && i > 0 && std::isxdigit(src[i - 1]) &&
+               i + 1 < src.size() && std::isxdigit(src[i + 1])) {
+      continue;  // a digit separator: 20'000
     } else if (c == '\'') {
       for (++i; i < src.size() && src[i] != '\''; ++i) i += src[i] == '\\';
     } else if (c == '"') {
@@ -86,6 +90,14 @@ int main(int argc, char** argv) {
   const std::string dir = kDictionaries;
   Hunspell italian((dir + "it_IT.aff").c_str(), (dir + "it_IT.dic").c_str());
   Hunspell english((dir + "en_US.aff").c_str(), (dir + "en_US.dic").c_str());
+  // Without its dictionaries this check would pass on anything.
+  if (!italian.spell("della") || !english.spell("the") ||
+      english.spell("della")) {
+    std::cerr << "italian-words: the it_IT and en_US dictionaries of "
+              << kDictionaries << " did not load (hunspell-it, "
+              << "hunspell-en-us)\n";
+    return 2;
+  }
   int found = 0;
   for (int a = 1; a < argc; ++a) {
     std::ifstream in(argv[a]);

@@ -1,5 +1,5 @@
 // The bundled Italian knowledge base (DIRIGO_TEST_KB_DIR): its files, and the
-// knowledge base and an engine on it, loaded once per test binary.
+// knowledge base loaded once per test binary.
 #ifndef DIRIGO_TESTS_SUPPORT_BUNDLED_H_
 #define DIRIGO_TESTS_SUPPORT_BUNDLED_H_
 
@@ -12,7 +12,6 @@
 #include <sstream>
 #include <string>
 
-#include "dialog/engine.h"
 #include "knowledge/knowledge_base.h"
 
 namespace dirigo {
@@ -43,18 +42,6 @@ inline std::shared_ptr<const KnowledgeBase> BundledKb() {
     return new std::shared_ptr<const KnowledgeBase>(*loaded);
   }();
   return *kb;
-}
-
-inline std::shared_ptr<const Engine> BundledEngine() {
-  static const auto* engine = [] {
-    auto created = Engine::Create(BundledKb());
-    if (!created.ok()) {
-      std::cerr << created.status() << "\n";
-      std::abort();
-    }
-    return new std::shared_ptr<const Engine>(*created);
-  }();
-  return *engine;
 }
 
 }  // namespace dirigo

@@ -27,7 +27,7 @@ std::string Describe(const Action& a) {
     case Kind::kWhy:
       return "why:" + a.slot->def->name();
     case Kind::kStep:
-      return "step:" + a.items[0].id();
+      return "step:" + a.step.id();
     case Kind::kProfile:
       return "profile";
     case Kind::kAsk:

@@ -1,5 +1,6 @@
 #include "dialog/tracking.h"
 
+#include "dialog/policy.h"
 #include "dialog/understanding.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

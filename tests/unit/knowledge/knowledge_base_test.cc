@@ -160,13 +160,14 @@ TEST(KnowledgeBaseTest, RulesNeedABandAndARankWithinIt) {
 }
 
 TEST(KnowledgeBaseTest, BandsRankAboveRanks) {
-  auto kb = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, {});
-  ASSERT_TRUE(kb.ok());
-  kbv1::Pattern fact_top, negation;
-  fact_top.set_band(kbv1::Pattern::FACT);
-  fact_top.set_rank(9);
-  negation.set_band(kbv1::Pattern::NEGATION);
-  EXPECT_GT(PatternPriority(negation), PatternPriority(fact_top));
+  // The top rank of every band stays below the lowest of the next band.
+  for (int band = kbv1::Pattern::WEAK; band < kbv1::Pattern::COMMAND; ++band) {
+    kbv1::Pattern top, next;
+    top.set_band(static_cast<kbv1::Pattern::Band>(band));
+    top.set_rank(kRanksPerBand - 1);
+    next.set_band(static_cast<kbv1::Pattern::Band>(band + 1));
+    EXPECT_LT(PatternPriority(top), PatternPriority(next)) << band;
+  }
 }
 
 TEST(KnowledgeBaseTest, SlotsSayHowTheyAreKnown) {
@@ -183,6 +184,23 @@ TEST(KnowledgeBaseTest, SlotsSayHowTheyAreKnown) {
   ASSERT_NE(field->companion, nullptr);
   EXPECT_EQ(field->companion->json_name(), "studyFieldText");
   EXPECT_EQ((*kb)->FindSlot("nope"), nullptr);
+}
+
+TEST(KnowledgeBaseTest, OnlyOneFileGivesTheVersionOrTheLanguage) {
+  absl::Status s = LoadWith("phrases.textproto", "\nversion: \"other\"\n");
+  EXPECT_THAT(s.message(), HasSubstr("phrases.textproto: version is given "
+                                     "here and in manifest.textproto"));
+}
+
+TEST(KnowledgeBaseTest, TheLanguageIsChecked) {
+  EXPECT_THAT(
+      LoadWith("language.textproto", "", "words: \"e mezzo\"", "words: \" \"")
+          .message(),
+      HasSubstr("a fraction needs its words"));
+  EXPECT_THAT(
+      LoadWith("language.textproto", "", "word: \"due\"", "word: \"tre\"")
+          .message(),
+      HasSubstr("number word 'tre' is empty or given twice"));
 }
 
 TEST(KnowledgeBaseTest, AnFaqIntentNamesAnFaq) {
