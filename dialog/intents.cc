@@ -88,7 +88,7 @@ bool AnswerAge(const IntentContext& c, Decision* d) {
 // rule's capture kStepNumber holds the number.
 bool ExplainStep(const IntentContext& c, Decision* d) {
   int n = 0;
-  std::string number;
+  std::string number = "0";
   for (const Match* m : c.in.applied) {
     auto capture = m->captures.find(kStepNumber);
     if (m->def().intent() == c.intent && capture != m->captures.end()) {

@@ -306,6 +306,13 @@ TEST_F(EngineTest, YearsSinceACalendarYear) {
   EXPECT_FALSE(future->turn.profile().has_years_experience());
 }
 
+TEST_F(EngineTest, AStepNumberTooLargeIsNoStep) {
+  BotTurn t = Say("perché il punto 99999999999?");
+  EXPECT_THAT(Text(t), HasSubstr("punto 99999999999"));
+  t = Say("perché il punto 3?");
+  EXPECT_THAT(Text(t), HasSubstr("punto 3"));
+}
+
 TEST_F(EngineTest, HugeNumbersAreJustWords) {
   for (const char* text : {"99999999999 anni e mezzo", "1e400 anni e mezzo",
                            "ho lavorato 99999999999999999999 anni"}) {
