@@ -3,10 +3,11 @@
 #   make test   install what is missing, build, run every test (ctest)
 #   make bench  run the benchmarks and print figures
 #   make bench-compare BASE=REV   the engine now beside commit REV, in one run
+#   make eval   understanding figures on the dev and (blind) test splits
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build chat test bench bench-compare clean
+.PHONY: all deps build chat test bench bench-compare eval clean
 
 all: build
 
@@ -31,6 +32,11 @@ test: build
 
 bench: build
 	@bash scripts/bench
+
+eval: build
+	@$(BUILD)/bin/dirigo-eval --kb=knowledge/it tests/eval/dev
+	@echo
+	@$(BUILD)/bin/dirigo-eval --kb=knowledge/it tests/eval/test
 
 bench-compare: build
 	@bash scripts/bench-compare $(BASE)
