@@ -26,6 +26,7 @@ struct Action {
     kAsk,          // a question about a slot, with its quick replies
     kPlan,         // steps of the plan, numbered by their place in it
     kPlanReplies,  // the quick replies offered after a plan
+    kPassage,      // the article's sentence closest to a question, cited
   };
   Kind kind = Kind::kPhrase;
 
@@ -52,6 +53,8 @@ struct Action {
   // kPlan: the ids of the decision's plan to show (all when empty), numbered
   // by their place in the plan.
   std::vector<std::string> only;
+  // kPassage.
+  Passage passage;
 
   static Action Phrase(std::string key, bool rotate = false) {
     Action a;

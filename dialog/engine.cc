@@ -143,7 +143,7 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
   dirigo::v1::Trace* trace = reply.turn.mutable_trace();
   TraceUnderstanding(normalized, in, trace);
   Changes changes = tracker_.Apply(in, state, trace);
-  Decision decision = policy_.Decide(in, changes, awaiting, state);
+  Decision decision = policy_.Decide(in, normalized, changes, awaiting, state);
   if (decision.erase) ForgetWords(trace);
   replies_.Render(decision, state, &reply.turn);
   reply.erase = decision.erase;

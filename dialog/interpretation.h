@@ -36,6 +36,21 @@ struct Match {
   size_t length() const { return end - begin; }
 };
 
+// A clause of the message (between marks such as "," "." "?") and what it
+// does.
+struct Clause {
+  // Where, in the normalised text.
+  size_t begin = 0, end = 0;
+  // It asks: a question mark, or a question's first words ("perché…").
+  bool asks = false;
+  // It supposes rather than states ("se lavorassi in banca…").
+  bool supposes = false;
+  // The intents of the winning matches that start in it.
+  std::vector<std::string> intents;
+  // A winning match in it answers the question the bot asked ("5?").
+  bool answers = false;
+};
+
 // A value for a slot, said by one applied match.
 struct Fact {
   // As Assignment.value ("BACHELOR", "true", "3", or the words themselves
@@ -57,6 +72,8 @@ struct Interpretation {
   Interpretation(const Interpretation&) = delete;
   Interpretation& operator=(const Interpretation&) = delete;
 
+  // The clauses, in order.
+  std::vector<Clause> clauses;
   // Every match, in reading order (position, then rule id).
   std::vector<Match> matches;
   // The matches that won, in reading order.

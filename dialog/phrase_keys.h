@@ -41,7 +41,8 @@ namespace dirigo {
   X(kThanksReply, "thanks_reply")     /* "grazie" */                          \
   X(kIntroHeading, "intro_heading")   /* the untitled opening's heading */    \
   X(kDontknowAck, "dontknow_ack")     /* "non so" */                          \
-  X(kAgeAck, "age_ack")               /* an age, which the advice ignores */
+  X(kAgeAck, "age_ack")               /* an age, which the advice ignores */  \
+  X(kClosestPassage, "closest_passage") /* before the nearest passage */
 
 namespace phrase {
 #define DIRIGO_PHRASE_CONSTANT(name, key) inline constexpr char name[] = key;

@@ -1,6 +1,8 @@
 #include "dialog/policy.h"
 
 #include <algorithm>
+#include <optional>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "dialog/intents.h"
@@ -31,6 +33,18 @@ bool Understood(const Interpretation& in, const Changes& changes,
       });
   return has_intent || !changes.empty() ||
          (awaiting.empty() && !in.facts.empty());
+}
+
+// A question needs a passage at least this close (BM25) to be answered with
+// it; below, it is about something the guide does not cover.
+constexpr double kMinPassageScore = 1.5;
+
+// Whether a rule answered the clause: an intent that is not a mere modifier.
+bool AnsweredByRules(const Clause& c) {
+  return std::any_of(c.intents.begin(), c.intents.end(), [](const auto& i) {
+    const IntentHandler* h = FindIntent(i);
+    return h != nullptr && h->role != Role::kModifier;
+  });
 }
 
 }  // namespace
@@ -249,13 +263,41 @@ void Policy::AskNextOrPlan(const Changes& changes, const std::string& awaiting,
   Ask(*next, 0, resume ? phrase::kResume : "", state, d);
 }
 
+// Questions no rule answered: the article's closest passage, or the honest
+// "the guide does not say" (once) when none is close. Returns whether any was
+// answered.
+bool Policy::AnswerOpenQuestions(const Interpretation& in,
+                                 const NormalizedText& normalized,
+                                 Decision* d) const {
+  bool answered = false, said_offtopic = in.Has("offtopic");
+  std::set<std::string> said;
+  for (const Clause& c : in.clauses) {
+    if (!c.asks || c.answers || AnsweredByRules(c)) continue;
+    const absl::string_view words =
+        absl::string_view(normalized.text).substr(c.begin, c.end - c.begin);
+    if (kb_.passages().MeaningfulWords(words) == 0) continue;  // "ok?"
+    answered = true;
+    std::optional<Passage> p = kb_.passages().Closest(words);
+    if (p && p->score >= kMinPassageScore) {
+      if (!said.insert(p->sentence).second) continue;
+      Action a = Action::Of(Kind::kPassage);
+      a.passage = *p;
+      d->Add(std::move(a));
+    } else if (!said_offtopic) {
+      d->Add(Action::Phrase(phrase::kOfftopicReply));
+      said_offtopic = true;
+    }
+  }
+  return answered;
+}
+
 void Policy::MoveOn(const Interpretation& in, const Changes& changes,
-                    const std::string& awaiting, bool digression,
+                    const std::string& awaiting, bool digression, bool answered,
                     sessionv1::DialogState* state, Decision* d) const {
   if (HasRole(in, Role::kGoodbye)) {
     // Leaving: no new question. The conversation can resume later.
     d->Add(Action::Phrase(phrase::kGoodbyeReply, /*rotate=*/true));
-  } else if (!Understood(in, changes, awaiting)) {
+  } else if (!answered && !Understood(in, changes, awaiting)) {
     Reprompt(awaiting, state, d);
   } else if (HasRole(in, Role::kPlan)) {
     GiveRequestedPlan(state, d);
@@ -266,16 +308,19 @@ void Policy::MoveOn(const Interpretation& in, const Changes& changes,
   }
 }
 
-Decision Policy::Decide(const Interpretation& in, const Changes& changes,
-                        const std::string& awaiting,
+Decision Policy::Decide(const Interpretation& in,
+                        const NormalizedText& normalized,
+                        const Changes& changes, const std::string& awaiting,
                         sessionv1::DialogState* state) const {
   // Commands that start afresh come first: they change everything.
   if (HasRole(in, Role::kErase)) return Reset(/*erase=*/true, state);
   if (HasRole(in, Role::kRestart)) return Reset(/*erase=*/false, state);
   Decision d;
   Acknowledge(changes, &d);
-  const bool digression = AnswerIntents(in, changes, awaiting, state, &d);
-  MoveOn(in, changes, awaiting, digression, state, &d);
+  bool digression = AnswerIntents(in, changes, awaiting, state, &d);
+  const bool answered = AnswerOpenQuestions(in, normalized, &d);
+  digression = digression || answered;
+  MoveOn(in, changes, awaiting, digression, answered, state, &d);
   return d;
 }
 

@@ -3,7 +3,9 @@
 //
 // In one turn, in order: the facts the message gave are acknowledged; the
 // questions, commands and remarks in it are answered (the intent table,
-// intents.h); then the conversation moves on: a goodbye ends it, a message
+// intents.h), and a question no rule answers gets the article's closest
+// passage, or the honest "the guide does not say" when it is about something
+// else; then the conversation moves on: a goodbye ends it, a message
 // not understood is re-prompted (in other words, then the question is
 // skipped), a request for the plan gets it, and otherwise the bot asks for
 // the next missing fact or, when none is missing, gives the plan; after a
@@ -46,9 +48,9 @@ class Policy {
   Decision Start(sessionv1::DialogState* state) const;
 
   // The turn after a message. `awaiting` is the slot the bot waited for
-  // before the message.
-  Decision Decide(const Interpretation& in, const Changes& changes,
-                  const std::string& awaiting,
+  // before the message; `normalized` is the message as understanding read it.
+  Decision Decide(const Interpretation& in, const NormalizedText& normalized,
+                  const Changes& changes, const std::string& awaiting,
                   sessionv1::DialogState* state) const;
 
   // The next slot to ask about, or null when none is missing.
@@ -64,8 +66,10 @@ class Policy {
   bool AnswerIntents(const Interpretation& in, const Changes& changes,
                      const std::string& awaiting, sessionv1::DialogState* state,
                      Decision* d) const;
+  bool AnswerOpenQuestions(const Interpretation& in,
+                           const NormalizedText& normalized, Decision* d) const;
   void MoveOn(const Interpretation& in, const Changes& changes,
-              const std::string& awaiting, bool digression,
+              const std::string& awaiting, bool digression, bool answered,
               sessionv1::DialogState* state, Decision* d) const;
   void Reprompt(const std::string& awaiting, sessionv1::DialogState* state,
                 Decision* d) const;

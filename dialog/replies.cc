@@ -165,6 +165,17 @@ void Replies::RenderOne(const Action& a, const Decision& decision,
       return Ask(a, state, turn);
     case Kind::kPlan:
       return Plan(a, decision.plan, turn);
+    case Kind::kPassage: {
+      turn->add_messages()->set_text(
+          NextPhrase(phrase::kClosestPassage, state));
+      BotMessage* m = turn->add_messages();
+      m->set_text(a.passage.sentence);
+      kb::v1::Citation c;
+      c.set_section(a.passage.section);
+      c.set_quote(a.passage.sentence);
+      *m->add_citations() = wording_.Cite(c);
+      return;
+    }
     case Kind::kPlanReplies:
       for (const auto& q : kb_.proto().plan_quick_reply())
         AddQuickReply(q, turn);

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "dialog/ranking.h"
 
@@ -73,8 +74,65 @@ std::optional<Fact> FactFrom(const Match& m, int index, int current_year) {
   return fact;
 }
 
+// Whether a clause's words start with one of `starts`, maybe after one
+// lead-in word.
+bool StartsWith(absl::string_view clause,
+                const std::vector<std::string>& starts,
+                const std::set<std::string>& lead_ins) {
+  auto starts_here = [&](absl::string_view text) {
+    for (const std::string& s : starts) {
+      if (absl::StartsWith(text, s) &&
+          (text.size() == s.size() || text[s.size()] == ' ')) {
+        return true;
+      }
+    }
+    return false;
+  };
+  if (starts_here(clause)) return true;
+  size_t space = clause.find(' ');
+  return space != absl::string_view::npos &&
+         lead_ins.count(std::string(clause.substr(0, space))) &&
+         starts_here(clause.substr(space + 1));
+}
+
+// The clauses of the message, and what each does.
+std::vector<Clause> ReadClauses(const NormalizedText& n,
+                                const ClauseCues& cues) {
+  std::vector<Clause> out;
+  for (const auto& c : n.clauses) {
+    absl::string_view words =
+        absl::string_view(n.text).substr(c.begin, c.end - c.begin);
+    Clause clause;
+    clause.begin = c.begin;
+    clause.end = c.end;
+    clause.asks =
+        c.question || StartsWith(words, cues.question_starts, cues.lead_ins);
+    clause.supposes = StartsWith(words, cues.hypothesis_starts, cues.lead_ins);
+    out.push_back(std::move(clause));
+  }
+  return out;
+}
+
+// The clause a match starts in, or null.
+const Clause* ClauseOf(const Interpretation& in, const Match& m) {
+  for (const Clause& c : in.clauses) {
+    if (m.begin >= c.begin && m.begin < c.end) return &c;
+  }
+  return nullptr;
+}
+
+// Questions and suppositions state no fact ("conviene fare un mba?", "se
+// lavorassi in banca…"), unless the rule answers the question the bot asked
+// ("5?").
+bool StatesFacts(const Interpretation& in, const Match& m) {
+  const Clause* c = ClauseOf(in, m);
+  if (c == nullptr || !m.def().context().empty()) return true;
+  return !c->asks && !c->supposes;
+}
+
 void CollectFacts(int current_year, Interpretation* in) {
   for (const Match* m : in->applied) {
+    if (!StatesFacts(*in, *m)) continue;
     for (int i = 0; i < m->def().set_size(); ++i) {
       std::optional<Fact> fact = FactFrom(*m, i, current_year);
       if (!fact) continue;
@@ -153,10 +211,16 @@ Interpretation Understanding::Understand(const NormalizedText& normalized,
                                          const std::string& awaiting,
                                          int current_year) const {
   Interpretation in;
+  in.clauses = ReadClauses(normalized, kb_.clause_cues());
   in.matches = FindMatches(normalized, original, awaiting);
   in.applied = PickWinners(in.matches);
   for (const Match* m : in.applied) {
     if (!m->def().intent().empty()) in.intents.insert(m->def().intent());
+    for (Clause& c : in.clauses) {
+      if (m->begin < c.begin || m->begin >= c.end) continue;
+      if (!m->def().intent().empty()) c.intents.push_back(m->def().intent());
+      if (!m->def().context().empty()) c.answers = true;
+    }
   }
   CollectFacts(current_year, &in);
   FindCorrections(&in);

@@ -61,6 +61,7 @@ absl::StatusOr<std::shared_ptr<const KnowledgeBase>> KnowledgeBase::Build(
         "the pattern set does not fit its memory budget (set_max_mem)");
   }
   kb->Index();
+  kb->IndexLanguage();
   RETURN_IF_ERROR(kb->OpenSpeller(options, language.plain_endings));
   return std::shared_ptr<const KnowledgeBase>(std::move(kb));
 }
@@ -79,6 +80,25 @@ void KnowledgeBase::Index() {
   for (const auto& p : proto_.phrase()) {
     if (p.text_size() > 0) phrase_by_key_.emplace(p.key(), &p);
   }
+}
+
+void KnowledgeBase::IndexLanguage() {
+  const kbv1::Language& l = proto_.language();
+  auto normalized = [this](const auto& words) {
+    std::vector<std::string> out;
+    for (const std::string& w : words) {
+      out.push_back(normalizer_->NormalizeTerm(w));
+    }
+    return out;
+  };
+  clause_cues_.question_starts = normalized(l.question_start());
+  clause_cues_.hypothesis_starts = normalized(l.hypothesis_start());
+  for (const std::string& w : normalized(l.lead_in())) {
+    clause_cues_.lead_ins.insert(w);
+  }
+  std::set<std::string> stop_words;
+  for (const std::string& w : normalized(l.stop_word())) stop_words.insert(w);
+  passages_ = PassageIndex(proto_.article(), *normalizer_, stop_words);
 }
 
 absl::Status KnowledgeBase::OpenSpeller(

@@ -30,6 +30,7 @@
 #include "knowledge/article.h"
 #include "knowledge/compiler.h"
 #include "knowledge/loader.h"
+#include "knowledge/passages.h"
 #include "knowledge/profile_fields.h"
 #include "text/normalizer.h"
 #include "text/spelling.h"
@@ -44,6 +45,13 @@ struct KnowledgeBaseOptions {
   std::string hunspell_dir = "/usr/share/hunspell";
   // Memory budgets of the compiled regexes.
   CompilerOptions compiler;
+};
+
+// How a clause says what it does, from the language's data, normalised.
+struct ClauseCues {
+  std::vector<std::string> question_starts;
+  std::vector<std::string> hypothesis_starts;
+  std::set<std::string> lead_ins;
 };
 
 // A slot with what the engine needs of it resolved.
@@ -93,6 +101,12 @@ class KnowledgeBase {
   // The slots, in the order the bot asks.
   const std::vector<CompiledSlot>& slots() const { return slots_; }
 
+  // The words that tell a question or a supposition from a statement.
+  const ClauseCues& clause_cues() const { return clause_cues_; }
+
+  // The article's sentences, for questions no rule answers.
+  const PassageIndex& passages() const { return passages_; }
+
   // Look-ups by id, by hash; null when absent.
   const CompiledSlot* FindSlot(absl::string_view name) const;
   const kbv1::Faq* FindFaq(absl::string_view id) const;
@@ -124,6 +138,7 @@ class KnowledgeBase {
   static absl::StatusOr<std::shared_ptr<const KnowledgeBase>> Build(
       KnowledgeSource source, const KnowledgeBaseOptions& options);
   void Index();
+  void IndexLanguage();
   absl::Status OpenSpeller(
       const KnowledgeBaseOptions& options,
       std::vector<std::pair<std::string, std::string>> plain_endings);
@@ -136,6 +151,8 @@ class KnowledgeBase {
   std::unique_ptr<SpellingCorrector> corrector_;
   WordCorrector correct_fn_;
   std::vector<CompiledSlot> slots_;
+  ClauseCues clause_cues_;
+  PassageIndex passages_;
   absl::flat_hash_map<std::string, const CompiledSlot*> slot_by_name_;
   absl::flat_hash_map<std::string, const kbv1::Faq*> faq_by_id_;
   absl::flat_hash_map<std::string, const kbv1::Section*> section_by_id_;

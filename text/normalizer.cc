@@ -44,6 +44,30 @@ LanguageRules FoldRules(LanguageRules rules) {
   return folded;
 }
 
+// Whether the text between two words ends a clause, and ends a question.
+bool EndsClause(absl::string_view gap, bool* question) {
+  *question = gap.find('?') != absl::string_view::npos;
+  return gap.find_first_of(".,;:!?\n") != absl::string_view::npos ||
+         gap.find("…") != absl::string_view::npos;
+}
+
+// Splits the tokens into clauses, by the marks between them in `original`.
+void FindClauses(absl::string_view original, NormalizedText* out) {
+  const auto& tokens = out->tokens;
+  size_t first = 0;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const size_t gap_end =
+        i + 1 < tokens.size() ? tokens[i + 1].orig_begin : original.size();
+    bool question = false;
+    const bool ends = EndsClause(
+        original.substr(tokens[i].orig_end, gap_end - tokens[i].orig_end),
+        &question);
+    if (!ends && i + 1 < tokens.size()) continue;
+    out->clauses.push_back({tokens[first].begin, tokens[i].end, question});
+    first = i + 1;
+  }
+}
+
 }  // namespace
 
 struct Normalizer::Word {
@@ -233,7 +257,15 @@ absl::StatusOr<NormalizedText> Normalizer::Run(absl::string_view text,
     t.corrected = w.corrected;
     out.tokens.push_back(t);
   }
+  FindClauses(text, &out);
   return out;
+}
+
+int NormalizedText::ClauseAt(size_t at) const {
+  for (size_t i = 0; i < clauses.size(); ++i) {
+    if (at >= clauses[i].begin && at < clauses[i].end) return i;
+  }
+  return -1;
 }
 
 absl::StatusOr<NormalizedText> Normalizer::Normalize(

@@ -49,9 +49,18 @@ struct NormalizedText {
     size_t orig_begin = 0, orig_end = 0;  // in the original message
     std::string corrected;  // the known word it was read as, if corrected
   };
+  // A clause: the words between two marks that end one in writing (. , ; :
+  // ! ? … or a line break).
+  struct Clause {
+    size_t begin = 0, end = 0;  // in `text`
+    // It ends with a question mark.
+    bool question = false;
+  };
   // Words separated by single spaces.
   std::string text;
   std::vector<Token> tokens;
+  // The clauses, in order; together they hold every token.
+  std::vector<Clause> clauses;
   std::vector<SpellingFix> fixes;
   // The ICU locale of the language, for DisplaySpan.
   std::string icu_locale;
@@ -64,6 +73,9 @@ struct NormalizedText {
   // ones, and the text is lower-cased unless it is a short acronym ("MBA").
   std::string DisplaySpan(absl::string_view original, size_t begin,
                           size_t end) const;
+
+  // The index of the clause holding `text[at]`, or -1.
+  int ClauseAt(size_t at) const;
 };
 
 // Given a folded word and the same word lower-cased with its accents, returns

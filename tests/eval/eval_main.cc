@@ -52,7 +52,6 @@ using Fact = std::pair<std::string, std::string>;
 // The intent that answers each kind of request.
 const std::map<evalv1::Ask, std::string>& AnsweringIntent() {
   static const auto* m = new std::map<evalv1::Ask, std::string>{
-      {evalv1::OFF_TOPIC, "offtopic"},
       {evalv1::WHY_ASKED, "why"},
       {evalv1::REQUEST_PROFILE, "command.profile"},
       {evalv1::REQUEST_PLAN, "command.advice"},
@@ -110,7 +109,26 @@ std::vector<Fact> FactsSet(const dirigo::v1::BotTurn& turn) {
   return out;
 }
 
+// The texts of a phrase of the knowledge base, every variant.
+std::set<std::string> PhraseTexts(const dirigo::KnowledgeBase& kb,
+                                  const std::string& key) {
+  std::set<std::string> out;
+  for (const auto& p : kb.proto().phrase()) {
+    if (p.key() == key) out.insert(p.text().begin(), p.text().end());
+  }
+  return out;
+}
+
+// The honest "the guide does not say", in the knowledge base's words.
+const std::set<std::string>* g_offtopic_replies = nullptr;
+
 bool Answered(evalv1::Ask ask, const dirigo::v1::BotTurn& turn) {
+  if (ask == evalv1::OFF_TOPIC) {
+    for (const auto& m : turn.messages()) {
+      if (g_offtopic_replies->count(m.text())) return true;
+    }
+    return false;
+  }
   if (ask == evalv1::ON_TOPIC) {
     return std::any_of(turn.messages().begin(), turn.messages().end(),
                        [](const auto& m) { return m.citations_size() > 0; });
@@ -305,6 +323,8 @@ int main(int argc, char** argv) {
     std::cerr << "dirigo-eval: " << engine.status().message() << "\n";
     return 1;
   }
+  const std::set<std::string> offtopic = PhraseTexts(**kb, "offtopic_reply");
+  g_offtopic_replies = &offtopic;
   const int year = absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year();
   Score score;
   for (const auto& c : cases) RunCase(**engine, c, year, &score);

@@ -37,6 +37,8 @@ std::string Describe(const Action& a) {
       return a.only.empty() ? "plan:all" : absl::StrCat("plan:", a.only.size());
     case Kind::kPlanReplies:
       return "plan_replies";
+    case Kind::kPassage:
+      return "passage:" + a.passage.section;
   }
   return "?";
 }
@@ -61,7 +63,7 @@ class PolicyTest : public testing::Test {
     Interpretation in = understanding.Understand(*n, text, awaiting, 2026);
     dirigo::v1::Trace trace;
     Changes changes = tracker.Apply(in, &state_, &trace);
-    last_ = policy_.Decide(in, changes, awaiting, &state_);
+    last_ = policy_.Decide(in, *n, changes, awaiting, &state_);
     return Describe(last_);
   }
   static std::vector<std::string> Describe(const Decision& d) {
@@ -151,6 +153,27 @@ TEST_F(PolicyTest, AGoodbyeAsksNothing) {
   Start();
   EXPECT_THAT(Tell("ciao, grazie e arrivederci"),
               ElementsAre("phrase:greeting_reply", "phrase:goodbye_reply"));
+}
+
+TEST_F(PolicyTest, AQuestionNoRuleAnswersGetsTheClosestPassage) {
+  Start();
+  EXPECT_THAT(Tell("quanti team supervisiona un vicepresidente?"),
+              ElementsAre(testing::StartsWith("passage:"),
+                          "ask:educationLevel/0/resume"));
+  EXPECT_EQ(last_.actions[0].passage.section, "executive_roles");
+  // Nothing of the article is near: the guide does not say.
+  EXPECT_THAT(
+      Tell("che tempo farà domani a Torino?"),
+      ElementsAre("phrase:offtopic_reply", "ask:educationLevel/0/resume"));
+  // No word of meaning: no question to answer.
+  EXPECT_THAT(Tell("ok?"), ElementsAre("ask:educationLevel/1/"));
+}
+
+TEST_F(PolicyTest, AFactAndAQuestionBothGetTheirAnswer) {
+  Start();
+  EXPECT_THAT(Tell("ho il diploma, quanti team supervisiona un dirigente?"),
+              ElementsAre("ack:educationLevel", testing::StartsWith("passage:"),
+                          "ask:experience/0/"));
 }
 
 TEST_F(PolicyTest, MissingSlotsFollowTheConditions) {

@@ -79,6 +79,32 @@ TEST(UnderstandingTest, ACorrectionCorrectsTheFactAfterIt) {
   EXPECT_TRUE(Read("ho la laurea").corrected.empty());
 }
 
+TEST(UnderstandingTest, QuestionsAndSuppositionsStateNoFact) {
+  // A question: by its mark, or by its first words.
+  EXPECT_TRUE(Read("conviene fare un mba?").facts.empty());
+  EXPECT_TRUE(Read("ma quale è meglio una multinazionale o una piccola azienda")
+                  .facts.empty());
+  // A supposition.
+  EXPECT_TRUE(Read("se lavorassi in banca potrei crescere").facts.empty());
+  // A statement, then a question: the statement's facts count.
+  Interpretation in = Read("ho un dottorato in fisica, il dottorato conta?");
+  EXPECT_THAT(Values(in, "educationLevel"), ElementsAre("DOCTORATE"));
+  ASSERT_EQ(in.clauses.size(), 2u);
+  EXPECT_FALSE(in.clauses[0].asks);
+  EXPECT_TRUE(in.clauses[1].asks);
+  // An answer to the question asked, even with a question mark.
+  EXPECT_THAT(Values(Read("5?", "yearsExperience"), "yearsExperience"),
+              ElementsAre("5"));
+}
+
+TEST(UnderstandingTest, ClausesKnowTheirIntents) {
+  Interpretation in = Read("faccio la segretaria. cos'è il back office?");
+  ASSERT_EQ(in.clauses.size(), 2u);
+  EXPECT_TRUE(in.clauses[0].intents.empty());
+  EXPECT_THAT(in.clauses[1].intents, ElementsAre("faq.back_office"));
+  EXPECT_TRUE(Read("5", "yearsExperience").clauses[0].answers);
+}
+
 TEST(UnderstandingTest, IntentsOfTheWinners) {
   EXPECT_TRUE(Read("cos'è il back office?").Has("faq.back_office"));
   EXPECT_TRUE(Read("cancella i miei dati").Has("command.erase"));

@@ -131,6 +131,26 @@ TEST(NormalizeTest, DisplaysCorrectedLowerCaseWords) {
   EXPECT_EQ(n->DisplaySpan(original, mba, mba + 3), "MBA");  // an acronym
 }
 
+TEST(NormalizeTest, ClausesEndAtMarksAndKnowTheirQuestions) {
+  std::string original =
+      "Ho un dottorato in fisica, il dottorato conta? Boh… 1,5 anni!";
+  absl::StatusOr<NormalizedText> n = Normalize(original, nullptr);
+  ASSERT_TRUE(n.ok());
+  std::vector<std::string> clauses;
+  std::vector<bool> questions;
+  for (const auto& c : n->clauses) {
+    clauses.push_back(n->text.substr(c.begin, c.end - c.begin));
+    questions.push_back(c.question);
+  }
+  EXPECT_EQ(clauses, (std::vector<std::string>{"ho un dottorato in fisica",
+                                               "il dottorato conta", "boh",
+                                               "1.5 anni"}));
+  EXPECT_EQ(questions, (std::vector<bool>{false, true, false, false}));
+  EXPECT_EQ(n->ClauseAt(n->text.find("conta")), 1);
+  EXPECT_EQ(n->ClauseAt(n->text.find("anni")), 3);
+  EXPECT_TRUE(Normalize("", nullptr)->clauses.empty());
+}
+
 TEST(NormalizeTest, RulesComeFromData) {
   LanguageRules rules;
   rules.icu_locale = "en";

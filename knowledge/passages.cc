@@ -1,0 +1,65 @@
+#include "knowledge/passages.h"
+
+#include <cmath>
+
+#include "absl/strings/str_split.h"
+#include "knowledge/article.h"
+
+namespace dirigo {
+
+PassageIndex::PassageIndex(const dirigo::kb::v1::Article& article,
+                           const Normalizer& normalizer,
+                           const std::set<std::string>& stop_words)
+    : stop_words_(stop_words) {
+  int total = 0;
+  for (const ArticleSentence& s : ArticleSentences(article)) {
+    Document d{s.section, s.text, {}, 0};
+    for (const std::string& w : Words(normalizer.NormalizeTerm(s.text))) {
+      ++d.counts[w];
+      ++d.length;
+    }
+    for (const auto& [w, count] : d.counts) ++document_frequency_[w];
+    total += d.length;
+    documents_.push_back(std::move(d));
+  }
+  if (!documents_.empty()) average_length_ = double(total) / documents_.size();
+}
+
+// Words of meaning, each cut to its first kStemLength letters, so that the
+// forms of a word meet ("dirigente", "dirigenti").
+std::vector<std::string> PassageIndex::Words(
+    absl::string_view normalized) const {
+  std::vector<std::string> out;
+  for (absl::string_view w :
+       absl::StrSplit(normalized, ' ', absl::SkipEmpty())) {
+    if (w.size() > 1 && !stop_words_.count(std::string(w))) {
+      out.emplace_back(w.substr(0, kStemLength));
+    }
+  }
+  return out;
+}
+
+std::optional<Passage> PassageIndex::Closest(
+    absl::string_view normalized) const {
+  const std::vector<std::string> query = Words(normalized);
+  const double n = documents_.size();
+  std::optional<Passage> best;
+  for (const Document& d : documents_) {
+    double score = 0;
+    for (const std::string& w : query) {
+      auto count = d.counts.find(w);
+      if (count == d.counts.end()) continue;
+      const double df = document_frequency_.at(w);
+      const double idf = std::log(1 + (n - df + 0.5) / (df + 0.5));
+      const double tf = count->second;
+      score += idf * tf * (kK1 + 1) /
+               (tf + kK1 * (1 - kB + kB * d.length / average_length_));
+    }
+    if (score > 0 && (!best || score > best->score)) {
+      best = Passage{d.section, d.sentence, score};
+    }
+  }
+  return best;
+}
+
+}  // namespace dirigo

@@ -1,0 +1,38 @@
+#include "knowledge/passages.h"
+
+#include "gtest/gtest.h"
+#include "tests/support/bundled.h"
+
+namespace dirigo {
+namespace {
+
+std::optional<Passage> Closest(const std::string& question) {
+  auto n = BundledKb()->NormalizeMessage(question);
+  EXPECT_TRUE(n.ok());
+  return BundledKb()->passages().Closest(n->text);
+}
+
+TEST(PassagesTest, TheClosestSentenceOfTheArticle) {
+  auto p = Closest("le multinazionali danno l'IT in outsourcing all'estero?");
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->section, "executive_roles");
+  EXPECT_NE(p->sentence.find("outsourcing"), std::string::npos);
+  EXPECT_GT(p->score, 0);
+}
+
+TEST(PassagesTest, FormsOfAWordMeet) {
+  // "dirigenziali" in the article, "dirigenziale" in the question.
+  auto p = Closest("che posizione dirigenziale semplifica processi?");
+  ASSERT_TRUE(p.has_value());
+  EXPECT_NE(p->sentence.find("semplificare i processi"), std::string::npos);
+}
+
+TEST(PassagesTest, StopWordsAloneMeetNothing) {
+  EXPECT_FALSE(Closest("che cosa è questo?").has_value());
+  EXPECT_FALSE(Closest("pizza margherita").has_value());
+  auto n = BundledKb()->NormalizeMessage("che cosa è questo?");
+  EXPECT_EQ(BundledKb()->passages().MeaningfulWords(n->text), 0u);
+}
+
+}  // namespace
+}  // namespace dirigo
