@@ -143,9 +143,21 @@ void CollectFacts(int current_year, Interpretation* in) {
   }
 }
 
+// Whether a match says a fact the person tells, not only one inferred from
+// other words (the stage).
+bool TellsAFact(const KnowledgeBase& kb, const Match& m) {
+  for (const auto& a : m.def().set()) {
+    const CompiledSlot* slot = kb.FindSlot(a.slot());
+    if (slot == nullptr || slot->def->origin() != kb::v1::Slot::INFERRED) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Negations replace what was known; "anzi" or "in realtà" (corrects_next)
 // corrects the first fact said after it, not every fact of the message.
-void FindCorrections(Interpretation* in) {
+void FindCorrections(const KnowledgeBase& kb, Interpretation* in) {
   for (const Match* m : in->applied) {
     if (!m->def().replaces()) continue;
     for (const auto& a : m->def().set()) in->corrected.insert(a.slot());
@@ -153,7 +165,7 @@ void FindCorrections(Interpretation* in) {
   for (const Match* c : in->applied) {
     if (!c->def().corrects_next()) continue;
     for (const Match* m : in->applied) {
-      if (m->begin < c->end || m->def().set_size() == 0) continue;
+      if (m->begin < c->end || !TellsAFact(kb, *m)) continue;
       for (const auto& a : m->def().set()) in->corrected.insert(a.slot());
       break;
     }
@@ -223,7 +235,7 @@ Interpretation Understanding::Understand(const NormalizedText& normalized,
     }
   }
   CollectFacts(current_year, &in);
-  FindCorrections(&in);
+  FindCorrections(kb_, &in);
   return in;
 }
 

@@ -31,13 +31,15 @@ class TrackingTest : public testing::Test {
 
 TEST_F(TrackingTest, NewFactsAreChangesWithTheirSources) {
   Changes c = Tell("ho la triennale e faccio la segretaria");
-  EXPECT_THAT(c.slots, testing::ElementsAre("educationLevel", "experience"));
+  // A job in the present also says the person is employed.
+  EXPECT_THAT(c.slots,
+              testing::ElementsAre("educationLevel", "experience", "stage"));
   EXPECT_FALSE(c.updated_known);
   EXPECT_EQ(state_.profile().education_level(),
             dirigo::v1::EDUCATION_LEVEL_BACHELOR);
   EXPECT_EQ(state_.sources().at("experience").words(), "segretaria");
   EXPECT_EQ(state_.sources().at("experience").turn(), 1);
-  ASSERT_EQ(trace_.slot_changes_size(), 2);
+  ASSERT_EQ(trace_.slot_changes_size(), 3);
   EXPECT_EQ(trace_.slot_changes(0).new_value(), "BACHELOR");
 }
 

@@ -32,7 +32,8 @@ TEST(UnderstandingTest, FactsWithThePersonsWordsInTheOrderSaid) {
       Read("Ho la triennale in Economia e faccio la segretaria da tre anni");
   EXPECT_THAT(in.slot_order,
               ElementsAre("educationLevel", "studyField", "studyFieldText",
-                          "experience", "yearsExperience"));
+                          "experience", "stage", "yearsExperience"));
+  EXPECT_THAT(Values(in, "stage"), ElementsAre("EMPLOYED"));
   EXPECT_THAT(Values(in, "educationLevel"), ElementsAre("BACHELOR"));
   EXPECT_EQ(in.facts.at("studyField")[0].words, "economia");
   EXPECT_EQ(in.facts.at("studyField")[0].rule->def->id(), "field.business");
