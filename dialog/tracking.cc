@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "knowledge/profile_fields.h"
 
@@ -70,6 +71,26 @@ const Fact* Tracker::Choose(const CompiledSlot* slot,
   return chosen;
 }
 
+// "3 anni in negozio e poi 4 in banca": the numbers of one message, added
+// up; nullopt when they are no numbers or add up beyond a working life.
+std::optional<std::string> Tracker::AddUp(const FieldDescriptor* field,
+                                          const std::vector<Fact>& facts,
+                                          dirigo::v1::Profile* profile,
+                                          std::string* rule_id) const {
+  int total = 0;
+  std::vector<std::string> words;
+  for (const Fact& f : facts) {
+    int n = 0;
+    if (!absl::SimpleAtoi(f.value, &n)) return std::nullopt;
+    total += n;
+    if (!f.words.empty()) words.push_back(f.words);
+  }
+  if (total > kMaxYearsExperience) return std::nullopt;
+  (void)SetSlotValue(profile, field, absl::StrCat(total));
+  *rule_id = facts.back().rule->def->id();
+  return absl::StrJoin(words, ", ");
+}
+
 std::optional<std::string> Tracker::SetValues(const std::string& slot_name,
                                               const FieldDescriptor* field,
                                               const std::vector<Fact>& facts,
@@ -77,9 +98,17 @@ std::optional<std::string> Tracker::SetValues(const std::string& slot_name,
                                               sessionv1::DialogState* state,
                                               std::string* rule_id) const {
   dirigo::v1::Profile* profile = state->mutable_profile();
+  const CompiledSlot* slot = kb_.FindSlot(slot_name);
+  if (slot != nullptr && slot->def->adds_up() && !correction &&
+      facts.size() > 1) {
+    if (std::optional<std::string> words =
+            AddUp(field, facts, profile, rule_id)) {
+      return words;
+    }
+  }
   if (!field->is_repeated()) {
-    const Fact* chosen = Choose(kb_.FindSlot(slot_name), field, facts,
-                                correction, GetSlotValues(*profile, field));
+    const Fact* chosen =
+        Choose(slot, field, facts, correction, GetSlotValues(*profile, field));
     if (chosen == nullptr) return std::nullopt;
     (void)SetSlotValue(profile, field, chosen->value);
     *rule_id = chosen->rule->def->id();

@@ -2,10 +2,11 @@
 // changed.
 //
 // Each slot the message speaks of gets its new value: for a list
-// (experience) the values add up; for one value the most specific rule of the
-// message wins, else the last said; values that only go up (keep_highest:
-// education) never go down unless corrected. Each change records where it
-// came from (the person's words, the message, the rule) and clears a
+// (experience) the values add up; a number that adds up (adds_up: years of
+// several jobs) is the sum of the message's numbers; for one value the most
+// specific rule of the message wins, else the last said; values that only go up
+// (keep_highest: education) never go down unless corrected. Each change records
+// where it came from (the person's words, the message, the rule) and clears a
 // companion text that no longer describes it. A slot given is no longer
 // skipped. Every change of a value is written to the turn's trace.
 //
@@ -56,6 +57,10 @@ class Tracker {
   const Fact* Choose(const CompiledSlot* slot, const FieldDescriptor* field,
                      const std::vector<Fact>& facts, bool correction,
                      const std::vector<std::string>& before) const;
+  std::optional<std::string> AddUp(const FieldDescriptor* field,
+                                   const std::vector<Fact>& facts,
+                                   dirigo::v1::Profile* profile,
+                                   std::string* rule_id) const;
   // Sets the slot's facts; returns the words for it (and the rule in
   // `rule_id`), or nullopt when nothing is to change.
   std::optional<std::string> SetValues(const std::string& slot_name,

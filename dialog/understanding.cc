@@ -33,20 +33,32 @@ std::vector<const Match*> PickWinners(std::vector<Match>& matches) {
   return winners;
 }
 
+// The number of a named capture of `m`, if it has one.
+std::optional<double> CapturedNumber(const Match& m, const std::string& name) {
+  auto c = m.captures.find(name);
+  if (c == m.captures.end()) return std::nullopt;
+  return std::strtod(c->second.normalized.c_str(), nullptr);
+}
+
 // The number an assignment takes from its capture, as a value; nullopt when
 // it is missing or is no number of years.
 std::optional<std::string> NumberFrom(const Match& m, const kbv1::Assignment& a,
                                       int current_year) {
-  auto c = m.captures.find(a.capture());
-  if (c == m.captures.end()) return std::nullopt;
-  double v = std::strtod(c->second.normalized.c_str(), nullptr);
+  std::optional<double> v = CapturedNumber(m, a.capture());
+  if (!v) return std::nullopt;
   if (a.since_year()) {
-    if (current_year <= 0 || v > current_year) return std::nullopt;
-    v = current_year - v;
+    if (current_year <= 0 || *v > current_year) return std::nullopt;
+    *v = current_year - *v;
   }
-  if (a.divisor() > 0) v /= a.divisor();
-  if (v < 0 || v > kMaxYearsExperience) return std::nullopt;  // no working life
-  return absl::StrCat(static_cast<int>(std::floor(v)));
+  if (!a.subtract_capture().empty()) {
+    std::optional<double> minus = CapturedNumber(m, a.subtract_capture());
+    if (!minus) return std::nullopt;
+    *v -= *minus;
+  }
+  if (a.divisor() > 0) *v /= a.divisor();
+  *v = std::floor(*v) + a.offset();
+  if (*v < 0 || *v > kMaxYearsExperience) return std::nullopt;  // no career
+  return absl::StrCat(static_cast<int>(*v));
 }
 
 // The fact one assignment of a winning match says; nullopt when it says none.

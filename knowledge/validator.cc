@@ -292,8 +292,11 @@ void Validator::CheckAssignment(const std::string& entry,
     Add(entry, absl::StrCat("sets no Profile field '", a.slot(), "'"));
     return;
   }
-  if ((a.since_year() || a.divisor() != 0) && a.capture().empty()) {
-    Add(entry, "since_year and divisor need a capture");
+  if ((a.since_year() || a.divisor() != 0 || a.offset() != 0 ||
+       !a.subtract_capture().empty()) &&
+      a.capture().empty()) {
+    Add(entry,
+        "since_year, divisor, offset and subtract_capture need a capture");
   }
   if (a.capture().empty() && f->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {
     problems_.Add(entry, CheckSlotValue(f, a.value()));

@@ -52,6 +52,19 @@ TEST_F(TrackingTest, ExperienceAddsUpInThePersonsWords) {
   EXPECT_EQ(state_.sources().at("experience").turn(), 2);
 }
 
+TEST_F(TrackingTest, YearsOfSeveralJobsAddUpUnlessCorrected) {
+  Tell("tre anni come cameriere e poi 4 in banca");
+  EXPECT_EQ(state_.profile().years_experience(), 7);
+  // A correction takes the last number, not the sum.
+  Tell("anzi, lavoro da 9 anni");
+  EXPECT_EQ(state_.profile().years_experience(), 9);
+  // From an age, and "almost" as whole years.
+  Tell("ho 40 anni e lavoro da quando ne avevo 25");
+  EXPECT_EQ(state_.profile().years_experience(), 15);
+  Tell("in tutto sono quasi 20 anni che lavoro");
+  EXPECT_EQ(state_.profile().years_experience(), 19);
+}
+
 TEST_F(TrackingTest, EducationOnlyGoesUpUnlessCorrected) {
   Tell("ho un master");
   EXPECT_TRUE(Tell("ho anche la triennale").empty());
