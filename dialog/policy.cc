@@ -269,7 +269,12 @@ void Policy::AskNextOrPlan(const Changes& changes, const std::string& awaiting,
 bool Policy::AnswerOpenQuestions(const Interpretation& in,
                                  const NormalizedText& normalized,
                                  Decision* d) const {
-  bool answered = false, said_offtopic = in.Has("offtopic");
+  bool answered = false;
+  // The honest reply is said once, even when a rule already said it.
+  bool said_offtopic =
+      std::any_of(d->actions.begin(), d->actions.end(), [](const Action& a) {
+        return a.kind == Kind::kPhrase && a.phrase == phrase::kOfftopicReply;
+      });
   std::set<std::string> said;
   for (const Clause& c : in.clauses) {
     if (!c.asks || c.answers || AnsweredByRules(c)) continue;
