@@ -31,6 +31,8 @@ struct Match {
   std::map<std::string, Capture> captures;
   // Whether it won against the overlapping matches it competes with.
   bool applied = false;
+  // The clause it starts in (an index of Interpretation::clauses), or -1.
+  int clause = -1;
 
   const dirigo::kb::v1::Pattern& def() const { return *rule->def; }
   size_t length() const { return end - begin; }

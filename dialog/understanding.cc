@@ -125,21 +125,13 @@ std::vector<Clause> ReadClauses(const NormalizedText& n,
   return out;
 }
 
-// The clause a match starts in, or null.
-const Clause* ClauseOf(const Interpretation& in, const Match& m) {
-  for (const Clause& c : in.clauses) {
-    if (m.begin >= c.begin && m.begin < c.end) return &c;
-  }
-  return nullptr;
-}
-
 // Questions and suppositions state no fact ("conviene fare un mba?", "se
 // lavorassi in banca…"), unless the rule answers the question the bot asked
 // ("5?").
 bool StatesFacts(const Interpretation& in, const Match& m) {
-  const Clause* c = ClauseOf(in, m);
-  if (c == nullptr || !m.def().context().empty()) return true;
-  return !c->asks && !c->supposes;
+  if (m.clause < 0 || !m.def().context().empty()) return true;
+  const Clause& c = in.clauses[m.clause];
+  return !c.asks && !c.supposes;
 }
 
 void CollectFacts(int current_year, Interpretation* in) {
@@ -202,6 +194,7 @@ void Understanding::AddMatches(const CompiledPattern& rule,
     m.begin = sub[0].data() - text.data();
     m.end = m.begin + sub[0].size();
     m.original = n.OriginalSpan(original, m.begin, m.end);
+    m.clause = n.ClauseAt(m.begin);
     for (int g = 1; g < groups; ++g) {
       if (rule.group_names[g].empty() || sub[g].data() == nullptr) continue;
       size_t b = sub[g].data() - text.data();
@@ -240,11 +233,10 @@ Interpretation Understanding::Understand(const NormalizedText& normalized,
   in.applied = PickWinners(in.matches);
   for (const Match* m : in.applied) {
     if (!m->def().intent().empty()) in.intents.insert(m->def().intent());
-    for (Clause& c : in.clauses) {
-      if (m->begin < c.begin || m->begin >= c.end) continue;
-      if (!m->def().intent().empty()) c.intents.push_back(m->def().intent());
-      if (!m->def().context().empty()) c.answers = true;
-    }
+    if (m->clause < 0) continue;
+    Clause& c = in.clauses[m->clause];
+    if (!m->def().intent().empty()) c.intents.push_back(m->def().intent());
+    if (!m->def().context().empty()) c.answers = true;
   }
   CollectFacts(current_year, &in);
   FindCorrections(kb_, &in);
