@@ -19,12 +19,26 @@ constexpr size_t kMinVocabularyWord = 2;
 // Each concept as an alternation of its normalised terms: id → "(?:c|a b)".
 std::map<std::string, std::string> ConceptRegexes(
     const kbv1::KnowledgeBase& kb, const Normalizer& normalizer) {
+  std::map<std::string, std::vector<std::string>> from_lexicons;
+  for (const kbv1::Lexicon& lexicon : kb.lexicon()) {
+    for (const kbv1::LexiconEntry& e : lexicon.entry()) {
+      for (const std::string& concept_id : e.joins()) {
+        auto& terms = from_lexicons[concept_id];
+        terms.insert(terms.end(), e.term().begin(), e.term().end());
+      }
+    }
+  }
   std::map<std::string, std::string> out;
   for (const kbv1::Concept& c : kb.concepts()) {
-    std::vector<std::string> terms;
+    std::set<std::string> unique;
     for (const std::string& t : c.term()) {
-      terms.push_back(normalizer.NormalizeTerm(t));
+      unique.insert(normalizer.NormalizeTerm(t));
     }
+    for (const std::string& t : from_lexicons[c.id()]) {
+      unique.insert(normalizer.NormalizeTerm(t));
+    }
+    unique.erase("");
+    std::vector<std::string> terms(unique.begin(), unique.end());
     // Descending order: a term comes before every term that is a prefix of
     // it ("laurea triennale" before "laurea"), so the longer one is tried
     // first, as with a longest-first order; and terms that share a prefix
@@ -241,6 +255,12 @@ CompiledRules CompileRules(const kbv1::KnowledgeBase& kb,
   out.rewrites = CompileRewrites(kb, normalizer, problems);
   for (const kbv1::Concept& c : kb.concepts()) {
     for (const auto& t : c.term()) AddTextWords(normalizer, t, &out.vocabulary);
+  }
+  for (const kbv1::Lexicon& lexicon : kb.lexicon()) {
+    for (const kbv1::LexiconEntry& e : lexicon.entry()) {
+      for (const auto& t : e.term())
+        AddTextWords(normalizer, t, &out.vocabulary);
+    }
   }
   for (const kbv1::Slot& s : kb.slot()) {
     for (const auto& q : s.quick_reply()) {

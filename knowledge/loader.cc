@@ -56,6 +56,9 @@ void NoteEveryEntry(const kbv1::KnowledgeBase& p,
       p, tree, file, "concepts", "concept",
       [](const KB& p, int i) { return p.concepts(i).id(); }, where);
   NoteWhere(
+      p, tree, file, "lexicon", "lexicon",
+      [](const KB& p, int i) { return p.lexicon(i).id(); }, where);
+  NoteWhere(
       p, tree, file, "pattern", "pattern",
       [](const KB& p, int i) { return p.pattern(i).id(); }, where);
   NoteWhere(

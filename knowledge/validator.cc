@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -32,6 +33,7 @@ class Validator {
     CheckManifest();
     CheckArticle();
     CheckConcepts();
+    CheckLexicons();
     CheckSlots();
     CheckFaqs();
     CheckAdvice();
@@ -57,6 +59,7 @@ class Validator {
   void CheckArticle();
   void CheckCitation(const std::string& entry, const kbv1::Citation& c);
   void CheckConcepts();
+  void CheckLexicons();
   void CheckSlots();
   void CheckSlot(const kbv1::Slot& s, const FieldDescriptor* f);
   void CheckFaqs();
@@ -150,11 +153,47 @@ void Validator::CheckCitation(const std::string& entry,
 }
 
 void Validator::CheckConcepts() {
+  std::set<std::string> fed;  // concepts that lexicons give terms to
+  for (const kbv1::Lexicon& l : kb_.lexicon()) {
+    for (const kbv1::LexiconEntry& e : l.entry()) {
+      fed.insert(e.joins().begin(), e.joins().end());
+    }
+  }
   std::set<std::string> ids;
   for (const kbv1::Concept& c : kb_.concepts()) {
     std::string entry = EntryKey("concept", c.id());
     CheckId(entry, c.id(), &ids);
-    if (c.term_size() == 0) Add(entry, "no terms");
+    if (c.term_size() == 0 && !fed.count(c.id())) Add(entry, "no terms");
+  }
+}
+
+void Validator::CheckLexicons() {
+  std::set<std::string> concepts;
+  for (const kbv1::Concept& c : kb_.concepts()) concepts.insert(c.id());
+  std::set<std::string> ids;
+  for (const kbv1::Lexicon& l : kb_.lexicon()) {
+    std::string entry = EntryKey("lexicon", l.id());
+    CheckId(entry, l.id(), &ids);
+    if (l.entry_size() == 0) Add(entry, "no entries");
+    std::set<std::string> forms;
+    for (const kbv1::LexiconEntry& e : l.entry()) {
+      std::string first = e.term_size() > 0 ? e.term(0) : "";
+      if (e.term_size() == 0) Add(entry, "an entry without terms");
+      if (e.joins_size() == 0) {
+        Add(entry, absl::StrCat("entry '", first, "' joins no concept"));
+      }
+      for (const std::string& c : e.joins()) {
+        if (!concepts.count(c)) {
+          Add(entry,
+              absl::StrCat("entry '", first, "': unknown concept '", c, "'"));
+        }
+      }
+      for (const std::string& t : e.term()) {
+        if (t.empty() || !forms.insert(absl::AsciiStrToLower(t)).second) {
+          Add(entry, absl::StrCat("term '", t, "' is empty or in two entries"));
+        }
+      }
+    }
   }
 }
 

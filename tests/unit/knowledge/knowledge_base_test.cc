@@ -151,6 +151,35 @@ TEST(KnowledgeBaseTest, ReadsSubfoldersAndNamesTheFile) {
             "patterns/extra/more.textproto:1");
 }
 
+TEST(KnowledgeBaseTest, ALexiconFeedsItsConcepts) {
+  // A rule that names {front_job} matches a title only a lexicon lists.
+  auto files = BundledFiles();
+  files["patterns/extra/more.textproto"] =
+      "pattern { id: \"x.job\" regex: \"\\\\bfaccio il {front_job}\\\\b\" "
+      "intent: \"greeting\" band: WEAK example: \"faccio il xyzzista\" }\n";
+  EXPECT_THAT(KnowledgeBase::LoadFiles(files, {}).status().message(),
+              HasSubstr("faccio il xyzzista"));
+  files["lexicons/extra.textproto"] =
+      "lexicon { id: \"extra\" entry { term: [\"xyzzista\", \"xyzziste\"] "
+      "joins: [\"front_job\"] } }\n";
+  auto kb = KnowledgeBase::LoadFiles(files, {});
+  ASSERT_TRUE(kb.ok()) << kb.status();
+  EXPECT_EQ((*kb)->Where(EntryKey("lexicon", "extra")),
+            "lexicons/extra.textproto:1");
+}
+
+TEST(KnowledgeBaseTest, ALexiconIsChecked) {
+  auto files = BundledFiles();
+  files["lexicons/extra.textproto"] =
+      "lexicon { id: \"extra\" entry { term: \"xyzzista\" joins: "
+      "\"no_such_concept\" } entry { term: \"Xyzzista\" joins: "
+      "\"front_job\" } entry { term: \"plugh\" } }\n";
+  std::string message(KnowledgeBase::LoadFiles(files, {}).status().message());
+  EXPECT_THAT(message, HasSubstr("unknown concept 'no_such_concept'"));
+  EXPECT_THAT(message, HasSubstr("term 'Xyzzista' is empty or in two entries"));
+  EXPECT_THAT(message, HasSubstr("entry 'plugh' joins no concept"));
+}
+
 TEST(KnowledgeBaseTest, RulesNeedABandAndARankWithinIt) {
   EXPECT_THAT(LoadWith(kEducation, "", "band: FACT", "").message(),
               HasSubstr("band is required"));
