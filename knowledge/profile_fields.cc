@@ -175,9 +175,11 @@ bool IsSlotKnown(const dirigo::v1::Profile& profile,
   return !GetSlotValues(profile, field).empty();
 }
 
-bool ConditionHolds(const dirigo::kb::v1::Condition& condition,
-                    const dirigo::v1::Profile& profile) {
-  for (const auto& clause : condition.all()) {
+namespace {
+
+bool ClauseHolds(const dirigo::kb::v1::Clause& clause,
+                 const dirigo::v1::Profile& profile) {
+  {
     const FieldDescriptor* field = FindProfileField(clause.slot());
     if (field == nullptr) return false;
     std::vector<std::string> values = GetSlotValues(profile, field);
@@ -203,8 +205,23 @@ bool ConditionHolds(const dirigo::kb::v1::Condition& condition,
   return true;
 }
 
-absl::Status CheckCondition(const dirigo::kb::v1::Condition& condition) {
+}  // namespace
+
+bool ConditionHolds(const dirigo::kb::v1::Condition& condition,
+                    const dirigo::v1::Profile& profile) {
   for (const auto& clause : condition.all()) {
+    if (!ClauseHolds(clause, profile)) return false;
+  }
+  return condition.any().empty() ||
+         std::any_of(condition.any().begin(), condition.any().end(),
+                     [&](const auto& c) { return ClauseHolds(c, profile); });
+}
+
+absl::Status CheckCondition(const dirigo::kb::v1::Condition& condition) {
+  std::vector<dirigo::kb::v1::Clause> clauses(condition.all().begin(),
+                                              condition.all().end());
+  clauses.insert(clauses.end(), condition.any().begin(), condition.any().end());
+  for (const auto& clause : clauses) {
     const FieldDescriptor* field = FindProfileField(clause.slot());
     if (field == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat(

@@ -62,6 +62,10 @@ const std::map<evalv1::Ask, std::string>& AnsweringIntent() {
   return *m;
 }
 
+// Fields the authors annotate (tests/eval/README.md). The others (the degree
+// in progress) are the engine's own detail of those facts and are not scored.
+bool Scored(const std::string& field) { return field != "educationInProgress"; }
+
 // Text facts compare without case or accents; the others as they are.
 std::string Comparable(const FieldDescriptor* f, const std::string& v) {
   return f->cpp_type() == FieldDescriptor::CPPTYPE_STRING ? dirigo::FoldCase(v)
@@ -72,6 +76,7 @@ std::vector<Fact> FactsOf(const dirigo::v1::Profile& p) {
   std::vector<Fact> out;
   for (const std::string& name : dirigo::ProfileFieldNames()) {
     const FieldDescriptor* f = dirigo::FindProfileField(name);
+    if (!Scored(name)) continue;
     for (const std::string& v : dirigo::GetSlotValues(p, f)) {
       out.emplace_back(name, Comparable(f, v));
     }
@@ -93,7 +98,7 @@ std::vector<Fact> FactsSet(const dirigo::v1::BotTurn& turn) {
   std::vector<Fact> out;
   for (const auto& c : turn.trace().slot_changes()) {
     const FieldDescriptor* f = dirigo::FindProfileField(c.slot());
-    if (f == nullptr) continue;
+    if (f == nullptr || !Scored(c.slot())) continue;
     std::vector<std::string> before = absl::StrSplit(c.old_value(), ',');
     std::vector<std::string> after = {c.new_value()};
     if (f->is_repeated()) after = absl::StrSplit(c.new_value(), ',');

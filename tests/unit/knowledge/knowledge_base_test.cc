@@ -201,7 +201,7 @@ TEST(KnowledgeBaseTest, BandsRankAboveRanks) {
 
 TEST(KnowledgeBaseTest, SlotsSayHowTheyAreKnown) {
   EXPECT_THAT(LoadWith("slots.textproto", "", "origin: TOLD", "").message(),
-              HasSubstr("slot 'targetRole': origin is required"));
+              HasSubstr("slot 'educationInProgress': origin is required"));
   EXPECT_THAT(LoadWith("slots.textproto", "", "companion: \"studyFieldText\"",
                        "companion: \"studyField\"")
                   .message(),
