@@ -64,6 +64,8 @@ struct Fact {
   int priority = 0;
   // The rule that said it.
   const CompiledPattern* rule = nullptr;
+  // The whole of a slot that adds up ("in tutto 9"), not one more part.
+  bool total = false;
 };
 
 // Move-only: `applied` points into `matches`.

@@ -72,7 +72,8 @@ const Fact* Tracker::Choose(const CompiledSlot* slot,
 }
 
 // "3 anni in negozio e poi 4 in banca": the numbers of one message, added
-// up; nullopt when they are no numbers or add up beyond a working life.
+// up, unless one of them is the whole ("in tutto 9"); nullopt when they are
+// no numbers or add up beyond a working life.
 std::optional<std::string> Tracker::AddUp(const FieldDescriptor* field,
                                           const std::vector<Fact>& facts,
                                           dirigo::v1::Profile* profile,
@@ -84,6 +85,10 @@ std::optional<std::string> Tracker::AddUp(const FieldDescriptor* field,
     if (!absl::SimpleAtoi(f.value, &n)) return std::nullopt;
     total += n;
     if (!f.words.empty()) words.push_back(f.words);
+  }
+  // "3 in negozio e 6 in albergo, in tutto 9": the whole said wins.
+  for (const Fact& f : facts) {
+    if (f.total && absl::SimpleAtoi(f.value, &total)) words = {f.words};
   }
   if (total > kMaxYearsExperience) return std::nullopt;
   (void)SetSlotValue(profile, field, absl::StrCat(total));

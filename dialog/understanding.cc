@@ -70,6 +70,7 @@ std::optional<Fact> FactFrom(const Match& m, int index, int current_year) {
   fact.value = a.value();
   fact.priority = m.rule->priority;
   fact.rule = m.rule;
+  fact.total = a.total();
   if (!a.text_capture().empty()) {
     auto c = m.captures.find(a.text_capture());
     if (c != m.captures.end()) fact.words = c->second.display;
