@@ -100,15 +100,23 @@ void Replies::Profile(const DialogState& state, BotTurn* turn) const {
 void Replies::Ask(const Action& a, DialogState* state, BotTurn* turn) const {
   const kb::v1::Slot& slot = *a.slot->def;
   std::string text = slot.question(a.variant);
+  const google::protobuf::RepeatedPtrField<kb::v1::QuickReply>* replies =
+      &slot.quick_reply();
+  if (a.variant == 0) {
+    for (const kb::v1::NarrowQuestion& n : slot.narrow()) {
+      if (!ConditionHolds(n.when(), state->profile())) continue;
+      text = n.question();
+      if (!n.quick_reply().empty()) replies = &n.quick_reply();
+      break;
+    }
+  }
   if (!a.prefix.empty()) {
     text = absl::StrReplaceAll(
         NextPhrase(a.prefix, state),
         {{"{question}", LowerFirstLetter(text, kb_.language().icu_locale())}});
   }
   turn->add_messages()->set_text(text);
-  for (const kb::v1::QuickReply& q : slot.quick_reply()) {
-    AddQuickReply(q, turn);
-  }
+  for (const kb::v1::QuickReply& q : *replies) AddQuickReply(q, turn);
   turn->set_awaiting_slot(slot.name());
 }
 

@@ -224,6 +224,10 @@ void Validator::CheckSlot(const kbv1::Slot& s, const FieldDescriptor* f) {
     if (s.why().empty()) Add(entry, "an asked slot needs a 'why' answer");
   }
   problems_.Add(entry, CheckCondition(s.ask_if()));
+  for (const auto& n : s.narrow()) {
+    problems_.Add(entry, CheckCondition(n.when()));
+    if (n.question().empty()) Add(entry, "a narrow question without text");
+  }
   for (const auto& v : s.say()) {
     problems_.Add(entry, CheckSlotValue(f, v.value()));
     problems_.Add(entry, CheckCondition(v.when()));

@@ -55,7 +55,7 @@ TEST_F(EngineTest, GreetsAndAsksOneQuestion) {
 
 TEST_F(EngineTest, TakesSeveralFactsFromOneSentence) {
   BotTurn t =
-      Say("ho una laurea in economia e lavoro da tre anni come assistente");
+      Say("ho la triennale in economia e lavoro da tre anni come assistente");
   const auto& p = t.profile();
   EXPECT_EQ(p.education_level(), dirigo::v1::EDUCATION_LEVEL_BACHELOR);
   EXPECT_EQ(p.study_field(), dirigo::v1::STUDY_FIELD_BUSINESS);
@@ -80,9 +80,17 @@ TEST_F(EngineTest, UnderstandsNegations) {
 
 TEST_F(EngineTest, DegreeButNotInEconomics) {
   BotTurn t = Say("una laurea, ma non in economia");
+  EXPECT_EQ(t.profile().study_field(), dirigo::v1::STUDY_FIELD_OTHER);
+  // "Laurea" does not say which: the question narrows.
+  EXPECT_EQ(t.profile().education_level(),
+            dirigo::v1::EDUCATION_LEVEL_UNSPECIFIED);
+  EXPECT_EQ(t.awaiting_slot(), "educationLevel");
+  EXPECT_THAT(Text(t), HasSubstr("triennale, magistrale o a ciclo unico"));
+  ASSERT_GE(t.quick_replies_size(), 1);
+  EXPECT_EQ(t.quick_replies(0).label(), "Triennale");
+  t = Say("triennale");
   EXPECT_EQ(t.profile().education_level(),
             dirigo::v1::EDUCATION_LEVEL_BACHELOR);
-  EXPECT_EQ(t.profile().study_field(), dirigo::v1::STUDY_FIELD_OTHER);
 }
 
 TEST_F(EngineTest, CorrectionsReplace) {

@@ -247,7 +247,7 @@ TEST(KnowledgeBaseTest, MissingFolderIsNotFound) {
 TEST(KnowledgeBaseTest, OneSetPassFindsCandidates) {
   auto kb = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, {});
   ASSERT_TRUE(kb.ok());
-  std::vector<int> hits = (*kb)->Candidates("ho una laurea in economia");
+  std::vector<int> hits = (*kb)->Candidates("ho una triennale in economia");
   std::vector<std::string> ids;
   for (int i : hits) ids.push_back((*kb)->pattern(i).def->id());
   EXPECT_THAT(ids,
