@@ -38,6 +38,9 @@ bool Understood(const Interpretation& in, const Changes& changes,
 // A question needs a passage at least this close (BM25) to be answered with
 // it; below, it is about something the guide does not cover.
 constexpr double kMinPassageScore = 1.5;
+// For a question about the subject (Language.subject_word), a weaker match
+// is still the closest the article comes; below it, the article's opening.
+constexpr double kMinSubjectPassageScore = 0.8;
 
 // Whether a rule answered the clause: an intent that is not a mere modifier.
 bool AnsweredByRules(const Clause& c) {
@@ -283,7 +286,18 @@ bool Policy::AnswerOpenQuestions(const Interpretation& in,
     if (kb_.passages().MeaningfulWords(words) == 0) continue;  // "ok?"
     answered = true;
     std::optional<Passage> p = kb_.passages().Closest(words);
-    if (p && p->score >= kMinPassageScore) {
+    if (!p || p->score < kMinPassageScore) {
+      // On the subject but far from every sentence: a weaker match is still
+      // the closest the article comes, else its opening. Off the subject:
+      // none.
+      const bool subject = kb_.passages().IsAboutTheSubject(words);
+      if (!subject) {
+        p.reset();
+      } else if (!p || p->score < kMinSubjectPassageScore) {
+        p = kb_.passages().Opening();
+      }
+    }
+    if (p) {
       if (!said.insert(p->sentence).second) continue;
       Action a = Action::Of(Kind::kPassage);
       a.passage = *p;

@@ -108,6 +108,18 @@ bool StartsWith(absl::string_view clause,
          starts_here(clause.substr(space + 1));
 }
 
+// Whether a clause's words end with one of `ends` ("… o no").
+bool EndsWith(absl::string_view clause, const std::vector<std::string>& ends) {
+  for (const std::string& e : ends) {
+    if (absl::EndsWith(clause, e) &&
+        (clause.size() == e.size() ||
+         clause[clause.size() - e.size() - 1] == ' ')) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // The clauses of the message, and what each does.
 std::vector<Clause> ReadClauses(const NormalizedText& n,
                                 const ClauseCues& cues) {
@@ -118,8 +130,9 @@ std::vector<Clause> ReadClauses(const NormalizedText& n,
     Clause clause;
     clause.begin = c.begin;
     clause.end = c.end;
-    clause.asks =
-        c.question || StartsWith(words, cues.question_starts, cues.lead_ins);
+    clause.asks = c.question ||
+                  StartsWith(words, cues.question_starts, cues.lead_ins) ||
+                  EndsWith(words, cues.question_ends);
     clause.supposes = StartsWith(words, cues.hypothesis_starts, cues.lead_ins);
     out.push_back(std::move(clause));
   }

@@ -92,13 +92,22 @@ void KnowledgeBase::IndexLanguage() {
     return out;
   };
   clause_cues_.question_starts = normalized(l.question_start());
+  clause_cues_.question_ends = normalized(l.question_end());
   clause_cues_.hypothesis_starts = normalized(l.hypothesis_start());
   for (const std::string& w : normalized(l.lead_in())) {
     clause_cues_.lead_ins.insert(w);
   }
   std::set<std::string> stop_words;
   for (const std::string& w : normalized(l.stop_word())) stop_words.insert(w);
-  passages_ = PassageIndex(proto_.article(), *normalizer_, stop_words);
+  std::set<std::string> subject_words;
+  for (const std::string& w : normalized(l.subject_word())) {
+    subject_words.insert(w);
+  }
+  std::vector<std::vector<std::string>> synonyms;
+  for (const auto& group : l.synonyms())
+    synonyms.push_back(normalized(group.word()));
+  passages_ = PassageIndex(proto_.article(), *normalizer_, stop_words,
+                           subject_words, synonyms);
 }
 
 absl::Status KnowledgeBase::OpenSpeller(

@@ -50,6 +50,7 @@ struct KnowledgeBaseOptions {
 // How a clause says what it does, from the language's data, normalised.
 struct ClauseCues {
   std::vector<std::string> question_starts;
+  std::vector<std::string> question_ends;
   std::vector<std::string> hypothesis_starts;
   std::set<std::string> lead_ins;
 };

@@ -34,5 +34,37 @@ TEST(PassagesTest, StopWordsAloneMeetNothing) {
   EXPECT_EQ(BundledKb()->passages().MeaningfulWords(n->text), 0u);
 }
 
+bool AboutTheSubject(const std::string& question) {
+  auto n = BundledKb()->NormalizeMessage(question);
+  EXPECT_TRUE(n.ok());
+  return BundledKb()->passages().IsAboutTheSubject(n->text);
+}
+
+TEST(PassagesTest, KnowsWhatIsAboutTheSubject) {
+  EXPECT_TRUE(AboutTheSubject("serve l'inglese per fare il dirigente?"));
+  EXPECT_TRUE(AboutTheSubject("ha senso a 57 anni?"));
+  EXPECT_FALSE(AboutTheSubject("che tempo fa domani a napoli?"));
+  EXPECT_FALSE(AboutTheSubject("pizza margherita"));
+}
+
+TEST(PassagesTest, TheOpeningSaysWhatTheWholeArticleSays) {
+  auto p = BundledKb()->passages().Opening();
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->section, "intro");
+  EXPECT_EQ(p->sentence.rfind("Il viaggio per diventare", 0), 0u);
+}
+
+TEST(PassagesTest, SynonymsMeetTheArticlesWords) {
+  // "hr" is not in the article; "risorse umane" is.
+  auto p = Closest("quali aree ci sono oltre a hr?");
+  ASSERT_TRUE(p.has_value());
+  EXPECT_NE(p->sentence.find("risorse umane"), std::string::npos);
+}
+
+TEST(PassagesTest, AWordOfManySentencesTellsNoneApart) {
+  // "dirigente" is in a quarter of the sentences: alone it is no match.
+  EXPECT_FALSE(Closest("dirigente").has_value());
+}
+
 }  // namespace
 }  // namespace dirigo
