@@ -66,6 +66,9 @@ struct Fact {
   const CompiledPattern* rule = nullptr;
   // The whole of a slot that adds up ("in tutto 9"), not one more part.
   bool total = false;
+  // A part that runs up to now ("da 3 anni"): it overlaps the others that
+  // do, so only the longest of them counts.
+  bool ongoing = false;
 };
 
 // Move-only: `applied` points into `matches`.

@@ -72,20 +72,26 @@ const Fact* Tracker::Choose(const CompiledSlot* slot,
 }
 
 // "3 anni in negozio e poi 4 in banca": the numbers of one message, added
-// up, unless one of them is the whole ("in tutto 9"); nullopt when they are
-// no numbers or add up beyond a working life.
+// up; of those that run up to now ("da 25 anni impiegato, da 8 coordino")
+// only the longest; unless one of them is the whole ("in tutto 9"). Nullopt
+// when they are no numbers or add up beyond a working life.
 std::optional<std::string> Tracker::AddUp(const FieldDescriptor* field,
                                           const std::vector<Fact>& facts,
                                           dirigo::v1::Profile* profile,
                                           std::string* rule_id) const {
-  int total = 0;
+  int total = 0, longest_ongoing = 0;
   std::vector<std::string> words;
   for (const Fact& f : facts) {
     int n = 0;
     if (!absl::SimpleAtoi(f.value, &n)) return std::nullopt;
-    total += n;
+    if (f.ongoing) {
+      longest_ongoing = std::max(longest_ongoing, n);
+    } else {
+      total += n;
+    }
     if (!f.words.empty()) words.push_back(f.words);
   }
+  total += longest_ongoing;
   // "3 in negozio e 6 in albergo, in tutto 9": the whole said wins.
   for (const Fact& f : facts) {
     if (f.total && absl::SimpleAtoi(f.value, &total)) words = {f.words};

@@ -71,6 +71,7 @@ std::optional<Fact> FactFrom(const Match& m, int index, int current_year) {
   fact.priority = m.rule->priority;
   fact.rule = m.rule;
   fact.total = a.total();
+  fact.ongoing = a.ongoing();
   if (!a.text_capture().empty()) {
     auto c = m.captures.find(a.text_capture());
     if (c != m.captures.end()) fact.words = c->second.display;

@@ -65,6 +65,23 @@ TEST_F(TrackingTest, YearsOfSeveralJobsAddUpUnlessCorrected) {
   EXPECT_EQ(state_.profile().years_experience(), 19);
 }
 
+TEST_F(TrackingTest, YearsUpToNowOverlapAndAWholeSaidWins) {
+  // A job of now and a past stint add up.
+  Tell("sono cassiera da 20 anni e prima ho fatto 5 anni la segretaria");
+  EXPECT_EQ(state_.profile().years_experience(), 25);
+  state_.Clear();
+  // Two spans up to now overlap: the longest counts.
+  Tell("da 25 anni sono impiegato, e da 8 anni sono anche caposquadra");
+  EXPECT_EQ(state_.profile().years_experience(), 25);
+  state_.Clear();
+  // "Lavoro da 12 anni" is all of it; the stint told after is a part.
+  Tell("lavoro da 12 anni, prima 4 anni alla cassa di un supermercato");
+  EXPECT_EQ(state_.profile().years_experience(), 12);
+  state_.Clear();
+  Tell("in tutto 9 anni, 3 in negozio e 6 in albergo");
+  EXPECT_EQ(state_.profile().years_experience(), 9);
+}
+
 TEST_F(TrackingTest, EducationOnlyGoesUpUnlessCorrected) {
   Tell("ho un master");
   EXPECT_TRUE(Tell("ho anche la triennale").empty());
