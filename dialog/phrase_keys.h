@@ -10,11 +10,12 @@ namespace dirigo {
 
 // X(constant, key): every phrase, with when it is said.
 #define DIRIGO_PHRASE_KEYS(X)                                                 \
-  X(kGreeting, "greeting")            /* the first turn */                    \
-  X(kAck, "ack")                      /* new facts said back: {facts} */      \
-  X(kUpdate, "update")                /* known facts changed: {facts} */      \
-  X(kResume, "resume")                /* the question again: {question} */    \
-  X(kRefine, "refine")                /* a question after the plan */         \
+  X(kGreeting, "greeting")        /* the first turn */                        \
+  X(kAck, "ack")                  /* new facts said back: {facts} */          \
+  X(kUpdate, "update")            /* known facts changed: {facts} */          \
+  X(kResume, "resume")            /* the question again: {question} */        \
+  X(kStillAsking, "still_asking") /* facts, not the one asked: {question} */  \
+  X(kRefine, "refine")            /* a question after the plan */             \
   X(kNotUnderstood, "not_understood") /* nothing understood, nothing asked */ \
   X(kSkipSlot, "skip_slot")           /* a question given up */               \
   X(kPlanIntro, "plan_intro")         /* before the whole plan */             \

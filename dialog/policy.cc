@@ -260,10 +260,13 @@ void Policy::AskNextOrPlan(const Changes& changes, const std::string& awaiting,
     GivePlan(phrase::kPlanIntro, state, d);
     return;
   }
-  // After a digression, the same question again: "Tornando a noi: …".
-  const bool resume =
-      next->def->name() == awaiting && digression && changes.empty();
-  Ask(*next, 0, resume ? phrase::kResume : "", state, d);
+  // After a digression, the same question again: "Tornando a noi: …"; after
+  // other facts than the one asked, not word for word: "E invece, …".
+  const bool same = next->def->name() == awaiting;
+  const char* prefix = "";
+  if (same && digression && changes.empty()) prefix = phrase::kResume;
+  if (same && !changes.empty()) prefix = phrase::kStillAsking;
+  Ask(*next, 0, prefix, state, d);
 }
 
 // Questions no rule answered: the article's closest passage, or the honest
