@@ -1,5 +1,7 @@
 #include "dialog/intents.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -112,8 +114,30 @@ bool ExplainStep(const IntentContext& c, Decision* d) {
     d->Add(std::move(none));
     return true;
   }
-  Action intro = Action::Phrase(phrase::kExplainIntro);
+  // The facts the step rests on, said back, then the article's words.
+  std::vector<std::string> facts;
+  if (const kb::v1::AdviceRule* rule = c.kb.FindAdvice(item->id())) {
+    const Wording wording(c.kb);
+    std::vector<std::string> slots;
+    for (const auto* clauses : {&rule->when().all(), &rule->when().any()}) {
+      for (const kb::v1::Clause& clause : *clauses) {
+        if (std::find(slots.begin(), slots.end(), clause.slot()) ==
+            slots.end()) {
+          slots.push_back(clause.slot());
+        }
+      }
+    }
+    for (const std::string& slot : slots) {
+      std::string said =
+          wording.FactText(c.state->profile(), FactWords(*c.state), slot);
+      if (!said.empty()) facts.push_back(said);
+    }
+    if (!facts.empty()) facts = {wording.JoinFacts(facts)};
+  }
+  Action intro = Action::Phrase(facts.empty() ? phrase::kExplainIntro
+                                              : phrase::kExplainBecause);
   intro.values = {{"{n}", number}, {"{title}", item->title()}};
+  if (!facts.empty()) intro.values.push_back({"{facts}", facts[0]});
   d->Add(std::move(intro));
   Action step = Action::Of(Kind::kStep);
   step.step = *item;

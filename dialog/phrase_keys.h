@@ -26,10 +26,12 @@ namespace dirigo {
   X(kPlanUnchanged, "plan_unchanged") /* new facts, the same plan */          \
   X(kPlanRemoved, "plan_removed")     /* a step dropped: {title} */           \
   X(kPlanRest, "plan_rest")           /* after a change: the rest holds */    \
+  X(kPlanRenumbered, "plan_renumbered") /* the whole plan after a drop */   \
   X(kDenyAck, "deny_ack")             /* "non mi interessa…" */             \
   X(kGoodbyeReply, "goodbye_reply")   /* "arrivederci" */                     \
   X(kOfftopicReply, "offtopic_reply") /* what the guide does not cover */     \
   X(kExplainIntro, "explain_intro")   /* "perché il punto {n}?" */           \
+  X(kExplainBecause, "explain_because") /* "perché il punto {n}?": {facts} */ \
   X(kExplainNone, "explain_none")     /* no step {n} */                       \
   X(kProfileIntro, "profile_intro")   /* before what the bot knows */         \
   X(kProfileEmpty, "profile_empty")   /* it knows nothing yet */              \

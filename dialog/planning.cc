@@ -46,4 +46,18 @@ PlanDiff Planner::Compare(
   return diff;
 }
 
+std::vector<dirigo::v1::AdviceItem> Planner::KeepShownOrder(
+    const google::protobuf::RepeatedPtrField<std::string>& shown_ids,
+    std::vector<dirigo::v1::AdviceItem> plan) {
+  auto place = [&](const dirigo::v1::AdviceItem& item) {
+    auto it = std::find(shown_ids.begin(), shown_ids.end(), item.id());
+    return it == shown_ids.end() ? shown_ids.size()
+                                 : size_t(it - shown_ids.begin());
+  };
+  std::stable_sort(plan.begin(), plan.end(), [&](const auto& a, const auto& b) {
+    return place(a) < place(b);
+  });
+  return plan;
+}
+
 }  // namespace dirigo

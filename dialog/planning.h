@@ -52,6 +52,12 @@ class Planner {
       const google::protobuf::RepeatedPtrField<std::string>& old_ids,
       const std::vector<dirigo::v1::AdviceItem>& plan);
 
+  // `plan` in the order the person has seen (`shown_ids`), its new steps
+  // after those, so that a number once shown keeps naming the same step.
+  static std::vector<dirigo::v1::AdviceItem> KeepShownOrder(
+      const google::protobuf::RepeatedPtrField<std::string>& shown_ids,
+      std::vector<dirigo::v1::AdviceItem> plan);
+
  private:
   const KnowledgeBase& kb_;
   const Wording& wording_;

@@ -209,6 +209,8 @@ void Policy::GiveRequestedPlan(sessionv1::DialogState* state,
 }
 
 // The plan again after new facts, saying what was dropped and what is new.
+// The numbers the person has seen stay true: new steps come after them;
+// when a step is dropped the whole plan is shown again, numbered anew.
 void Policy::UpdatePlan(sessionv1::DialogState* state, Decision* d) const {
   std::vector<dirigo::v1::AdviceItem> plan =
       planner_.Plan(state->profile(), FactWords(*state));
@@ -220,16 +222,18 @@ void Policy::UpdatePlan(sessionv1::DialogState* state, Decision* d) const {
       d->Add(std::move(removed));
     }
   }
-  if (!diff.added.empty()) {
+  if (!diff.removed.empty() && !plan.empty()) {
+    d->Add(Action::Phrase(phrase::kPlanRenumbered));
+    d->Add(Action::Of(Kind::kPlan));
+  } else if (!diff.added.empty()) {
+    plan = Planner::KeepShownOrder(state->last_advice(), std::move(plan));
     d->Add(Action::Phrase(phrase::kPlanChanged));
     Action steps = Action::Of(Kind::kPlan);
     steps.only = diff.added;
     d->Add(std::move(steps));
-  }
-  if (diff.unchanged()) {
-    d->Add(Action::Phrase(phrase::kPlanUnchanged));
-  } else if (!plan.empty()) {
     d->Add(Action::Phrase(phrase::kPlanRest));
+  } else if (diff.unchanged()) {
+    d->Add(Action::Phrase(phrase::kPlanUnchanged));
   }
   state->clear_last_advice();
   for (const auto& item : plan) state->add_last_advice(item.id());

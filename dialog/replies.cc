@@ -162,9 +162,12 @@ void Replies::RenderOne(const Action& a, const Decision& decision,
       return;
     }
     case Kind::kStep: {
-      BotMessage* m = turn->add_messages();
-      m->set_text(a.step.text());
-      *m->mutable_citations() = a.step.citations();
+      // The article's own words, each with its citation.
+      for (const dirigo::v1::Citation& c : a.step.citations()) {
+        BotMessage* m = turn->add_messages();
+        m->set_text(absl::StrCat("«", c.quote(), "»"));
+        *m->add_citations() = c;
+      }
       return;
     }
     case Kind::kProfile:

@@ -130,10 +130,17 @@ TEST_F(PolicyTest, AfterThePlanOnlyWhatChangedIsSaid) {
   EXPECT_THAT(Tell("piccola azienda"),
               ElementsAre("ack:companySize", "phrase:plan_intro", "plan:all",
                           "phrase:plan_outro", "plan_replies"));
-  EXPECT_THAT(Tell("anzi, ho anche un master"),
-              ElementsAre("ack:educationLevel/update", "phrase:plan_removed",
-                          "phrase:plan_changed", "plan:1", "phrase:plan_rest",
-                          "plan_replies"));
+  // A step dropped: the whole plan again, numbered anew.
+  EXPECT_THAT(
+      Tell("anzi, ho anche un master"),
+      ElementsAre("ack:educationLevel/update", "phrase:plan_removed",
+                  "phrase:plan_renumbered", "plan:all", "plan_replies"));
+  // A step added: only it, numbered after the steps already shown.
+  EXPECT_THAT(Tell("prima facevo la commessa"),
+              ElementsAre("ack:experience", "phrase:plan_changed", "plan:1",
+                          "phrase:plan_rest", "plan_replies"));
+  EXPECT_EQ(state_.last_advice(state_.last_advice_size() - 1),
+            "from_other_division");
   // A fact already known changes nothing, and no question waits: nothing to
   // decide (the replies then say they did not understand).
   EXPECT_THAT(Tell("ho un master"), testing::IsEmpty());
