@@ -51,6 +51,43 @@ void TraceUnderstanding(const NormalizedText& n, const Interpretation& in,
   }
 }
 
+// What each clause of the message does: the acts of its intents, its facts
+// (a goal when the fact is an aim), its question or supposition.
+void TraceClauses(const KnowledgeBase& kb, const NormalizedText& n,
+                  absl::string_view original, const Interpretation& in,
+                  dirigo::v1::Trace* trace) {
+  for (size_t i = 0; i < in.clauses.size(); ++i) {
+    const Clause& c = in.clauses[i];
+    std::vector<std::string> acts;
+    auto add = [&acts](const std::string& act) {
+      if (std::find(acts.begin(), acts.end(), act) == acts.end()) {
+        acts.push_back(act);
+      }
+    };
+    for (const std::string& intent : c.intents) {
+      if (const IntentHandler* h = FindIntent(intent)) add(h->act);
+    }
+    for (const Match* m : in.applied) {
+      if (m->clause != static_cast<int>(i)) continue;
+      for (const auto& a : m->def().set()) {
+        const CompiledSlot* slot = kb.FindSlot(a.slot());
+        if (c.supposes) continue;
+        if (slot != nullptr && slot->def->aim()) {
+          add("goal");
+        } else {
+          add(c.answers ? "answer" : "statement");
+        }
+      }
+    }
+    if (c.supposes) add("hypothesis");
+    if (c.asks && acts.empty()) add("question");
+    if (acts.empty()) add("unclear");
+    auto* out = trace->add_clauses();
+    out->set_text(n.OriginalSpan(original, c.begin, c.end));
+    for (const std::string& act : acts) out->add_acts(act);
+  }
+}
+
 // After "cancella i miei dati" the trace keeps which rules fired, but none of
 // the words being erased.
 void ForgetWords(dirigo::v1::Trace* trace) {
@@ -58,6 +95,7 @@ void ForgetWords(dirigo::v1::Trace* trace) {
     m.clear_matched_text();
     m.clear_captures();
   }
+  for (auto& c : *trace->mutable_clauses()) c.clear_text();
   trace->clear_spelling_fixes();
   trace->clear_slot_changes();
 }
@@ -142,6 +180,7 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
   EngineReply reply;
   dirigo::v1::Trace* trace = reply.turn.mutable_trace();
   TraceUnderstanding(normalized, in, trace);
+  TraceClauses(*kb_, normalized, text, in, trace);
   Changes changes = tracker_.Apply(in, state, trace);
   Decision decision = policy_.Decide(in, normalized, changes, awaiting, state);
   if (decision.erase) ForgetWords(trace);

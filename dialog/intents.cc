@@ -173,22 +173,22 @@ bool WelcomeThanks(const IntentContext& c, Decision* d) {
 
 const std::vector<IntentHandler>& IntentTable() {
   static const auto* table = new std::vector<IntentHandler>{
-      {"command.help", Role::kAnswer, AnswerHelp},
-      {"command.profile", Role::kAnswer, AnswerProfile},
-      {"faq", Role::kAnswer, AnswerFaq},
-      {"why", Role::kAnswer, AnswerWhy},
-      {"dontknow", Role::kAnswer, HandleDontKnow},
-      {"age", Role::kAnswer, AnswerAge},
-      {"explain", Role::kAnswer, ExplainStep, kStepNumber},
-      {"offtopic", Role::kAnswer, AnswerOfftopic},
-      {"deny", Role::kAnswer, AcknowledgeDenial},
-      {"greeting", Role::kAnswer, GreetBack},
-      {"thanks", Role::kAnswer, WelcomeThanks},
-      {"command.advice", Role::kPlan, nullptr},
-      {"command.restart", Role::kRestart, nullptr},
-      {"command.erase", Role::kErase, nullptr},
-      {"goodbye", Role::kGoodbye, nullptr},
-      {"correction", Role::kModifier, nullptr},
+      {"command.help", Role::kAnswer, "command", AnswerHelp},
+      {"command.profile", Role::kAnswer, "command", AnswerProfile},
+      {"faq", Role::kAnswer, "question", AnswerFaq},
+      {"why", Role::kAnswer, "question", AnswerWhy},
+      {"dontknow", Role::kAnswer, "statement", HandleDontKnow},
+      {"age", Role::kAnswer, "statement", AnswerAge},
+      {"explain", Role::kAnswer, "objection", ExplainStep, kStepNumber},
+      {"offtopic", Role::kAnswer, "small_talk", AnswerOfftopic},
+      {"deny", Role::kAnswer, "correction", AcknowledgeDenial},
+      {"greeting", Role::kAnswer, "greeting", GreetBack},
+      {"thanks", Role::kAnswer, "thanks", WelcomeThanks},
+      {"command.advice", Role::kPlan, "command", nullptr},
+      {"command.restart", Role::kRestart, "command", nullptr},
+      {"command.erase", Role::kErase, "command", nullptr},
+      {"goodbye", Role::kGoodbye, "goodbye", nullptr},
+      {"correction", Role::kModifier, "correction", nullptr},
   };
   return *table;
 }

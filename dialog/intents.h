@@ -58,6 +58,10 @@ struct IntentHandler {
     kModifier,
   };
   Role role;
+  // What a clause with this intent does, for the trace: "question",
+  // "command", "objection", "correction", "greeting", "thanks", "goodbye",
+  // "small_talk", "statement".
+  const char* act;
   // For kAnswer: adds the answer to `decision`; false when the intent does
   // not count as answered in this turn (then it is no digression).
   bool (*answer)(const IntentContext& context, Decision* decision);

@@ -69,6 +69,21 @@ TEST_F(EngineTest, TakesSeveralFactsFromOneSentence) {
   EXPECT_EQ(t.awaiting_slot(), "leadsPeople");
 }
 
+TEST_F(EngineTest, TheTraceShowsEachClauseAndWhatItDoes) {
+  BotTurn t = Say(
+      "ho la triennale in economia, se lavorassi in banca servirebbe? vorrei "
+      "le risorse umane. cosa vuol dire associate?");
+  const auto& clauses = t.trace().clauses();
+  ASSERT_EQ(clauses.size(), 4);
+  EXPECT_EQ(clauses[0].text(), "ho la triennale in economia");
+  EXPECT_THAT(clauses[0].acts(), testing::ElementsAre("statement"));
+  EXPECT_THAT(clauses[1].acts(), testing::ElementsAre("hypothesis"));
+  EXPECT_THAT(clauses[2].acts(), testing::ElementsAre("goal"));
+  EXPECT_THAT(clauses[3].acts(), testing::Contains("question"));
+  // The supposition set nothing.
+  EXPECT_EQ(t.profile().experience_size(), 0);
+}
+
 TEST_F(EngineTest, UnderstandsNegations) {
   BotTurn t = Say("non ho la laurea");
   EXPECT_EQ(t.profile().education_level(),
