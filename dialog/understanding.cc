@@ -137,6 +137,22 @@ std::vector<Clause> ReadClauses(const NormalizedText& n,
     clause.supposes = StartsWith(words, cues.hypothesis_starts, cues.lead_ins);
     out.push_back(std::move(clause));
   }
+  // A question goes on past a comma: "un master in HR, o basta la
+  // magistrale?" (the part before an alternative), "quali ruoli ci sono?
+  // cioè io in ufficio che potrei fare" (a part that explains it).
+  auto starts = [&](size_t i, const std::vector<std::string>& firsts) {
+    absl::string_view words = absl::string_view(n.text).substr(
+        out[i].begin, out[i].end - out[i].begin);
+    return StartsWith(words, firsts, {});
+  };
+  for (size_t i = out.size(); i-- > 1;) {
+    if (out[i].asks && starts(i, cues.alternative_starts)) out[i - 1].asks = true;
+  }
+  for (size_t i = 1; i < out.size(); ++i) {
+    if (out[i - 1].asks && starts(i, cues.continuation_starts)) {
+      out[i].asks = true;
+    }
+  }
   return out;
 }
 

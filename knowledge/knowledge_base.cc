@@ -93,6 +93,8 @@ void KnowledgeBase::IndexLanguage() {
   };
   clause_cues_.question_starts = normalized(l.question_start());
   clause_cues_.question_ends = normalized(l.question_end());
+  clause_cues_.alternative_starts = normalized(l.alternative_start());
+  clause_cues_.continuation_starts = normalized(l.continuation_start());
   clause_cues_.hypothesis_starts = normalized(l.hypothesis_start());
   for (const std::string& w : normalized(l.lead_in())) {
     clause_cues_.lead_ins.insert(w);
