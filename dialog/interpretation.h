@@ -69,6 +69,8 @@ struct Fact {
   // A part that runs up to now ("da 3 anni"): it overlaps the others that
   // do, so only the longest of them counts.
   bool ongoing = false;
+  // Takes the value back (Assignment.remove).
+  bool remove = false;
 };
 
 // Move-only: `applied` points into `matches`.

@@ -13,6 +13,7 @@ namespace dirigo {
   X(kGreeting, "greeting")        /* the first turn */                        \
   X(kAck, "ack")                  /* new facts said back: {facts} */          \
   X(kUpdate, "update")            /* known facts changed: {facts} */          \
+  X(kTakenBack, "taken_back")        /* a fact taken back */                 \
   X(kResume, "resume")            /* the question again: {question} */        \
   X(kStillAsking, "still_asking") /* facts, not the one asked: {question} */  \
   X(kRefine, "refine")            /* a question after the plan */             \

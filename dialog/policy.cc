@@ -134,6 +134,9 @@ Decision Policy::Reset(bool erase, sessionv1::DialogState* state) const {
 
 // Says back the facts that changed, in the order the bot asks for them.
 void Policy::Acknowledge(const Changes& changes, Decision* d) const {
+  if (!changes.removed.empty()) {
+    d->Add(Action::Phrase(phrase::kTakenBack, /*rotate=*/true));
+  }
   std::vector<const CompiledSlot*> said;
   for (const std::string& name : changes.slots) {
     const CompiledSlot* slot = kb_.FindSlot(name);

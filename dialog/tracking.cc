@@ -5,7 +5,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "knowledge/profile_fields.h"
+#include "text/unicode.h"
 
 namespace dirigo {
 namespace {
@@ -141,17 +143,73 @@ std::optional<std::string> Tracker::SetValues(const std::string& slot_name,
   return absl::StrJoin(words, ", ");
 }
 
+// Drops `words` from the person's words for a list slot ("tecnico,
+// consulenza" less "consulenza").
+static void ForgetFactWords(const std::string& slot_name,
+                            const std::string& words,
+                            sessionv1::DialogState* state) {
+  auto source = state->mutable_sources()->find(slot_name);
+  if (words.empty() || source == state->mutable_sources()->end()) return;
+  std::vector<std::string> kept;
+  for (absl::string_view w : absl::StrSplit(source->second.words(), ", ")) {
+    if (FoldCase(w) != FoldCase(words)) kept.emplace_back(w);
+  }
+  source->second.set_words(absl::StrJoin(kept, ", "));
+}
+
+// Takes back the values the message's removals name, unless a more specific
+// fact of the message says otherwise; returns the facts left to set.
+std::vector<Fact> Tracker::TakeBack(const std::string& slot_name,
+                                    const FieldDescriptor* field,
+                                    const std::vector<Fact>& facts,
+                                    sessionv1::DialogState* state,
+                                    Changes* changes,
+                                    dirigo::v1::Trace* trace) const {
+  int top_removal = -1;
+  for (const Fact& f : facts) {
+    if (f.remove) top_removal = std::max(top_removal, f.priority);
+  }
+  if (top_removal < 0) return facts;
+  std::vector<Fact> left;
+  const std::vector<std::string> before =
+      GetSlotValues(state->profile(), field);
+  bool removed = false;
+  for (const Fact& f : facts) {
+    if (f.remove) {
+      if (!RemoveSlotValue(state->mutable_profile(), field, f.value)) continue;
+      removed = true;
+      ForgetFactWords(slot_name, f.words, state);
+    } else if (f.priority > top_removal || field->is_repeated()) {
+      left.push_back(f);
+    }
+  }
+  if (!removed) return left;
+  changes->removed.push_back(slot_name);
+  if (GetSlotValues(state->profile(), field).empty()) {
+    state->mutable_sources()->erase(slot_name);
+  }
+  auto* change = trace->add_slot_changes();
+  change->set_slot(slot_name);
+  change->set_old_value(absl::StrJoin(before, ","));
+  change->set_new_value(
+      absl::StrJoin(GetSlotValues(state->profile(), field), ","));
+  return left;
+}
+
 void Tracker::ApplySlot(const std::string& slot_name, const Interpretation& in,
                         sessionv1::DialogState* state, dirigo::v1::Trace* trace,
                         Changes* changes) const {
   const FieldDescriptor* field = FindProfileField(slot_name);
   const CompiledSlot* slot = kb_.FindSlot(slot_name);
   const bool correction = in.corrected.count(slot_name) > 0;
+  const std::vector<Fact> facts =
+      TakeBack(slot_name, field, in.facts.at(slot_name), state, changes, trace);
+  if (facts.empty()) return;
   const std::vector<std::string> before =
       GetSlotValues(state->profile(), field);
   std::string rule_id;
-  std::optional<std::string> words = SetValues(
-      slot_name, field, in.facts.at(slot_name), correction, state, &rule_id);
+  std::optional<std::string> words =
+      SetValues(slot_name, field, facts, correction, state, &rule_id);
   if (!words) return;
   const std::vector<std::string> after = GetSlotValues(state->profile(), field);
   const bool value_changed = after != before;

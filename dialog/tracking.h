@@ -38,8 +38,10 @@ struct Changes {
   // A fact the bot asks about, and knew already, changed: the bot says
   // "Aggiornato" rather than acknowledging a new fact.
   bool updated_known = false;
+  // The slots a value was taken back from ("non lavoro in consulenza").
+  std::vector<std::string> removed;
 
-  bool empty() const { return slots.empty(); }
+  bool empty() const { return slots.empty() && removed.empty(); }
   bool Contains(const std::string& slot) const;
 };
 
@@ -69,6 +71,11 @@ class Tracker {
                                        bool correction,
                                        sessionv1::DialogState* state,
                                        std::string* rule_id) const;
+  std::vector<Fact> TakeBack(const std::string& slot_name,
+                             const FieldDescriptor* field,
+                             const std::vector<Fact>& facts,
+                             sessionv1::DialogState* state, Changes* changes,
+                             dirigo::v1::Trace* trace) const;
   void ApplySlot(const std::string& slot_name, const Interpretation& in,
                  sessionv1::DialogState* state, dirigo::v1::Trace* trace,
                  Changes* changes) const;

@@ -72,6 +72,7 @@ std::optional<Fact> FactFrom(const Match& m, int index, int current_year) {
   fact.rule = m.rule;
   fact.total = a.total();
   fact.ongoing = a.ongoing();
+  fact.remove = a.remove();
   if (!a.text_capture().empty()) {
     auto c = m.captures.find(a.text_capture());
     if (c != m.captures.end()) fact.words = c->second.display;
@@ -81,7 +82,7 @@ std::optional<Fact> FactFrom(const Match& m, int index, int current_year) {
     if (!n) return std::nullopt;
     fact.value = *n;
   }
-  if (field->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+  if (field->cpp_type() == FieldDescriptor::CPPTYPE_STRING && !fact.remove) {
     fact.value = fact.words;
     if (fact.value.empty()) return std::nullopt;
   }
@@ -146,7 +147,8 @@ std::vector<Clause> ReadClauses(const NormalizedText& n,
     return StartsWith(words, firsts, {});
   };
   for (size_t i = out.size(); i-- > 1;) {
-    if (out[i].asks && starts(i, cues.alternative_starts)) out[i - 1].asks = true;
+    if (out[i].asks && starts(i, cues.alternative_starts))
+      out[i - 1].asks = true;
   }
   for (size_t i = 1; i < out.size(); ++i) {
     if (out[i - 1].asks && starts(i, cues.continuation_starts)) {

@@ -136,6 +136,22 @@ void ClearSlot(dirigo::v1::Profile* profile, const FieldDescriptor* field) {
   profile->GetReflection()->ClearField(profile, field);
 }
 
+bool RemoveSlotValue(dirigo::v1::Profile* profile, const FieldDescriptor* field,
+                     absl::string_view value) {
+  std::vector<std::string> values = GetSlotValues(*profile, field);
+  auto it = std::find(values.begin(), values.end(), value);
+  if (!field->is_repeated()) {
+    if (values.empty() || (!value.empty() && it == values.end())) return false;
+    ClearSlot(profile, field);
+    return true;
+  }
+  if (it == values.end()) return false;
+  values.erase(it);
+  ClearSlot(profile, field);
+  for (const std::string& v : values) (void)SetSlotValue(profile, field, v);
+  return true;
+}
+
 std::vector<std::string> GetSlotValues(const dirigo::v1::Profile& profile,
                                        const FieldDescriptor* field) {
   const Reflection* r = profile.GetReflection();

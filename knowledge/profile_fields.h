@@ -49,6 +49,12 @@ absl::Status SetSlotValue(dirigo::v1::Profile* profile,
 // Forgets the field.
 void ClearSlot(dirigo::v1::Profile* profile, const FieldDescriptor* field);
 
+// Takes a value back: from a repeated field, that value; from another field,
+// all of it when it has that value (or when `value` is empty). Returns
+// whether anything changed.
+bool RemoveSlotValue(dirigo::v1::Profile* profile, const FieldDescriptor* field,
+                     absl::string_view value);
+
 // The known values of the field (none when unknown).
 std::vector<std::string> GetSlotValues(const dirigo::v1::Profile& profile,
                                        const FieldDescriptor* field);

@@ -341,7 +341,8 @@ void Validator::CheckAssignment(const std::string& entry,
     Add(entry,
         "since_year, divisor, offset and subtract_capture need a capture");
   }
-  if (a.capture().empty() && f->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {
+  if (a.capture().empty() && f->cpp_type() != FieldDescriptor::CPPTYPE_STRING &&
+      !(a.remove() && a.value().empty())) {
     problems_.Add(entry, CheckSlotValue(f, a.value()));
   }
 }
