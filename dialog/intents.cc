@@ -189,6 +189,9 @@ const std::vector<IntentHandler>& IntentTable() {
       {"command.erase", Role::kErase, "command", nullptr},
       {"goodbye", Role::kGoodbye, "goodbye", nullptr},
       {"correction", Role::kModifier, "correction", nullptr},
+      // Words that are not the person's facts (someone else's years, time
+      // at home): claimed so that no fact comes of them, nothing to say.
+      {"aside", Role::kModifier, "statement", nullptr},
   };
   return *table;
 }

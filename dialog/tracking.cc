@@ -58,6 +58,11 @@ const Fact* Tracker::Choose(const CompiledSlot* slot,
   // ("anzi…") always takes the last.
   const Fact* chosen = &facts.back();
   if (correction) return chosen;
+  // The whole said ("anni di lavoro: 8") replaces what was known, even where
+  // values otherwise only go up.
+  for (const Fact& f : facts) {
+    if (f.total) return &f;
+  }
   for (const Fact& f : facts) {
     if (f.priority > chosen->priority) chosen = &f;
   }
