@@ -53,6 +53,8 @@ struct Action {
   // kPlan: the ids of the decision's plan to show (all when empty), numbered
   // by their place in the plan.
   std::vector<std::string> only;
+  // kPlan: steps the person has seen already, shown by their title only.
+  std::vector<std::string> brief;
   // kPassage.
   Passage passage;
 

@@ -134,9 +134,12 @@ bool ExplainStep(const IntentContext& c, Decision* d) {
     }
     if (!facts.empty()) facts = {wording.JoinFacts(facts)};
   }
+  Action again = Action::Phrase(phrase::kExplainStep);
+  again.values = {
+      {"{n}", number}, {"{title}", item->title()}, {"{text}", item->text()}};
+  d->Add(std::move(again));
   Action intro = Action::Phrase(facts.empty() ? phrase::kExplainIntro
                                               : phrase::kExplainBecause);
-  intro.values = {{"{n}", number}, {"{title}", item->title()}};
   if (!facts.empty()) intro.values.push_back({"{facts}", facts[0]});
   d->Add(std::move(intro));
   Action step = Action::Of(Kind::kStep);

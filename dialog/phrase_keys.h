@@ -33,6 +33,7 @@ namespace dirigo {
   X(kOfftopicReply, "offtopic_reply") /* what the guide does not cover */     \
   X(kExplainIntro, "explain_intro")   /* "perché il punto {n}?" */           \
   X(kExplainBecause, "explain_because") /* "perché il punto {n}?": {facts} */ \
+  X(kExplainStep, "explain_step")     /* the step again: {n} {title} {text} */\
   X(kExplainNone, "explain_none")     /* no step {n} */                       \
   X(kProfileIntro, "profile_intro")   /* before what the bot knows */         \
   X(kProfileEmpty, "profile_empty")   /* it knows nothing yet */              \

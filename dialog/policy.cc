@@ -226,8 +226,12 @@ void Policy::UpdatePlan(sessionv1::DialogState* state, Decision* d) const {
     }
   }
   if (!diff.removed.empty() && !plan.empty()) {
+    // Steps seen before by their title only: a phone screen, not a wall.
     d->Add(Action::Phrase(phrase::kPlanRenumbered));
-    d->Add(Action::Of(Kind::kPlan));
+    Action steps = Action::Of(Kind::kPlan);
+    steps.brief.assign(state->last_advice().begin(),
+                       state->last_advice().end());
+    d->Add(std::move(steps));
   } else if (!diff.added.empty()) {
     plan = Planner::KeepShownOrder(state->last_advice(), std::move(plan));
     d->Add(Action::Phrase(phrase::kPlanChanged));
@@ -279,45 +283,65 @@ void Policy::AskNextOrPlan(const Changes& changes, const std::string& awaiting,
 // Questions no rule answered: the article's closest passage, or the honest
 // "the guide does not say" (once) when none is close. Returns whether any was
 // answered.
+// Whether a rule of the message answers a question (an FAQ, "why", a step
+// explained), not only greets or notes an age.
+static bool RulesAnsweredAQuestion(const Interpretation& in) {
+  for (const std::string& intent : in.intents) {
+    const IntentHandler* h = FindIntent(intent);
+    if (h == nullptr) continue;
+    const absl::string_view act = h->act;
+    if (act == "question" || act == "objection" || act == "small_talk") {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool Policy::AnswerOpenQuestions(const Interpretation& in,
                                  const NormalizedText& normalized,
-                                 Decision* d) const {
-  bool answered = false;
-  // The honest reply is said once, even when a rule already said it.
-  bool said_offtopic =
-      std::any_of(d->actions.begin(), d->actions.end(), [](const Action& a) {
-        return a.kind == Kind::kPhrase && a.phrase == phrase::kOfftopicReply;
-      });
-  std::set<std::string> said;
+                                 bool answered_by_rules, Decision* d) const {
+  bool open = false;
+  bool off_the_subject = false;
+  std::optional<Passage> best;
   for (const Clause& c : in.clauses) {
     if (!c.asks || c.answers || AnsweredByRules(c)) continue;
     const absl::string_view words =
         absl::string_view(normalized.text).substr(c.begin, c.end - c.begin);
     if (kb_.passages().MeaningfulWords(words) == 0) continue;  // "ok?"
-    answered = true;
+    open = true;
     std::optional<Passage> p = kb_.passages().Closest(words);
     if (!p || p->score < kMinPassageScore) {
       // On the subject but far from every sentence: a weaker match is still
       // the closest the article comes, else its opening. Off the subject:
       // none.
-      const bool subject = kb_.passages().IsAboutTheSubject(words);
-      if (!subject) {
+      if (!kb_.passages().IsAboutTheSubject(words)) {
         p.reset();
       } else if (!p || p->score < kMinSubjectPassageScore) {
         p = kb_.passages().Opening();
       }
     }
-    if (p) {
-      if (!said.insert(p->sentence).second) continue;
-      Action a = Action::Of(Kind::kPassage);
-      a.passage = *p;
-      d->Add(std::move(a));
-    } else if (!said_offtopic) {
-      d->Add(Action::Phrase(phrase::kOfftopicReply));
-      said_offtopic = true;
+    if (!p) {
+      off_the_subject = true;
+    } else if (!best || p->score > best->score) {
+      best = p;
     }
   }
-  return answered;
+  if (!open) return false;
+  // One passage a turn, the closest, and none when a rule already answered
+  // the message: a reply is not a list of quotes.
+  if (best && !answered_by_rules) {
+    Action a = Action::Of(Kind::kPassage);
+    a.passage = *best;
+    d->Add(std::move(a));
+  } else if (!best && off_the_subject) {
+    // The honest reply is said once, even when a rule already said it.
+    const bool said =
+        std::any_of(d->actions.begin(), d->actions.end(), [](const Action& a) {
+          return a.kind == Kind::kPhrase && a.phrase == phrase::kOfftopicReply;
+        });
+    if (!said) d->Add(Action::Phrase(phrase::kOfftopicReply));
+  }
+  return true;
 }
 
 void Policy::MoveOn(const Interpretation& in, const Changes& changes,
@@ -347,7 +371,8 @@ Decision Policy::Decide(const Interpretation& in,
   Decision d;
   Acknowledge(changes, &d);
   bool digression = AnswerIntents(in, changes, awaiting, state, &d);
-  const bool answered = AnswerOpenQuestions(in, normalized, &d);
+  const bool answered =
+      AnswerOpenQuestions(in, normalized, RulesAnsweredAQuestion(in), &d);
   digression = digression || answered;
   MoveOn(in, changes, awaiting, digression, answered, state, &d);
   return d;

@@ -133,6 +133,10 @@ void Replies::Plan(const Action& a,
       continue;
     }
     BotMessage* m = turn->add_messages();
+    if (std::find(a.brief.begin(), a.brief.end(), item.id()) != a.brief.end()) {
+      m->set_text(absl::StrCat(number, ". ", item.title(), "."));
+      continue;
+    }
     m->set_text(absl::StrCat(number, ". ", item.title(), ". ", item.text()));
     *m->mutable_citations() = item.citations();
   }

@@ -236,7 +236,7 @@ class Chat {
     for (const auto& m : turn.messages()) {
       std::cout << style_.bot() << "Dirigo: " << style_.off() << m.text()
                 << "\n";
-      ShowCitations(m.citations());
+      ShowCitations(m.citations(), m.text());
     }
     waiting_choice_ = turn.quick_replies_size() > 0;
     // When the answers are numbers ("3 anni"), a typed number is an answer,
@@ -324,9 +324,17 @@ class Chat {
     session_ = new_session;
   }
 
+  // Each citation under its message; a quote the message already says in
+  // full is not printed again, only where it comes from.
   void ShowCitations(
-      const google::protobuf::RepeatedPtrField<dirigo::v1::Citation>& cs) {
+      const google::protobuf::RepeatedPtrField<dirigo::v1::Citation>& cs,
+      const std::string& said = "") {
     for (const auto& c : cs) {
+      if (!said.empty() && said.find(c.quote()) != std::string::npos) {
+        std::cout << style_.dim() << "    (" << c.section_heading() << ")"
+                  << style_.off() << "\n";
+        continue;
+      }
       std::cout << style_.dim() << "    «" << Shorten(c.quote(), kQuoteChars)
                 << "» (" << c.section_heading() << ")" << style_.off() << "\n";
     }

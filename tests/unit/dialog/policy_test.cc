@@ -136,11 +136,11 @@ TEST_F(PolicyTest, AfterThePlanOnlyWhatChangedIsSaid) {
       ElementsAre("ack:educationLevel/update", "phrase:plan_removed",
                   "phrase:plan_renumbered", "plan:all", "plan_replies"));
   // A step added: only it, numbered after the steps already shown.
-  EXPECT_THAT(Tell("prima facevo la commessa"),
-              ElementsAre("ack:experience", "phrase:plan_changed", "plan:1",
+  EXPECT_THAT(Tell("vorrei diventare vicepresidente"),
+              ElementsAre("ack:targetRole", "phrase:plan_changed", "plan:1",
                           "phrase:plan_rest", "plan_replies"));
   EXPECT_EQ(state_.last_advice(state_.last_advice_size() - 1),
-            "from_other_division");
+            "vice_president");
   // A fact already known changes nothing, and no question waits: nothing to
   // decide (the replies then say they did not understand).
   EXPECT_THAT(Tell("ho un master"), testing::IsEmpty());
