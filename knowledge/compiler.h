@@ -49,8 +49,11 @@ struct CompilerOptions {
   // Of the RE2::Set. RE2's default (8 MiB) thrashes beyond about a hundred
   // patterns; 64 MiB leaves room for a few hundred.
   int64_t set_max_mem = 64 << 20;
-  // Of each pattern's own RE2.
-  int64_t pattern_max_mem = 2 << 20;
+  // Of each pattern's own RE2. A budget, not an allocation: the DFA's cache
+  // grows only with the states a message needs. With lexicons a rule can name
+  // thousands of words ({other_job}, {employer}); at 2 MiB its DFA ran out of
+  // room and RE2 fell back to its NFA, 3× slower a turn (docs/PERFORMANCE.md).
+  int64_t pattern_max_mem = 32 << 20;
 };
 
 struct CompiledRules {
