@@ -87,18 +87,24 @@ std::optional<std::string> Tracker::AddUp(const FieldDescriptor* field,
                                           dirigo::v1::Profile* profile,
                                           std::string* rule_id) const {
   int total = 0, longest_ongoing = 0;
+  const Fact* longest = nullptr;
   std::vector<std::string> words;
   for (const Fact& f : facts) {
     int n = 0;
     if (!absl::SimpleAtoi(f.value, &n)) return std::nullopt;
-    if (f.ongoing) {
-      longest_ongoing = std::max(longest_ongoing, n);
-    } else {
+    if (!f.ongoing) {
       total += n;
+      if (!f.words.empty()) words.push_back(f.words);
+    } else if (longest == nullptr || n > longest_ongoing) {
+      longest_ongoing = n;
+      longest = &f;
     }
-    if (!f.words.empty()) words.push_back(f.words);
   }
   total += longest_ongoing;
+  // Only the words of the span that counts.
+  if (longest != nullptr && !longest->words.empty()) {
+    words.insert(words.begin(), longest->words);
+  }
   // "3 in negozio e 6 in albergo, in tutto 9": the whole said wins.
   for (const Fact& f : facts) {
     if (f.total && absl::SimpleAtoi(f.value, &total)) words = {f.words};
