@@ -105,6 +105,18 @@ std::optional<std::string> Tracker::AddUp(const FieldDescriptor* field,
   if (longest != nullptr && !longest->words.empty()) {
     words.insert(words.begin(), longest->words);
   }
+  // "13 anni: prima 5 da tecnico, poi 8 da tl": a number that is the sum of
+  // all the others is their whole.
+  if (facts.size() >= 3) {
+    for (const Fact& f : facts) {
+      int n = 0;
+      if (absl::SimpleAtoi(f.value, &n) && 2 * n == total) {
+        total = n;
+        words = {f.words};
+        break;
+      }
+    }
+  }
   // "3 in negozio e 6 in albergo, in tutto 9": the whole said wins.
   for (const Fact& f : facts) {
     if (f.total && absl::SimpleAtoi(f.value, &total)) words = {f.words};

@@ -80,6 +80,14 @@ TEST_F(TrackingTest, YearsUpToNowOverlapAndAWholeSaidWins) {
   state_.Clear();
   Tell("in tutto 9 anni, 3 in negozio e 6 in albergo");
   EXPECT_EQ(state_.profile().years_experience(), 9);
+  state_.Clear();
+  // A number that is the sum of the others is their whole.
+  Tell("13 anni, prima 5 da tecnico poi 8 da caposquadra");
+  EXPECT_EQ(state_.profile().years_experience(), 13);
+  state_.Clear();
+  // Parts of the whole told are not added to it.
+  Tell("lavoro in contabilità da 20 anni, i primi 2 da un commercialista");
+  EXPECT_EQ(state_.profile().years_experience(), 20);
 }
 
 TEST_F(TrackingTest, EducationOnlyGoesUpUnlessCorrected) {
