@@ -41,6 +41,8 @@ constexpr double kMinPassageScore = 1.5;
 // For a question about the subject (Language.subject_word), a weaker match
 // is still the closest the article comes; below it, the article's opening.
 constexpr double kMinSubjectPassageScore = 0.8;
+// A question of fewer words of meaning asks about the clause before it.
+constexpr size_t kShortQuestion = 2;
 
 // Whether a rule answered the clause: an intent that is not a mere modifier.
 bool AnsweredByRules(const Clause& c) {
@@ -303,22 +305,27 @@ bool Policy::AnswerOpenQuestions(const Interpretation& in,
   bool open = false;
   bool off_the_subject = false;
   std::optional<Passage> best;
-  for (const Clause& c : in.clauses) {
+  for (size_t i = 0; i < in.clauses.size(); ++i) {
+    const Clause& c = in.clauses[i];
     if (!c.asks || c.answers || AnsweredByRules(c)) continue;
-    const absl::string_view words =
+    absl::string_view words =
         absl::string_view(normalized.text).substr(c.begin, c.end - c.begin);
     if (kb_.passages().MeaningfulWords(words) == 0) continue;  // "ok?"
+    // A short question asks about what was just said: "ho la laurea, basta?"
+    if (i > 0 && kb_.passages().MeaningfulWords(words) < kShortQuestion) {
+      const Clause& before = in.clauses[i - 1];
+      words = absl::string_view(normalized.text)
+                  .substr(before.begin, c.end - before.begin);
+    }
     open = true;
     std::optional<Passage> p = kb_.passages().Closest(words);
-    if (!p || p->score < kMinPassageScore) {
-      // On the subject but far from every sentence: a weaker match is still
-      // the closest the article comes, else its opening. Off the subject:
-      // none.
-      if (!kb_.passages().IsAboutTheSubject(words)) {
-        p.reset();
-      } else if (!p || p->score < kMinSubjectPassageScore) {
-        p = kb_.passages().Opening();
-      }
+    // Off the subject ("un buon ristorante"): no passage, however close a
+    // word of it comes. On the subject but far from every sentence: a weaker
+    // match is still the closest the article comes, else its opening.
+    if (!kb_.passages().IsAboutTheSubject(words)) {
+      p.reset();
+    } else if (!p || p->score < kMinSubjectPassageScore) {
+      p = kb_.passages().Opening();
     }
     if (!p) {
       off_the_subject = true;
