@@ -188,21 +188,28 @@ std::vector<Fact> Tracker::TakeBack(const std::string& slot_name,
                                     sessionv1::DialogState* state,
                                     Changes* changes,
                                     dirigo::v1::Trace* trace) const {
-  int top_removal = -1;
-  for (const Fact& f : facts) {
-    if (f.remove) top_removal = std::max(top_removal, f.priority);
+  if (std::none_of(facts.begin(), facts.end(),
+                   [](const Fact& f) { return f.remove; })) {
+    return facts;
   }
-  if (top_removal < 0) return facts;
   std::vector<Fact> left;
   const std::vector<std::string> before =
       GetSlotValues(state->profile(), field);
   bool removed = false;
+  // A fact of the message that a stronger removal contradicts is not set
+  // ("non è in corso" after "studio informatica"); one of another value is.
+  auto contradicted = [&facts](const Fact& f) {
+    return std::any_of(facts.begin(), facts.end(), [&f](const Fact& r) {
+      return r.remove && r.priority >= f.priority &&
+             (r.value.empty() || r.value == f.value);
+    });
+  };
   for (const Fact& f : facts) {
     if (f.remove) {
       if (!RemoveSlotValue(state->mutable_profile(), field, f.value)) continue;
       removed = true;
       ForgetFactWords(slot_name, f.words, state);
-    } else if (f.priority > top_removal || field->is_repeated()) {
+    } else if (field->is_repeated() || !contradicted(f)) {
       left.push_back(f);
     }
   }

@@ -90,6 +90,26 @@ TEST_F(TrackingTest, YearsUpToNowOverlapAndAWholeSaidWins) {
   EXPECT_EQ(state_.profile().years_experience(), 20);
 }
 
+TEST_F(TrackingTest, AFactTakenBackAndOneOfAnotherValue) {
+  Tell("studio informatica");
+  EXPECT_EQ(state_.profile().education_in_progress(),
+            dirigo::v1::EDUCATION_LEVEL_BACHELOR);
+  Changes c = Tell("no aspetta, non è in corso");
+  EXPECT_THAT(c.removed, testing::Contains("educationInProgress"));
+  EXPECT_EQ(state_.profile().education_in_progress(),
+            dirigo::v1::EDUCATION_LEVEL_UNSPECIFIED);
+  state_.Clear();
+  // Taking back "student" leaves room for the job told in the same message.
+  Tell("mi sono iscritto a informatica");
+  Tell("l'ho lasciata, adesso lavoro come cassiera alla lidl");
+  EXPECT_EQ(state_.profile().stage(), dirigo::v1::STAGE_EMPLOYED);
+  state_.Clear();
+  Tell("faccio il tecnico e lavoro anche in consulenza");
+  Tell("io non lavoro in consulenza");
+  EXPECT_THAT(state_.profile().experience(),
+              testing::ElementsAre(dirigo::v1::EXPERIENCE_KIND_OTHER));
+}
+
 TEST_F(TrackingTest, EducationOnlyGoesUpUnlessCorrected) {
   Tell("ho un master");
   EXPECT_TRUE(Tell("ho anche la triennale").empty());
