@@ -68,10 +68,9 @@ void TraceClauses(const KnowledgeBase& kb, const NormalizedText& n,
       if (const IntentHandler* h = FindIntent(intent)) add(h->act);
     }
     for (const Match* m : in.applied) {
-      if (m->clause != static_cast<int>(i)) continue;
+      if (m->clause != static_cast<int>(i) || c.supposes) continue;
       for (const auto& a : m->def().set()) {
         const CompiledSlot* slot = kb.FindSlot(a.slot());
-        if (c.supposes) continue;
         if (slot != nullptr && slot->def->aim()) {
           add("goal");
         } else {

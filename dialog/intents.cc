@@ -86,6 +86,28 @@ bool AnswerAge(const IntentContext& c, Decision* d) {
   return SayUnlessFactsChanged(c, phrase::kAgeAck, /*rotate=*/false, d);
 }
 
+// The known facts an advice rule's conditions name, said back and joined
+// ("segretaria e non hai ancora guidato persone"); "" when none is known.
+std::string FactsBehind(const IntentContext& c,
+                        const kb::v1::AdviceRule& rule) {
+  std::vector<std::string> slots;
+  for (const auto* clauses : {&rule.when().all(), &rule.when().any()}) {
+    for (const kb::v1::Clause& clause : *clauses) {
+      if (std::find(slots.begin(), slots.end(), clause.slot()) == slots.end()) {
+        slots.push_back(clause.slot());
+      }
+    }
+  }
+  const Wording wording(c.kb);
+  std::vector<std::string> facts;
+  for (const std::string& slot : slots) {
+    std::string said =
+        wording.FactText(c.state->profile(), FactWords(*c.state), slot);
+    if (!said.empty()) facts.push_back(said);
+  }
+  return facts.empty() ? "" : wording.JoinFacts(facts);
+}
+
 // "perché il punto 3?": the step again, with the passages it comes from. The
 // rule's capture kStepNumber holds the number.
 bool ExplainStep(const IntentContext& c, Decision* d) {
@@ -115,32 +137,15 @@ bool ExplainStep(const IntentContext& c, Decision* d) {
     return true;
   }
   // The facts the step rests on, said back, then the article's words.
-  std::vector<std::string> facts;
-  if (const kb::v1::AdviceRule* rule = c.kb.FindAdvice(item->id())) {
-    const Wording wording(c.kb);
-    std::vector<std::string> slots;
-    for (const auto* clauses : {&rule->when().all(), &rule->when().any()}) {
-      for (const kb::v1::Clause& clause : *clauses) {
-        if (std::find(slots.begin(), slots.end(), clause.slot()) ==
-            slots.end()) {
-          slots.push_back(clause.slot());
-        }
-      }
-    }
-    for (const std::string& slot : slots) {
-      std::string said =
-          wording.FactText(c.state->profile(), FactWords(*c.state), slot);
-      if (!said.empty()) facts.push_back(said);
-    }
-    if (!facts.empty()) facts = {wording.JoinFacts(facts)};
-  }
+  const kb::v1::AdviceRule* rule = c.kb.FindAdvice(item->id());
+  const std::string facts = rule == nullptr ? "" : FactsBehind(c, *rule);
   Action again = Action::Phrase(phrase::kExplainStep);
   again.values = {
       {"{n}", number}, {"{title}", item->title()}, {"{text}", item->text()}};
   d->Add(std::move(again));
   Action intro = Action::Phrase(facts.empty() ? phrase::kExplainIntro
                                               : phrase::kExplainBecause);
-  if (!facts.empty()) intro.values.push_back({"{facts}", facts[0]});
+  if (!facts.empty()) intro.values.push_back({"{facts}", facts});
   d->Add(std::move(intro));
   Action step = Action::Of(Kind::kStep);
   step.step = *item;

@@ -16,27 +16,48 @@ namespace kbv1 = ::dirigo::kb::v1;
 // Words shorter than this are left out of the spelling vocabulary.
 constexpr size_t kMinVocabularyWord = 2;
 
+// A concept's normalised terms: its own, its lexicons', and those of the
+// concepts it includes (a cycle, refused by the validator, is cut here).
+void CollectTerms(const std::string& id,
+                  const std::map<std::string, const kbv1::Concept*>& concepts,
+                  const std::map<std::string, std::set<std::string>>& own,
+                  std::set<std::string>* visiting,
+                  std::set<std::string>* terms) {
+  if (!visiting->insert(id).second) return;
+  if (auto it = own.find(id); it != own.end()) {
+    terms->insert(it->second.begin(), it->second.end());
+  }
+  if (auto c = concepts.find(id); c != concepts.end()) {
+    for (const std::string& inc : c->second->include()) {
+      CollectTerms(inc, concepts, own, visiting, terms);
+    }
+  }
+}
+
 // Each concept as an alternation of its normalised terms: id → "(?:c|a b)".
 std::map<std::string, std::string> ConceptRegexes(
     const kbv1::KnowledgeBase& kb, const Normalizer& normalizer) {
-  std::map<std::string, std::vector<std::string>> from_lexicons;
+  std::map<std::string, std::set<std::string>> own;
+  std::map<std::string, const kbv1::Concept*> concepts;
+  for (const kbv1::Concept& c : kb.concepts()) {
+    concepts[c.id()] = &c;
+    for (const std::string& t : c.term()) {
+      own[c.id()].insert(normalizer.NormalizeTerm(t));
+    }
+  }
   for (const kbv1::Lexicon& lexicon : kb.lexicon()) {
     for (const kbv1::LexiconEntry& e : lexicon.entry()) {
       for (const std::string& concept_id : e.joins()) {
-        auto& terms = from_lexicons[concept_id];
-        terms.insert(terms.end(), e.term().begin(), e.term().end());
+        for (const std::string& t : e.term()) {
+          own[concept_id].insert(normalizer.NormalizeTerm(t));
+        }
       }
     }
   }
   std::map<std::string, std::string> out;
   for (const kbv1::Concept& c : kb.concepts()) {
-    std::set<std::string> unique;
-    for (const std::string& t : c.term()) {
-      unique.insert(normalizer.NormalizeTerm(t));
-    }
-    for (const std::string& t : from_lexicons[c.id()]) {
-      unique.insert(normalizer.NormalizeTerm(t));
-    }
+    std::set<std::string> unique, visiting;
+    CollectTerms(c.id(), concepts, own, &visiting, &unique);
     unique.erase("");
     std::vector<std::string> terms(unique.begin(), unique.end());
     // Descending order: a term comes before every term that is a prefix of

@@ -1,6 +1,7 @@
 #include "knowledge/validator.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -160,10 +161,36 @@ void Validator::CheckConcepts() {
     }
   }
   std::set<std::string> ids;
+  std::map<std::string, const kbv1::Concept*> by_id;
   for (const kbv1::Concept& c : kb_.concepts()) {
     std::string entry = EntryKey("concept", c.id());
     CheckId(entry, c.id(), &ids);
-    if (c.term_size() == 0 && !fed.count(c.id())) Add(entry, "no terms");
+    by_id[c.id()] = &c;
+    if (c.term_size() == 0 && c.include_size() == 0 && !fed.count(c.id())) {
+      Add(entry, "no terms");
+    }
+  }
+  // Every include names a concept, and none leads back to where it started.
+  for (const kbv1::Concept& c : kb_.concepts()) {
+    std::string entry = EntryKey("concept", c.id());
+    std::vector<std::string> todo(c.include().begin(), c.include().end());
+    std::set<std::string> seen;
+    while (!todo.empty()) {
+      std::string id = todo.back();
+      todo.pop_back();
+      auto it = by_id.find(id);
+      if (it == by_id.end()) {
+        Add(entry, absl::StrCat("includes no concept '", id, "'"));
+        continue;
+      }
+      if (id == c.id()) {
+        Add(entry, "includes itself");
+        break;
+      }
+      if (!seen.insert(id).second) continue;
+      todo.insert(todo.end(), it->second->include().begin(),
+                  it->second->include().end());
+    }
   }
 }
 

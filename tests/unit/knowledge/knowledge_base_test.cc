@@ -180,6 +180,28 @@ TEST(KnowledgeBaseTest, ALexiconIsChecked) {
   EXPECT_THAT(message, HasSubstr("entry 'plugh' joins no concept"));
 }
 
+TEST(KnowledgeBaseTest, AConceptHasTheTermsOfThoseItIncludes) {
+  // {x_all} takes a lexicon's title through the concept it includes.
+  auto files = BundledFiles();
+  files["lexicons/extra.textproto"] =
+      "lexicon { id: \"extra\" entry { term: \"xyzzista\" joins: "
+      "\"front_job\" } }\n"
+      "concepts { id: \"x_all\" include: [\"admin_job\", \"front_job\"] "
+      "}\n";
+  files["patterns/extra/more.textproto"] =
+      "pattern { id: \"x.all\" regex: \"\\\\bfaccio il {x_all}\\\\b\" "
+      "intent: \"greeting\" band: WEAK example: [\"faccio il xyzzista\", "
+      "\"faccio il segretario\"] }\n";
+  auto kb = KnowledgeBase::LoadFiles(files, {});
+  ASSERT_TRUE(kb.ok()) << kb.status();
+  files["lexicons/extra.textproto"] +=
+      "concepts { id: \"x_loop\" include: [\"x_back\", \"no_such\"] }\n"
+      "concepts { id: \"x_back\" include: \"x_loop\" }\n";
+  std::string message(KnowledgeBase::LoadFiles(files, {}).status().message());
+  EXPECT_THAT(message, HasSubstr("concept 'x_loop': includes itself"));
+  EXPECT_THAT(message, HasSubstr("includes no concept 'no_such'"));
+}
+
 TEST(KnowledgeBaseTest, RulesNeedABandAndARankWithinIt) {
   EXPECT_THAT(LoadWith(kEducation, "", "band: FACT", "").message(),
               HasSubstr("band is required"));
