@@ -148,12 +148,10 @@ absl::Status CheckContract(const KnowledgeBase& kb) {
 
 Engine::Engine(std::shared_ptr<const KnowledgeBase> kb)
     : kb_(std::move(kb)),
-      wording_(*kb_),
       understanding_(*kb_),
       tracker_(*kb_),
-      planner_(*kb_, wording_),
-      policy_(*kb_, planner_),
-      replies_(*kb_, wording_) {}
+      informal_(*kb_, /*formal=*/false),
+      formal_(*kb_, /*formal=*/true) {}
 
 absl::StatusOr<std::shared_ptr<const Engine>> Engine::Create(
     std::shared_ptr<const KnowledgeBase> kb) {
@@ -163,7 +161,8 @@ absl::StatusOr<std::shared_ptr<const Engine>> Engine::Create(
 
 dirigo::v1::BotTurn Engine::Start(DialogState* state) const {
   dirigo::v1::BotTurn turn;
-  replies_.Render(policy_.Start(state), state, &turn);
+  const Voice& voice = VoiceFor(*state);
+  voice.replies.Render(voice.policy.Start(state), state, &turn);
   return turn;
 }
 
@@ -181,20 +180,33 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
   TraceUnderstanding(normalized, in, trace);
   TraceClauses(*kb_, normalized, text, in, trace);
   Changes changes = tracker_.Apply(in, state, trace);
-  Decision decision = policy_.Decide(in, normalized, changes, awaiting, state);
+  // The bot answers in the register the person writes in.
+  switch (kb_->RegisterOf(normalized.text)) {
+    case KnowledgeBase::Register::kFormal:
+      state->set_formal(true);
+      break;
+    case KnowledgeBase::Register::kInformal:
+      state->set_formal(false);
+      break;
+    case KnowledgeBase::Register::kUnmarked:
+      break;
+  }
+  const Voice& voice = VoiceFor(*state);
+  Decision decision =
+      voice.policy.Decide(in, normalized, changes, awaiting, state);
   if (decision.erase) ForgetWords(trace);
-  replies_.Render(decision, state, &reply.turn);
+  voice.replies.Render(decision, state, &reply.turn);
   reply.erase = decision.erase;
   return reply;
 }
 
 std::vector<dirigo::v1::AdviceItem> Engine::Advise(
     const dirigo::v1::Profile& profile) const {
-  return planner_.Plan(profile);
+  return informal_.planner.Plan(profile);
 }
 
 std::vector<std::string> Engine::MissingSlots(const DialogState& state) const {
-  return policy_.MissingSlots(state);
+  return informal_.policy.MissingSlots(state);
 }
 
 }  // namespace dirigo

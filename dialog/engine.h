@@ -11,6 +11,10 @@
 //      intents, the corrections → an Interpretation;
 //   3. tracking.h: the facts applied to the profile, with where each came
 //      from → the Changes;
+//   then the register: a message with the language's formal cues ("mi
+//   dica") makes the bot answer with "Lei" from then on, one with informal
+//   cues brings back "tu"; each register has its own Voice (wording,
+//   planner, policy, replies);
 //   4. policy.h: what to do next (acknowledge, answer, ask, advise), with the
 //      intent table of intents.h and the plan of planning.h → a Decision;
 //   5. replies.h: the Decision worded from the knowledge base → the BotTurn.
@@ -90,13 +94,28 @@ class Engine {
  private:
   explicit Engine(std::shared_ptr<const KnowledgeBase> kb);
 
+  // The parts that decide and word a turn, in one register.
+  struct Voice {
+    Voice(const KnowledgeBase& kb, bool formal)
+        : wording(kb, formal),
+          planner(kb, wording),
+          policy(kb, planner),
+          replies(kb, wording) {}
+    Wording wording;
+    Planner planner;
+    Policy policy;
+    Replies replies;
+  };
+  // The voice of the register the person writes in (DialogState.formal).
+  const Voice& VoiceFor(const dirigo::session::v1::DialogState& state) const {
+    return state.formal() ? formal_ : informal_;
+  }
+
   std::shared_ptr<const KnowledgeBase> kb_;
-  Wording wording_;
   Understanding understanding_;
   Tracker tracker_;
-  Planner planner_;
-  Policy policy_;
-  Replies replies_;
+  Voice informal_;
+  Voice formal_;
 };
 
 }  // namespace dirigo

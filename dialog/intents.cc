@@ -98,7 +98,7 @@ std::string FactsBehind(const IntentContext& c,
       }
     }
   }
-  const Wording wording(c.kb);
+  const Wording& wording = c.planner.wording();
   std::vector<std::string> facts;
   for (const std::string& slot : slots) {
     std::string said =

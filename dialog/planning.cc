@@ -20,8 +20,8 @@ std::vector<dirigo::v1::AdviceItem> Planner::Plan(
   for (const auto* r : rules) {
     dirigo::v1::AdviceItem item;
     item.set_id(r->id());
-    item.set_title(r->title());
-    item.set_text(wording_.Fill(r->text(), profile, words));
+    item.set_title(wording_.Say(r->title()));
+    item.set_text(wording_.Fill(wording_.Say(r->text()), profile, words));
     for (const auto& c : r->citation())
       *item.add_citations() = wording_.Cite(c);
     items.push_back(std::move(item));

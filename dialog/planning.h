@@ -47,6 +47,9 @@ class Planner {
       const dirigo::v1::Profile& profile,
       const FactWords& words = FactWords()) const;
 
+  // How it words the plan.
+  const Wording& wording() const { return wording_; }
+
   // The steps added and removed from the plan `old_ids` to `plan`.
   static PlanDiff Compare(
       const google::protobuf::RepeatedPtrField<std::string>& old_ids,

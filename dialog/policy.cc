@@ -126,6 +126,7 @@ Decision Policy::Start(sessionv1::DialogState* state) const {
 Decision Policy::Reset(bool erase, sessionv1::DialogState* state) const {
   sessionv1::DialogState fresh;
   fresh.set_turn_count(erase ? 0 : state->turn_count());
+  fresh.set_formal(state->formal());
   *state = fresh;
   Decision d;
   d.erase = erase;

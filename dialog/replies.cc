@@ -27,25 +27,30 @@ std::string LowerFirstLetter(const std::string& text,
   return LowerCase(text.substr(0, first), icu_locale) + text.substr(first);
 }
 
-void AddQuickReply(const kb::v1::QuickReply& q, BotTurn* turn) {
+void AddQuickReply(const kb::v1::QuickReply& q, const Wording& wording,
+                   BotTurn* turn) {
   auto* r = turn->add_quick_replies();
-  r->set_label(q.label());
-  r->set_text(q.text().empty() ? q.label() : q.text());
+  r->set_label(wording.Say(q.label()));
+  r->set_text(wording.Say(q.text().empty() ? q.label() : q.text()));
 }
 
 }  // namespace
+
+const std::string& Replies::Said(absl::string_view key) const {
+  return wording_.Say(kb_.Phrase(key));
+}
 
 std::string Replies::NextPhrase(absl::string_view key,
                                 DialogState* state) const {
   int n = state->phrase_counter();
   state->set_phrase_counter(n + 1);
-  return kb_.Phrase(key, n);
+  return wording_.Say(kb_.Phrase(key, n));
 }
 
 void Replies::Phrase(const Action& a, DialogState* state, BotTurn* turn) const {
   if (a.only_if_first && turn->messages_size() > 0) return;
   std::string text =
-      a.rotate ? NextPhrase(a.phrase, state) : kb_.Phrase(a.phrase);
+      a.rotate ? NextPhrase(a.phrase, state) : Said(a.phrase);
   turn->add_messages()->set_text(absl::StrReplaceAll(text, a.values));
 }
 
@@ -61,7 +66,8 @@ void Replies::Acknowledge(const Action& a, DialogState* state,
     // "laurea triennale" + " in economia": said on the fact before it.
     if (!slot->def->say_words_after().empty() && !facts.empty() &&
         w != nullptr) {
-      facts.back() += " " + absl::StrReplaceAll(slot->def->say_words_after(),
+      facts.back() += " " + absl::StrReplaceAll(
+                                wording_.Say(slot->def->say_words_after()),
                                                 {{"{text}", *w}});
       continue;
     }
@@ -81,31 +87,31 @@ void Replies::Profile(const DialogState& state, BotTurn* turn) const {
   for (const CompiledSlot& s : kb_.slots()) {
     if (!IsSlotKnown(state.profile(), s.field)) continue;
     std::string line = absl::StrCat(
-        "- ", s.def->label(), ": ",
+        "- ", wording_.Say(s.def->label()), ": ",
         wording_.FactText(state.profile(), FactWords(), s.def->name()));
     if (const std::string* w = words.Find(s.def->name())) {
       absl::StrAppend(&line, " ",
-                      absl::StrReplaceAll(kb_.Phrase(phrase::kProfileWords),
+                      absl::StrReplaceAll(Said(phrase::kProfileWords),
                                           {{"{words}", *w}}));
     }
     lines.push_back(line);
   }
   std::string text = lines.empty()
-                         ? kb_.Phrase(phrase::kProfileEmpty)
-                         : absl::StrCat(kb_.Phrase(phrase::kProfileIntro), "\n",
+                         ? Said(phrase::kProfileEmpty)
+                         : absl::StrCat(Said(phrase::kProfileIntro), "\n",
                                         absl::StrJoin(lines, "\n"));
   turn->add_messages()->set_text(text);
 }
 
 void Replies::Ask(const Action& a, DialogState* state, BotTurn* turn) const {
   const kb::v1::Slot& slot = *a.slot->def;
-  std::string text = slot.question(a.variant);
+  std::string text = wording_.Say(slot.question(a.variant));
   const google::protobuf::RepeatedPtrField<kb::v1::QuickReply>* replies =
       &slot.quick_reply();
   if (a.variant == 0) {
     for (const kb::v1::NarrowQuestion& n : slot.narrow()) {
       if (!ConditionHolds(n.when(), state->profile())) continue;
-      text = n.question();
+      text = wording_.Say(n.question());
       if (!n.quick_reply().empty()) replies = &n.quick_reply();
       break;
     }
@@ -116,7 +122,9 @@ void Replies::Ask(const Action& a, DialogState* state, BotTurn* turn) const {
         {{"{question}", LowerFirstLetter(text, kb_.language().icu_locale())}});
   }
   turn->add_messages()->set_text(text);
-  for (const kb::v1::QuickReply& q : *replies) AddQuickReply(q, turn);
+  for (const kb::v1::QuickReply& q : *replies) {
+    AddQuickReply(q, wording_, turn);
+  }
   turn->set_awaiting_slot(slot.name());
 }
 
@@ -151,7 +159,7 @@ void Replies::RenderOne(const Action& a, const Decision& decision,
       return Acknowledge(a, state, turn);
     case Kind::kFaq: {
       BotMessage* m = turn->add_messages();
-      m->set_text(a.faq->answer());
+      m->set_text(wording_.Say(a.faq->answer()));
       for (const auto& c : a.faq->citation()) {
         *m->add_citations() = wording_.Cite(c);
       }
@@ -159,7 +167,7 @@ void Replies::RenderOne(const Action& a, const Decision& decision,
     }
     case Kind::kWhy: {
       BotMessage* m = turn->add_messages();
-      m->set_text(a.slot->def->why());
+      m->set_text(wording_.Say(a.slot->def->why()));
       for (const auto& c : a.slot->def->why_citation()) {
         *m->add_citations() = wording_.Cite(c);
       }
@@ -193,7 +201,7 @@ void Replies::RenderOne(const Action& a, const Decision& decision,
     }
     case Kind::kPlanReplies:
       for (const auto& q : kb_.proto().plan_quick_reply())
-        AddQuickReply(q, turn);
+        AddQuickReply(q, wording_, turn);
       return;
   }
 }

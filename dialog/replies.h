@@ -1,5 +1,6 @@
 // Replies: a Decision (actions.h) → the bot's turn, worded from the knowledge
-// base's phrases, slots, FAQ answers and plan.
+// base's phrases, slots, FAQ answers and plan, in the register of its
+// Wording.
 //
 // Each action becomes zero or more messages, in order. Phrases with several
 // variants rotate with the dialog state's counter, so the bot does not repeat
@@ -39,6 +40,8 @@ class Replies {
               dirigo::v1::BotTurn* turn) const;
 
  private:
+  // A phrase in the register of `wording_`.
+  const std::string& Said(absl::string_view key) const;
   std::string NextPhrase(absl::string_view key,
                          dirigo::session::v1::DialogState* state) const;
   void Phrase(const Action& a, dirigo::session::v1::DialogState* state,

@@ -14,7 +14,8 @@ const std::string* FactWords::Find(const std::string& slot) const {
   return &it->second.words();
 }
 
-Wording::Wording(const KnowledgeBase& kb) : kb_(kb) {
+Wording::Wording(const KnowledgeBase& kb, bool formal)
+    : kb_(kb), formal_(formal) {
   for (const CompiledSlot& s : kb.slots()) {
     if (s.companion != nullptr) by_companion_[s.companion->json_name()] = &s;
   }
@@ -28,19 +29,19 @@ std::string Wording::FactText(const dirigo::v1::Profile& profile,
   const kb::v1::Slot& def = *slot->def;
   const std::string* w = words.Find(slot_name);
   if (w != nullptr && !def.say_words().empty()) {
-    return absl::StrReplaceAll(def.say_words(), {{"{text}", *w}});
+    return absl::StrReplaceAll(Say(def.say_words()), {{"{text}", *w}});
   }
   std::vector<std::string> said;
   for (const std::string& v : GetSlotValues(profile, slot->field)) {
     std::string text;
     for (const auto& s : def.say()) {
       if (s.value() == v && ConditionHolds(s.when(), profile)) {
-        text = s.text();
+        text = Say(s.text());
         break;
       }
     }
     if (text.empty() && !def.say_number().empty()) {
-      text = absl::StrReplaceAll(def.say_number(), {{"{n}", v}});
+      text = absl::StrReplaceAll(Say(def.say_number()), {{"{n}", v}});
     }
     if (!text.empty()) said.push_back(text);
   }

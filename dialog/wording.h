@@ -5,6 +5,10 @@
 // Shared by planning (advice texts) and replies (acknowledgements, the
 // profile summary).
 //
+// A Wording speaks in one register: informal ("tu"), or formal ("Lei"),
+// where every text of the knowledge base that has a formal form is said in
+// it (knowledge/<locale>/formal.textproto).
+//
 // Thread-safe: immutable.
 //
 // Example:
@@ -46,7 +50,13 @@ class FactWords {
 class Wording {
  public:
   // `kb` must outlive this object.
-  explicit Wording(const KnowledgeBase& kb);
+  explicit Wording(const KnowledgeBase& kb, bool formal = false);
+
+  // A text of the knowledge base as this register says it.
+  const std::string& Say(const std::string& text) const {
+    return kb_.InRegister(text, formal_);
+  }
+  bool formal() const { return formal_; }
 
   // A known fact said back; "" when the slot is unknown or has no text for
   // the value. Several values are joined by the language's last separator.
@@ -56,7 +66,7 @@ class Wording {
   // "a", "a e b", "a, b e c", with the language's separators.
   std::string JoinFacts(const std::vector<std::string>& facts) const;
 
-  // `text` with each {slot} replaced by the person's words for it, else the
+  // `text` (already in this register) with each {slot} replaced by the person's words for it, else the
   // fact said back; {<companion>} falls back to its slot's fact.
   std::string Fill(const std::string& text, const dirigo::v1::Profile& profile,
                    const FactWords& words) const;
@@ -70,6 +80,7 @@ class Wording {
                       const FactWords& words) const;
 
   const KnowledgeBase& kb_;
+  const bool formal_;
   // Slots by the name of their companion text field.
   absl::flat_hash_map<std::string, const CompiledSlot*> by_companion_;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "knowledge/problems.h"
@@ -80,6 +81,9 @@ void KnowledgeBase::Index() {
   for (const auto& p : proto_.phrase()) {
     if (p.text_size() > 0) phrase_by_key_.emplace(p.key(), &p);
   }
+  for (const auto& f : proto_.formal()) {
+    formal_by_informal_.emplace(f.informal(), &f.formal());
+  }
 }
 
 void KnowledgeBase::IndexLanguage() {
@@ -96,6 +100,12 @@ void KnowledgeBase::IndexLanguage() {
   clause_cues_.alternative_starts = normalized(l.alternative_start());
   clause_cues_.continuation_starts = normalized(l.continuation_start());
   clause_cues_.hypothesis_starts = normalized(l.hypothesis_start());
+  for (const std::string& cue : normalized(l.formal_cue())) {
+    formal_cues_.push_back(absl::StrCat(" ", cue, " "));
+  }
+  for (const std::string& cue : normalized(l.informal_cue())) {
+    informal_cues_.push_back(absl::StrCat(" ", cue, " "));
+  }
   for (const std::string& w : normalized(l.lead_in())) {
     clause_cues_.lead_ins.insert(w);
   }
@@ -188,6 +198,27 @@ const std::string& KnowledgeBase::Phrase(absl::string_view key, int n) const {
 
 bool KnowledgeBase::HasPhrase(absl::string_view key) const {
   return Lookup(phrase_by_key_, key) != nullptr;
+}
+
+const std::string& KnowledgeBase::InRegister(const std::string& text,
+                                            bool formal) const {
+  if (!formal) return text;
+  auto it = formal_by_informal_.find(text);
+  return it == formal_by_informal_.end() ? text : *it->second;
+}
+
+KnowledgeBase::Register KnowledgeBase::RegisterOf(
+    const std::string& normalized) const {
+  const std::string padded = absl::StrCat(" ", normalized, " ");
+  auto any_in = [&padded](const std::vector<std::string>& cues) {
+    return std::any_of(cues.begin(), cues.end(), [&](const std::string& cue) {
+      return absl::StrContains(padded, cue);
+    });
+  };
+  const bool formal = any_in(formal_cues_);
+  const bool informal = any_in(informal_cues_);
+  if (formal == informal) return Register::kUnmarked;
+  return formal ? Register::kFormal : Register::kInformal;
 }
 
 std::string KnowledgeBase::Where(const std::string& entry) const {

@@ -125,6 +125,16 @@ class KnowledgeBase {
   // Whether the phrase exists.
   bool HasPhrase(absl::string_view key) const;
 
+  // `text` (any text of the knowledge base) as said in the formal register
+  // when `formal`: its FormalText form if it has one, else `text` itself.
+  const std::string& InRegister(const std::string& text, bool formal) const;
+
+  // The register a normalised message is written in, by the language's cues:
+  // kFormal ("mi dica"), kInformal ("dimmi"), or kUnmarked (neither, or cues
+  // of both kinds).
+  enum class Register { kUnmarked, kFormal, kInformal };
+  Register RegisterOf(const std::string& normalized) const;
+
   // Where an entry is defined ("file:line"), by EntryKey; "" if unknown.
   std::string Where(const std::string& entry) const;
 
@@ -161,6 +171,9 @@ class KnowledgeBase {
   absl::flat_hash_map<std::string, const kbv1::Section*> section_by_id_;
   absl::flat_hash_map<std::string, const kbv1::AdviceRule*> advice_by_id_;
   absl::flat_hash_map<std::string, const kbv1::Phrase*> phrase_by_key_;
+  absl::flat_hash_map<std::string, const std::string*> formal_by_informal_;
+  // The register cues, normalised, each between spaces (" mi dica ").
+  std::vector<std::string> formal_cues_, informal_cues_;
 };
 
 // The language rules that text processing needs, from the knowledge base's

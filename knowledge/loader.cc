@@ -76,6 +76,9 @@ void NoteEveryEntry(const kbv1::KnowledgeBase& p,
   NoteWhere(
       p, tree, file, "phrase", "phrase",
       [](const KB& p, int i) { return p.phrase(i).key(); }, where);
+  NoteWhere(
+      p, tree, file, "formal", "formal",
+      [](const KB& p, int i) { return p.formal(i).informal(); }, where);
   if (p.has_article()) (*where)["article"] = absl::StrCat(file, ":1");
   if (p.has_language()) (*where)["language"] = absl::StrCat(file, ":1");
   if (p.has_client()) (*where)["client"] = absl::StrCat(file, ":1");

@@ -1,6 +1,7 @@
 #include "knowledge/validator.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -40,6 +41,7 @@ class Validator {
     CheckAdvice();
     CheckPhrases();
     CheckClient();
+    CheckRegister();
     for (const kbv1::Pattern& p : kb_.pattern()) CheckPattern(p);
     CheckEverySentenceQuoted();
   }
@@ -67,6 +69,7 @@ class Validator {
   void CheckAdvice();
   void CheckPhrases();
   void CheckClient();
+  void CheckRegister();
   void CheckPattern(const kbv1::Pattern& p);
   void CheckAssignment(const std::string& entry, const kbv1::Assignment& a);
   void CheckIntent(const std::string& entry, const std::string& intent);
@@ -388,6 +391,121 @@ void Validator::CheckIntent(const std::string& entry,
   } else if (parts.size() == 2 && parts[0] == "faq" &&
              !faq_ids_.count(parts[1])) {
     Add(entry, absl::StrCat("unknown intent '", intent, "': no such FAQ"));
+  }
+}
+
+// Every text the bot says to the person, with the entry it belongs to, and
+// the texts of its suggested answers (a formal person is offered formal
+// ones). The client's texts are left out: clients show them before anyone
+// has written.
+void ForEachBotText(
+    const kbv1::KnowledgeBase& kb,
+    const std::function<void(const std::string&, const std::string&)>& fn) {
+  auto replies = [&fn](const std::string& entry, const auto& quick_replies) {
+    for (const kbv1::QuickReply& q : quick_replies) {
+      fn(entry, q.label());
+      if (!q.text().empty()) fn(entry, q.text());
+    }
+  };
+  for (const kbv1::Phrase& p : kb.phrase()) {
+    for (const std::string& t : p.text()) fn(EntryKey("phrase", p.key()), t);
+  }
+  replies("phrases", kb.plan_quick_reply());
+  for (const kbv1::Slot& s : kb.slot()) {
+    const std::string entry = EntryKey("slot", s.name());
+    for (const std::string& q : s.question()) fn(entry, q);
+    replies(entry, s.quick_reply());
+    for (const auto& n : s.narrow()) {
+      fn(entry, n.question());
+      replies(entry, n.quick_reply());
+    }
+    for (const auto& v : s.say()) fn(entry, v.text());
+    for (const std::string* t : {&s.why(), &s.label(), &s.say_words(),
+                                 &s.say_words_after(), &s.say_number()}) {
+      if (!t->empty()) fn(entry, *t);
+    }
+  }
+  for (const kbv1::Faq& f : kb.faq()) fn(EntryKey("faq", f.id()), f.answer());
+  for (const kbv1::AdviceRule& a : kb.advice()) {
+    fn(EntryKey("advice", a.id()), a.title());
+    fn(EntryKey("advice", a.id()), a.text());
+  }
+}
+
+// The words of a text, lower case: "Scrivimelo pure" → {"scrivimelo",
+// "pure"}. Letters are ASCII letters and every non-ASCII byte.
+std::set<std::string> WordsOf(const std::string& text) {
+  std::set<std::string> words;
+  std::string word;
+  for (char c : text + " ") {
+    if (absl::ascii_isalpha(c) || (c & 0x80) != 0) {
+      word += absl::ascii_tolower(c);
+    } else if (!word.empty()) {
+      words.insert(word);
+      word.clear();
+    }
+  }
+  return words;
+}
+
+// The placeholders of a text ("{facts}"), in order.
+std::vector<std::string> PlaceholdersOf(const std::string& text) {
+  std::vector<std::string> found;
+  for (size_t open = text.find('{'); open != std::string::npos;
+       open = text.find('{', open + 1)) {
+    size_t close = text.find('}', open);
+    if (close == std::string::npos) break;
+    found.push_back(text.substr(open, close - open + 1));
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+// Each informal text has its formal form, each formal form has its text,
+// the same placeholders and no informal word.
+void Validator::CheckRegister() {
+  std::set<std::string> informal_words(
+      kb_.language().informal_word().begin(),
+      kb_.language().informal_word().end());
+  auto informal_word_in = [&](const std::string& text) -> std::string {
+    for (const std::string& w : WordsOf(text)) {
+      if (informal_words.count(w)) return w;
+    }
+    return "";
+  };
+  std::map<std::string, const kbv1::FormalText*> formal;
+  for (const kbv1::FormalText& f : kb_.formal()) {
+    const std::string entry = EntryKey("formal", f.informal());
+    if (f.informal().empty() || f.formal().empty()) {
+      Add(entry, "needs both 'informal' and 'formal'");
+      continue;
+    }
+    if (!formal.emplace(f.informal(), &f).second) Add(entry, "repeated");
+    if (PlaceholdersOf(f.informal()) != PlaceholdersOf(f.formal())) {
+      Add(entry, "the formal form must have the same {placeholders}");
+    }
+    const std::string word = informal_word_in(f.formal());
+    if (!word.empty()) {
+      Add(entry, absl::StrCat("the formal form still says '", word, "'"));
+    }
+  }
+  std::set<std::string> used;
+  ForEachBotText(kb_, [&](const std::string& entry, const std::string& text) {
+    if (formal.count(text)) {
+      used.insert(text);
+      return;
+    }
+    const std::string word = informal_word_in(text);
+    if (!word.empty()) {
+      Add(entry, absl::StrCat("says '", word, "' (\"", text,
+                              "\") and has no formal form in 'formal'"));
+    }
+  });
+  for (const auto& [text, f] : formal) {
+    if (!used.count(text)) {
+      Add(EntryKey("formal", text),
+          "is the formal form of no text of the knowledge base");
+    }
   }
 }
 

@@ -360,5 +360,29 @@ TEST_F(EngineTest, StatelessAdviceIsOrderedAndCited) {
   }
 }
 
+
+TEST_F(EngineTest, AnswersWithLeiToWhoWritesFormally) {
+  // Informal until the person writes formally; then every text, the plan's
+  // too, speaks with "Lei", through a restart, until they write with "tu".
+  EXPECT_THAT(Text(greeting_), HasSubstr("Che studi hai fatto?"));
+  BotTurn t = Say("Buongiorno, mi dica pure: ho la laurea triennale");
+  EXPECT_TRUE(state_.formal());
+  EXPECT_THAT(Text(t), HasSubstr("In che materia è la sua laurea?"));
+  t = Say("economia, lavoro come segretaria da 4 anni");
+  EXPECT_THAT(Text(t), HasSubstr("Ha mai coordinato"));
+  Say("no, mai");
+  t = Say("mi dia i consigli");
+  ASSERT_GT(t.advice_size(), 0);
+  for (const auto& item : t.advice()) {
+    EXPECT_THAT(item.text(), testing::Not(HasSubstr(" hai "))) << item.id();
+  }
+  EXPECT_THAT(Text(t), HasSubstr("Non ha ancora guidato"));
+  t = Say("ricominciamo");
+  EXPECT_THAT(Text(t), HasSubstr("Che studi ha fatto?"));
+  t = Say("ok, dimmi tu: ho il diploma");
+  EXPECT_FALSE(state_.formal());
+  EXPECT_THAT(Text(t), HasSubstr("Che lavoro fai"));
+}
+
 }  // namespace
 }  // namespace dirigo

@@ -243,6 +243,48 @@ TEST(KnowledgeBaseTest, OnlyOneFileGivesTheVersionOrTheLanguage) {
                                      "here and in manifest.textproto"));
 }
 
+TEST(KnowledgeBaseTest, EveryInformalTextHasItsFormalForm) {
+  // A phrase that says "hai" needs its "Lei" form; a form must keep the
+  // placeholders, say no informal word and belong to a text.
+  std::string message(
+      LoadWith("phrases.textproto",
+               "phrase { key: \"x_new\" text: \"Hai {n} anni\" }\n")
+          .message());
+  EXPECT_THAT(message, HasSubstr("phrase 'x_new'"));
+  EXPECT_THAT(message, HasSubstr("says 'hai'"));
+  message = std::string(
+      LoadWith("formal.textproto",
+               "formal { informal: \"Hai {n} anni\" formal: \"Ha anni\" }\n"
+               "formal { informal: \"Mai detto\" formal: \"Tu mai\" }\n")
+          .message());
+  EXPECT_THAT(message, HasSubstr("the same {placeholders}"));
+  EXPECT_THAT(message, HasSubstr("the formal form still says 'tu'"));
+  EXPECT_THAT(message, HasSubstr("is the formal form of no text"));
+}
+
+TEST(KnowledgeBaseTest, TellsTheRegisterOfAMessage) {
+  auto kb = BundledKb();
+  using Register = KnowledgeBase::Register;
+  auto of = [&kb](const std::string& text) {
+    auto n = kb->NormalizeMessage(text);
+    EXPECT_TRUE(n.ok()) << n.status();
+    return kb->RegisterOf(n->text);
+  };
+  EXPECT_EQ(of("Buongiorno, mi dica: da dove comincio?"), Register::kFormal);
+  EXPECT_EQ(of("secondo Lei serve il master?"), Register::kFormal);
+  EXPECT_EQ(of("puo dirmi cosa serve?"), Register::kFormal);
+  EXPECT_EQ(of("dimmi cosa serve"), Register::kInformal);
+  EXPECT_EQ(of("secondo te serve il master?"), Register::kInformal);
+  // Not cues: a third person, a plain fact, cues of both kinds.
+  EXPECT_EQ(of("mi può servire un master?"), Register::kUnmarked);
+  EXPECT_EQ(of("ho la laurea in economia"), Register::kUnmarked);
+  EXPECT_EQ(of("scusi, anzi scusa"), Register::kUnmarked);
+  EXPECT_EQ(kb->InRegister("Che studi hai fatto?", true),
+            "Che studi ha fatto?");
+  EXPECT_EQ(kb->InRegister("Che studi hai fatto?", false),
+            "Che studi hai fatto?");
+}
+
 TEST(KnowledgeBaseTest, TheLanguageIsChecked) {
   EXPECT_THAT(
       LoadWith("language.textproto", "", "words: \"e mezzo\"", "words: \" \"")
