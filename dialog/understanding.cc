@@ -132,8 +132,12 @@ std::vector<Clause> ReadClauses(const NormalizedText& n,
     Clause clause;
     clause.begin = c.begin;
     clause.end = c.end;
+    // "…in Comune, dove lavoro da 30 anni": a relative clause, no question.
+    const bool relative = c.after_comma && !c.question &&
+                          StartsWith(words, cues.relative_starts, {});
     clause.asks = c.question ||
-                  StartsWith(words, cues.question_starts, cues.lead_ins) ||
+                  (!relative &&
+                   StartsWith(words, cues.question_starts, cues.lead_ins)) ||
                   EndsWith(words, cues.question_ends);
     clause.supposes = StartsWith(words, cues.hypothesis_starts, cues.lead_ins);
     out.push_back(std::move(clause));

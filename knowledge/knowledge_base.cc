@@ -100,6 +100,7 @@ void KnowledgeBase::IndexLanguage() {
   clause_cues_.alternative_starts = normalized(l.alternative_start());
   clause_cues_.continuation_starts = normalized(l.continuation_start());
   clause_cues_.hypothesis_starts = normalized(l.hypothesis_start());
+  clause_cues_.relative_starts = normalized(l.relative_start());
   for (const std::string& cue : normalized(l.formal_cue())) {
     formal_cues_.push_back(absl::StrCat(" ", cue, " "));
   }

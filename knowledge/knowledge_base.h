@@ -54,6 +54,7 @@ struct ClauseCues {
   std::vector<std::string> alternative_starts;
   std::vector<std::string> continuation_starts;
   std::vector<std::string> hypothesis_starts;
+  std::vector<std::string> relative_starts;
   std::set<std::string> lead_ins;
 };
 

@@ -44,26 +44,33 @@ LanguageRules FoldRules(LanguageRules rules) {
   return folded;
 }
 
-// Whether the text between two words ends a clause, and ends a question.
-bool EndsClause(absl::string_view gap, bool* question) {
+// Whether the text between two words ends a clause, whether it ends a
+// question, and whether it is only a comma (the sentence goes on).
+bool EndsClause(absl::string_view gap, bool* question, bool* comma) {
   *question = gap.find('?') != absl::string_view::npos;
-  return gap.find_first_of(".,;:!?\n") != absl::string_view::npos ||
-         gap.find("…") != absl::string_view::npos;
+  const bool ends = gap.find_first_of(".,;:!?\n") != absl::string_view::npos ||
+                    gap.find("…") != absl::string_view::npos;
+  *comma = ends && gap.find_first_of(".;:!?\n") == absl::string_view::npos &&
+           gap.find("…") == absl::string_view::npos;
+  return ends;
 }
 
 // Splits the tokens into clauses, by the marks between them in `original`.
 void FindClauses(absl::string_view original, NormalizedText* out) {
   const auto& tokens = out->tokens;
   size_t first = 0;
+  bool after_comma = false;
   for (size_t i = 0; i < tokens.size(); ++i) {
     const size_t gap_end =
         i + 1 < tokens.size() ? tokens[i + 1].orig_begin : original.size();
-    bool question = false;
+    bool question = false, comma = false;
     const bool ends = EndsClause(
         original.substr(tokens[i].orig_end, gap_end - tokens[i].orig_end),
-        &question);
+        &question, &comma);
     if (!ends && i + 1 < tokens.size()) continue;
-    out->clauses.push_back({tokens[first].begin, tokens[i].end, question});
+    out->clauses.push_back(
+        {tokens[first].begin, tokens[i].end, question, after_comma});
+    after_comma = comma;
     first = i + 1;
   }
 }

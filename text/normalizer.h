@@ -55,6 +55,9 @@ struct NormalizedText {
     size_t begin = 0, end = 0;  // in `text`
     // It ends with a question mark.
     bool question = false;
+    // Only a comma comes before it: the sentence goes on ("sono entrata in
+    // Comune, dove lavoro da 30 anni").
+    bool after_comma = false;
   };
   // Words separated by single spaces.
   std::string text;

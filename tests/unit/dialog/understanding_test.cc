@@ -96,6 +96,16 @@ TEST(UnderstandingTest, QuestionsAndSuppositionsStateNoFact) {
   // An answer to the question asked, even with a question mark.
   EXPECT_THAT(Values(Read("5?", "yearsExperience"), "yearsExperience"),
               ElementsAre("5"));
+  // "dove" after a comma goes on with the sentence; after a full stop, or
+  // with a question mark, it asks.
+  in = Read("sono entrata in Comune, dove lavoro da 30 anni");
+  ASSERT_EQ(in.clauses.size(), 2u);
+  EXPECT_FALSE(in.clauses[1].asks);
+  EXPECT_THAT(Values(in, "yearsExperience"), ElementsAre("30"));
+  in = Read("ho la laurea. dove posso lavorare");
+  ASSERT_EQ(in.clauses.size(), 2u);
+  EXPECT_TRUE(in.clauses[1].asks);
+  EXPECT_TRUE(Read("ho la laurea, dove posso lavorare?").clauses[1].asks);
 }
 
 TEST(UnderstandingTest, ClausesKnowTheirIntents) {
