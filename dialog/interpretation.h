@@ -71,6 +71,10 @@ struct Fact {
   bool ongoing = false;
   // Takes the value back (Assignment.remove).
   bool remove = false;
+  // A part that ended (Assignment.past).
+  bool past = false;
+  // Where the rule matched, in the normalised text.
+  size_t begin = 0;
 };
 
 // Move-only: `applied` points into `matches`.

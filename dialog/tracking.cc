@@ -226,6 +226,34 @@ std::vector<Fact> Tracker::TakeBack(const std::string& slot_name,
   return left;
 }
 
+// "6 anni in ospedale, ora faccio la segretaria": parts that ended, then a
+// job of now whose years are not said; the whole is not known (Slot.job_now).
+bool Tracker::WholeUnknown(const CompiledSlot* slot,
+                           const std::vector<Fact>& facts,
+                           const Interpretation& in,
+                           const std::string& awaiting) const {
+  if (slot == nullptr || !slot->def->adds_up() || !slot->def->has_job_now() ||
+      awaiting == slot->def->name()) {
+    return false;
+  }
+  size_t last = 0;
+  bool past = false;
+  for (const Fact& f : facts) {
+    if (f.ongoing || f.total || f.remove) return false;
+    last = std::max(last, f.begin);
+    past = past || f.past;
+  }
+  const kbv1::Clause& job_now = slot->def->job_now();
+  auto it = in.facts.find(job_now.slot());
+  if (it == in.facts.end()) return false;
+  return std::any_of(it->second.begin(), it->second.end(), [&](const Fact& f) {
+    const bool works_now =
+        !f.remove && std::find(job_now.any_of().begin(), job_now.any_of().end(),
+                               f.value) != job_now.any_of().end();
+    return works_now && (past || f.begin > last);
+  });
+}
+
 void Tracker::ApplySlot(const std::string& slot_name, const Interpretation& in,
                         sessionv1::DialogState* state, dirigo::v1::Trace* trace,
                         Changes* changes) const {
@@ -235,6 +263,7 @@ void Tracker::ApplySlot(const std::string& slot_name, const Interpretation& in,
   const std::vector<Fact> facts =
       TakeBack(slot_name, field, in.facts.at(slot_name), state, changes, trace);
   if (facts.empty()) return;
+  if (WholeUnknown(slot, facts, in, state->awaiting_slot())) return;
   const std::vector<std::string> before =
       GetSlotValues(state->profile(), field);
   std::string rule_id;

@@ -76,6 +76,9 @@ class Tracker {
                              const std::vector<Fact>& facts,
                              sessionv1::DialogState* state, Changes* changes,
                              dirigo::v1::Trace* trace) const;
+  bool WholeUnknown(const CompiledSlot* slot, const std::vector<Fact>& facts,
+                    const Interpretation& in,
+                    const std::string& awaiting) const;
   void ApplySlot(const std::string& slot_name, const Interpretation& in,
                  sessionv1::DialogState* state, dirigo::v1::Trace* trace,
                  Changes* changes) const;

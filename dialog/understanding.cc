@@ -73,6 +73,8 @@ std::optional<Fact> FactFrom(const Match& m, int index, int current_year) {
   fact.total = a.total();
   fact.ongoing = a.ongoing();
   fact.remove = a.remove();
+  fact.past = a.past();
+  fact.begin = m.begin;
   if (!a.text_capture().empty()) {
     auto c = m.captures.find(a.text_capture());
     if (c != m.captures.end()) fact.words = c->second.display;

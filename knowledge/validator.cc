@@ -254,6 +254,12 @@ void Validator::CheckSlot(const kbv1::Slot& s, const FieldDescriptor* f) {
     if (s.why().empty()) Add(entry, "an asked slot needs a 'why' answer");
   }
   problems_.Add(entry, CheckCondition(s.ask_if()));
+  if (s.has_job_now()) {
+    kbv1::Condition job_now;
+    *job_now.add_all() = s.job_now();
+    problems_.Add(entry, CheckCondition(job_now));
+    if (!s.adds_up()) Add(entry, "job_now is for a slot that adds_up");
+  }
   for (const auto& n : s.narrow()) {
     problems_.Add(entry, CheckCondition(n.when()));
     if (n.question().empty()) Add(entry, "a narrow question without text");
