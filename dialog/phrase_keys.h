@@ -47,7 +47,8 @@ namespace dirigo {
   X(kIntroHeading, "intro_heading")   /* the untitled opening's heading */     \
   X(kDontknowAck, "dontknow_ack")     /* "non so" */                           \
   X(kAgeAck, "age_ack")               /* an age, which the advice ignores */   \
-  X(kClosestPassage, "closest_passage") /* before the nearest passage */
+  X(kClosestPassage, "closest_passage") /* before the nearest passage */ \
+  X(kNothingMore, "nothing_more") /* every close passage already quoted */
 
 namespace phrase {
 #define DIRIGO_PHRASE_CONSTANT(name, key) inline constexpr char name[] = key;

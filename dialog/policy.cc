@@ -302,10 +302,15 @@ static bool RulesAnsweredAQuestion(const Interpretation& in) {
 
 bool Policy::AnswerOpenQuestions(const Interpretation& in,
                                  const NormalizedText& normalized,
-                                 bool answered_by_rules, Decision* d) const {
+                                 bool answered_by_rules,
+                                 sessionv1::DialogState* state,
+                                 Decision* d) const {
   bool open = false;
   bool off_the_subject = false;
+  bool all_quoted = false;
   std::optional<Passage> best;
+  const std::set<std::string> quoted(state->quoted().begin(),
+                                     state->quoted().end());
   for (size_t i = 0; i < in.clauses.size(); ++i) {
     const Clause& c = in.clauses[i];
     if (!c.asks || c.answers || AnsweredByRules(c)) continue;
@@ -319,28 +324,33 @@ bool Policy::AnswerOpenQuestions(const Interpretation& in,
                   .substr(before.begin, c.end - before.begin);
     }
     open = true;
-    std::optional<Passage> p = kb_.passages().Closest(words);
+    std::optional<Passage> p = kb_.passages().Closest(words, quoted);
     // Off the subject ("un buon ristorante"): no passage, however close a
     // word of it comes. On the subject but far from every sentence: a weaker
-    // match is still the closest the article comes, else its opening.
+    // match is still the closest the article comes, else its opening, unless
+    // that was quoted already: then the guide has no more to say on it.
     if (!kb_.passages().IsAboutTheSubject(words)) {
       p.reset();
+      off_the_subject = true;
     } else if (!p || p->score < kMinSubjectPassageScore) {
       p = kb_.passages().Opening();
+      if (p && quoted.count(p->sentence)) {
+        p.reset();
+        all_quoted = true;
+      }
     }
-    if (!p) {
-      off_the_subject = true;
-    } else if (!best || p->score > best->score) {
-      best = p;
-    }
+    if (p && (!best || p->score > best->score)) best = p;
   }
   if (!open) return false;
   // One passage a turn, the closest, and none when a rule already answered
   // the message: a reply is not a list of quotes.
   if (best && !answered_by_rules) {
+    state->add_quoted(best->sentence);
     Action a = Action::Of(Kind::kPassage);
     a.passage = *best;
     d->Add(std::move(a));
+  } else if (!best && all_quoted && !answered_by_rules) {
+    d->Add(Action::Phrase(phrase::kNothingMore, /*rotate=*/true));
   } else if (!best && off_the_subject) {
     // The honest reply is said once, even when a rule already said it.
     const bool said =
@@ -380,7 +390,7 @@ Decision Policy::Decide(const Interpretation& in,
   Acknowledge(changes, &d);
   bool digression = AnswerIntents(in, changes, awaiting, state, &d);
   const bool answered =
-      AnswerOpenQuestions(in, normalized, RulesAnsweredAQuestion(in), &d);
+      AnswerOpenQuestions(in, normalized, RulesAnsweredAQuestion(in), state, &d);
   digression = digression || answered;
   MoveOn(in, changes, awaiting, digression, answered, state, &d);
   return d;

@@ -66,12 +66,14 @@ class Policy {
   bool AnswerIntents(const Interpretation& in, const Changes& changes,
                      const std::string& awaiting, sessionv1::DialogState* state,
                      Decision* d) const;
-  // Questions no rule answered: the article's closest passage (one a turn,
-  // none when a rule answered the message), or the honest "the guide does
-  // not say". Returns whether there were any.
+  // Questions no rule answered: the article's closest passage not quoted
+  // yet (one a turn, none when a rule answered the message), the honest "the
+  // guide says no more than what I quoted", or "the guide does not say".
+  // Returns whether there were any.
   bool AnswerOpenQuestions(const Interpretation& in,
                            const NormalizedText& normalized,
-                           bool answered_by_rules, Decision* d) const;
+                           bool answered_by_rules,
+                           sessionv1::DialogState* state, Decision* d) const;
   void MoveOn(const Interpretation& in, const Changes& changes,
               const std::string& awaiting, bool digression, bool answered,
               sessionv1::DialogState* state, Decision* d) const;

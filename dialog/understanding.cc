@@ -155,6 +155,12 @@ std::vector<Clause> ReadClauses(const NormalizedText& n,
   for (size_t i = out.size(); i-- > 1;) {
     if (out[i].asks && starts(i, cues.alternative_starts))
       out[i - 1].asks = true;
+    // "…corsi più brevi, tipo un master, che potrei fare la sera?": an
+    // example given inside a question is part of it.
+    if (out[i].asks && n.clauses[i].after_comma &&
+        starts(i - 1, cues.continuation_starts)) {
+      out[i - 1].asks = true;
+    }
   }
   for (size_t i = 1; i < out.size(); ++i) {
     if (out[i - 1].asks && starts(i, cues.continuation_starts)) {
