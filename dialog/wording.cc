@@ -1,5 +1,6 @@
 #include "dialog/wording.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
@@ -45,7 +46,20 @@ std::string Wording::FactText(const dirigo::v1::Profile& profile,
     }
     if (!text.empty()) said.push_back(text);
   }
-  return absl::StrJoin(said, kb_.language().last_separator());
+  std::string out;
+  for (size_t i = 0; i < said.size(); ++i) {
+    if (i > 0) out += LastSeparator(said[i]);
+    out += said[i];
+  }
+  return out;
+}
+
+const std::string& Wording::LastSeparator(const std::string& next) const {
+  const std::string& plain = kb_.language().last_separator();
+  const std::string& euphonic = kb_.language().last_separator_euphonic();
+  absl::string_view letter = absl::StripAsciiWhitespace(plain);
+  if (euphonic.empty() || letter.size() != 1 || next.empty()) return plain;
+  return absl::ascii_tolower(next[0]) == letter[0] ? euphonic : plain;
 }
 
 std::string Wording::JoinFacts(const std::vector<std::string>& facts) const {
@@ -53,7 +67,7 @@ std::string Wording::JoinFacts(const std::vector<std::string>& facts) const {
   if (facts.size() == 1) return facts[0];
   std::vector<std::string> head(facts.begin(), facts.end() - 1);
   return absl::StrCat(absl::StrJoin(head, kb_.language().list_separator()),
-                      kb_.language().last_separator(), facts.back());
+                      LastSeparator(facts.back()), facts.back());
 }
 
 std::string Wording::FillOne(const std::string& name,

@@ -63,7 +63,7 @@ class Wording {
   std::string FactText(const dirigo::v1::Profile& profile,
                        const FactWords& words, const std::string& slot) const;
 
-  // "a", "a e b", "a, b e c", with the language's separators.
+  // "a", "a e b", "a, b e c", "a ed e…", with the language's separators.
   std::string JoinFacts(const std::vector<std::string>& facts) const;
 
   // `text` (already in this register) with each {slot} replaced by the person's words for it, else the
@@ -75,6 +75,8 @@ class Wording {
   dirigo::v1::Citation Cite(const dirigo::kb::v1::Citation& citation) const;
 
  private:
+  // The separator before the last of a list that ends with `next`.
+  const std::string& LastSeparator(const std::string& next) const;
   std::string FillOne(const std::string& name,
                       const dirigo::v1::Profile& profile,
                       const FactWords& words) const;

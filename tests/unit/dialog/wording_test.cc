@@ -16,6 +16,17 @@ TEST(WordingTest, FactsJoinWithTheLanguagesSeparators) {
   EXPECT_EQ(w.JoinFacts({"a"}), "a");
   EXPECT_EQ(w.JoinFacts({"a", "b"}), "a e b");
   EXPECT_EQ(w.JoinFacts({"a", "b", "c"}), "a, b e c");
+  // "ed" before a word that starts with "e".
+  EXPECT_EQ(w.JoinFacts({"diploma", "esperienza di gestione"}),
+            "diploma ed esperienza di gestione");
+  EXPECT_EQ(w.JoinFacts({"diploma", "Esperienza"}), "diploma ed Esperienza");
+}
+
+TEST(WordingTest, SpeaksInItsRegister) {
+  Wording informal(*BundledKb()), formal(*BundledKb(), /*formal=*/true);
+  EXPECT_EQ(informal.Say("Che studi hai fatto?"), "Che studi hai fatto?");
+  EXPECT_EQ(formal.Say("Che studi hai fatto?"), "Che studi ha fatto?");
+  EXPECT_EQ(formal.Say("laurea triennale"), "laurea triennale");
 }
 
 TEST(WordingTest, AFactInThePersonsWordsElseInTheKnowledgeBases) {
@@ -26,7 +37,7 @@ TEST(WordingTest, AFactInThePersonsWordsElseInTheKnowledgeBases) {
   p.set_years_experience(4);
   const FactWords none;
   EXPECT_EQ(w.FactText(p, none, "experience"),
-            "esperienza amministrativa e esperienza di front office");
+            "esperienza amministrativa ed esperienza di front office");
   dirigo::session::v1::DialogState state;
   (*state.mutable_sources())["experience"].set_words("cassiera");
   (*state.mutable_sources())["yearsExperience"].set_rule_id("years.since");
