@@ -72,7 +72,7 @@ TEST(KnowledgeBaseTest, QuotesKeepTypographicApostrophes) {
 }
 
 TEST(KnowledgeBaseTest, RefusesAnUncitedSentence) {
-  // Drop the only answer citing the front-office sentences.
+  // Drop the only answer citing the sentence on front-office decisions.
   auto files = BundledFiles();
   std::string& faq = files["faq.textproto"];
   size_t start = faq.find("faq {\n  id: \"front_vs_back\"");
@@ -87,7 +87,7 @@ TEST(KnowledgeBaseTest, RefusesAnUncitedSentence) {
                    "intent: \"faq.back_office\"");
   absl::Status s = KnowledgeBase::LoadFiles(files, {}).status();
   EXPECT_THAT(s.message(), HasSubstr("is cited nowhere"));
-  EXPECT_THAT(s.message(), HasSubstr("front office"));
+  EXPECT_THAT(s.message(), HasSubstr("Le decisioni prese qui"));
 }
 
 TEST(KnowledgeBaseTest, RefusesBadPatterns) {
