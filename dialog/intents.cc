@@ -193,6 +193,7 @@ const std::vector<IntentHandler>& IntentTable() {
       {"greeting", Role::kAnswer, "greeting", GreetBack},
       {"thanks", Role::kAnswer, "thanks", WelcomeThanks},
       {"command.advice", Role::kPlan, "command", nullptr},
+      {"command.summary", Role::kPlan, "command", nullptr},
       {"command.restart", Role::kRestart, "command", nullptr},
       {"command.erase", Role::kErase, "command", nullptr},
       {"goodbye", Role::kGoodbye, "goodbye", nullptr},

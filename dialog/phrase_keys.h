@@ -48,7 +48,8 @@ namespace dirigo {
   X(kDontknowAck, "dontknow_ack")     /* "non so" */                           \
   X(kAgeAck, "age_ack")               /* an age, which the advice ignores */   \
   X(kClosestPassage, "closest_passage") /* before the nearest passage */ \
-  X(kNothingMore, "nothing_more") /* every close passage already quoted */
+  X(kNothingMore, "nothing_more") /* every close passage already quoted */ \
+  X(kPlanSummary, "plan_summary") /* before the plan by its titles */
 
 namespace phrase {
 #define DIRIGO_PHRASE_CONSTANT(name, key) inline constexpr char name[] = key;

@@ -43,6 +43,8 @@ constexpr double kMinPassageScore = 1.5;
 constexpr double kMinSubjectPassageScore = 0.8;
 // A question of fewer words of meaning asks about the clause before it.
 constexpr size_t kShortQuestion = 2;
+// The intent of "mi fai un riassunto del piano?": the plan by its titles.
+constexpr char kSummaryIntent[] = "command.summary";
 
 // Whether a rule answered the clause: an intent that is not a mere modifier.
 bool AnsweredByRules(const Clause& c) {
@@ -96,7 +98,7 @@ void Policy::Ask(const CompiledSlot& slot, int variant,
 }
 
 void Policy::GivePlan(const std::string& intro, sessionv1::DialogState* state,
-                      Decision* d) const {
+                      Decision* d, bool summary) const {
   std::vector<dirigo::v1::AdviceItem> plan =
       planner_.Plan(state->profile(), FactWords(*state));
   if (plan.empty()) {
@@ -104,7 +106,12 @@ void Policy::GivePlan(const std::string& intro, sessionv1::DialogState* state,
     return;
   }
   d->Add(Action::Phrase(intro));
-  d->Add(Action::Of(Kind::kPlan));
+  Action steps = Action::Of(Kind::kPlan);
+  if (summary) {
+    plan = Planner::KeepShownOrder(state->last_advice(), std::move(plan));
+    for (const auto& item : plan) steps.brief.push_back(item.id());
+  }
+  d->Add(std::move(steps));
   d->Add(Action::Phrase(phrase::kPlanOutro));
   state->set_advised(true);
   state->clear_last_advice();
@@ -205,10 +212,16 @@ void Policy::Reprompt(const std::string& awaiting,
 
 // "dammi i consigli": the plan now; it gets more precise with each fact, so
 // the bot keeps asking.
-void Policy::GiveRequestedPlan(sessionv1::DialogState* state,
+void Policy::GiveRequestedPlan(bool summary, sessionv1::DialogState* state,
                                Decision* d) const {
   const bool early = NextSlot(*state) != nullptr;
-  GivePlan(early ? phrase::kAdviceEarly : phrase::kPlanIntro, state, d);
+  if (summary && state->advised()) {
+    // "Mi fai un riassunto del piano?": the steps by their titles, with the
+    // numbers the person has seen.
+    GivePlan(phrase::kPlanSummary, state, d, /*summary=*/true);
+  } else {
+    GivePlan(early ? phrase::kAdviceEarly : phrase::kPlanIntro, state, d);
+  }
   if (const CompiledSlot* next = NextSlot(*state)) {
     Ask(*next, 0, phrase::kRefine, state, d);
   }
@@ -224,7 +237,7 @@ void Policy::UpdatePlan(sessionv1::DialogState* state, Decision* d) const {
   for (const std::string& id : diff.removed) {
     if (const kbv1::AdviceRule* rule = kb_.FindAdvice(id)) {
       Action removed = Action::Phrase(phrase::kPlanRemoved);
-      removed.values = {{"{title}", rule->title()}};
+      removed.values = {{"{title}", planner_.wording().Say(rule->title())}};
       d->Add(std::move(removed));
     }
   }
@@ -371,7 +384,7 @@ void Policy::MoveOn(const Interpretation& in, const Changes& changes,
   } else if (!answered && !Understood(in, changes, awaiting)) {
     Reprompt(awaiting, state, d);
   } else if (HasRole(in, Role::kPlan)) {
-    GiveRequestedPlan(state, d);
+    GiveRequestedPlan(in.Has(kSummaryIntent), state, d);
   } else if (state->advised()) {
     ContinueAfterPlan(changes, awaiting, digression, state, d);
   } else {

@@ -79,7 +79,8 @@ class Policy {
               sessionv1::DialogState* state, Decision* d) const;
   void Reprompt(const std::string& awaiting, sessionv1::DialogState* state,
                 Decision* d) const;
-  void GiveRequestedPlan(sessionv1::DialogState* state, Decision* d) const;
+  void GiveRequestedPlan(bool summary, sessionv1::DialogState* state,
+                         Decision* d) const;
   void ContinueAfterPlan(const Changes& changes, const std::string& awaiting,
                          bool digression, sessionv1::DialogState* state,
                          Decision* d) const;
@@ -89,8 +90,10 @@ class Policy {
                      Decision* d) const;
   void Ask(const CompiledSlot& slot, int variant, const std::string& prefix,
            sessionv1::DialogState* state, Decision* d) const;
+  // The plan, worded in full, or by its titles in the order shown when
+  // `summary`.
   void GivePlan(const std::string& intro, sessionv1::DialogState* state,
-                Decision* d) const;
+                Decision* d, bool summary = false) const;
 
   const KnowledgeBase& kb_;
   const Planner& planner_;
