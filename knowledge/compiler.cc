@@ -165,9 +165,17 @@ void CheckCompiled(const CompiledPattern& cp, const Normalizer& normalizer,
       }
     }
   }
+  // Matched as the engine matches (with its groups): this also builds, at
+  // load rather than on a person's first message, the reverse program RE2
+  // needs to find where a match starts.
+  std::vector<re2::StringPiece> groups_found(cp.re->NumberOfCapturingGroups() +
+                                             1);
   for (const std::string& ex : pat.example()) {
     auto n = normalizer.Normalize(ex);
-    if (!n.ok() || !RE2::PartialMatch(n->text, *cp.re)) {
+    if (!n.ok() ||
+        !cp.re->Match(n->text, 0, n->text.size(), RE2::UNANCHORED,
+                      groups_found.data(),
+                      static_cast<int>(groups_found.size()))) {
       problems->Add(entry,
                     absl::StrCat("does not match its example \"", ex, "\""));
     }
