@@ -153,6 +153,15 @@ bool ExplainStep(const IntentContext& c, Decision* d) {
   return true;
 }
 
+// "ma questo cosa c'entra con me?", "non mi hai risposto": the last answer
+// missed; say so rather than quote again. While a question of the bot waits,
+// "cosa c'entra?" asks why it is asked.
+bool AnswerComplaint(const IntentContext& c, Decision* d) {
+  if (!c.awaiting.empty()) return AnswerWhy(c, d);
+  d->Add(Action::Phrase(phrase::kNotRelevant, /*rotate=*/true));
+  return true;
+}
+
 bool AnswerOfftopic(const IntentContext& c, Decision* d) {
   return SayUnlessFactsChanged(c, phrase::kOfftopicReply, /*rotate=*/false, d);
 }
@@ -189,6 +198,7 @@ const std::vector<IntentHandler>& IntentTable() {
       {"age", Role::kAnswer, "statement", AnswerAge},
       {"explain", Role::kAnswer, "objection", ExplainStep, kStepNumber},
       {"offtopic", Role::kAnswer, "small_talk", AnswerOfftopic},
+      {"complaint", Role::kAnswer, "objection", AnswerComplaint},
       {"deny", Role::kAnswer, "correction", AcknowledgeDenial},
       {"greeting", Role::kAnswer, "greeting", GreetBack},
       {"thanks", Role::kAnswer, "thanks", WelcomeThanks},

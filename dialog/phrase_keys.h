@@ -49,7 +49,8 @@ namespace dirigo {
   X(kAgeAck, "age_ack")               /* an age, which the advice ignores */   \
   X(kClosestPassage, "closest_passage") /* before the nearest passage */ \
   X(kNothingMore, "nothing_more") /* every close passage already quoted */ \
-  X(kPlanSummary, "plan_summary") /* before the plan by its titles */
+  X(kPlanSummary, "plan_summary") /* before the plan by its titles */ \
+  X(kNotRelevant, "not_relevant") /* "cosa c'entra?" after an answer */
 
 namespace phrase {
 #define DIRIGO_PHRASE_CONSTANT(name, key) inline constexpr char name[] = key;
