@@ -181,8 +181,11 @@ bool GreetBack(const IntentContext& c, Decision* d) {
   return true;
 }
 
+// "Grazie" said with a question: the answer is the reply, no "di niente"
+// after it.
 bool WelcomeThanks(const IntentContext& c, Decision* d) {
   if (HasRole(c.in, Role::kGoodbye)) return false;
+  if (!d->actions.empty()) return true;
   return SayUnlessFactsChanged(c, phrase::kThanksReply, /*rotate=*/true, d);
 }
 

@@ -306,7 +306,8 @@ static bool RulesAnsweredAQuestion(const Interpretation& in) {
     const IntentHandler* h = FindIntent(intent);
     if (h == nullptr) continue;
     const absl::string_view act = h->act;
-    if (act == "question" || act == "objection" || act == "small_talk") {
+    if (act == "question" || act == "objection" || act == "small_talk" ||
+        act == "command") {
       return true;
     }
   }

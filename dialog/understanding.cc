@@ -124,6 +124,22 @@ bool EndsWith(absl::string_view clause, const std::vector<std::string>& ends) {
   return false;
 }
 
+// Whether a clause offers alternatives ("master o magistrale"): one of the
+// single-word `alternatives` between two other words.
+bool HasAlternative(absl::string_view clause,
+                    const std::vector<std::string>& alternatives) {
+  for (const std::string& a : alternatives) {
+    if (a.find(' ') != std::string::npos) continue;
+    const std::string inner = absl::StrCat(" ", a, " ");
+    const size_t at = clause.find(inner);
+    if (at != absl::string_view::npos && at > 0 &&
+        at + inner.size() < clause.size()) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // The clauses of the message, and what each does.
 std::vector<Clause> ReadClauses(const NormalizedText& n,
                                 const ClauseCues& cues) {
@@ -155,6 +171,14 @@ std::vector<Clause> ReadClauses(const NormalizedText& n,
   for (size_t i = out.size(); i-- > 1;) {
     if (out[i].asks && starts(i, cues.alternative_starts))
       out[i - 1].asks = true;
+    // "master o magistrale, quale conviene?": the alternatives a question
+    // then weighs are part of it.
+    if (out[i].asks && n.clauses[i].after_comma &&
+        HasAlternative(absl::string_view(n.text).substr(
+                           out[i - 1].begin, out[i - 1].end - out[i - 1].begin),
+                       cues.alternative_starts)) {
+      out[i - 1].asks = true;
+    }
     // "…corsi più brevi, tipo un master, che potrei fare la sera?": an
     // example given inside a question is part of it.
     if (out[i].asks && n.clauses[i].after_comma &&
@@ -176,7 +200,8 @@ std::vector<Clause> ReadClauses(const NormalizedText& n,
 bool StatesFacts(const Interpretation& in, const Match& m) {
   if (m.clause < 0 || !m.def().context().empty()) return true;
   const Clause& c = in.clauses[m.clause];
-  return !c.asks && !c.supposes;
+  if (c.supposes) return false;
+  return !c.asks || m.def().aim_in_question();
 }
 
 void CollectFacts(int current_year, Interpretation* in) {

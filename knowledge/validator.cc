@@ -338,6 +338,18 @@ void Validator::CheckClient() {
 }
 
 void Validator::CheckPattern(const kbv1::Pattern& p) {
+  if (p.aim_in_question()) {
+    for (const kbv1::Assignment& a : p.set()) {
+      const auto slot = std::find_if(
+          kb_.slot().begin(), kb_.slot().end(),
+          [&a](const kbv1::Slot& s) { return s.name() == a.slot(); });
+      if (slot == kb_.slot().end() || !slot->aim()) {
+        Add(EntryKey("pattern", p.id()),
+            absl::StrCat("aim_in_question, but '", a.slot(),
+                         "' is no slot of an aim"));
+      }
+    }
+  }
   std::string entry = EntryKey("pattern", p.id());
   CheckId(entry, p.id(), &pattern_ids_);
   if (p.band() == kbv1::Pattern::BAND_UNSPECIFIED) {
