@@ -262,6 +262,16 @@ TEST(KnowledgeBaseTest, EveryInformalTextHasItsFormalForm) {
   EXPECT_THAT(message, HasSubstr("is the formal form of no text"));
 }
 
+TEST(KnowledgeBaseTest, OnlyAnAimCountsInAQuestion) {
+  std::string message(
+      LoadWith(kEducation,
+               "pattern { id: \"x.aim\" regex: \"\\\\bxyzzy\\\\b\" "
+               "set { slot: \"educationLevel\" value: \"MASTER\" } "
+               "aim_in_question: true band: FACT example: \"xyzzy\" }\n")
+          .message());
+  EXPECT_THAT(message, HasSubstr("'educationLevel' is no slot of an aim"));
+}
+
 TEST(KnowledgeBaseTest, TellsTheRegisterOfAMessage) {
   auto kb = BundledKb();
   using Register = KnowledgeBase::Register;
