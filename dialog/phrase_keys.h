@@ -47,9 +47,9 @@ namespace dirigo {
   X(kIntroHeading, "intro_heading")   /* the untitled opening's heading */     \
   X(kDontknowAck, "dontknow_ack")     /* "non so" */                           \
   X(kAgeAck, "age_ack")               /* an age, which the advice ignores */   \
-  X(kClosestPassage, "closest_passage") /* before the nearest passage */ \
-  X(kNothingMore, "nothing_more") /* every close passage already quoted */ \
-  X(kPlanSummary, "plan_summary") /* before the plan by its titles */ \
+  X(kClosestPassage, "closest_passage") /* before the nearest passage */       \
+  X(kNothingMore, "nothing_more") /* every close passage already quoted */     \
+  X(kPlanSummary, "plan_summary") /* before the plan by its titles */          \
   X(kNotRelevant, "not_relevant") /* "cosa c'entra?" after an answer */
 
 namespace phrase {

@@ -403,8 +403,8 @@ Decision Policy::Decide(const Interpretation& in,
   Decision d;
   Acknowledge(changes, &d);
   bool digression = AnswerIntents(in, changes, awaiting, state, &d);
-  const bool answered =
-      AnswerOpenQuestions(in, normalized, RulesAnsweredAQuestion(in), state, &d);
+  const bool answered = AnswerOpenQuestions(
+      in, normalized, RulesAnsweredAQuestion(in), state, &d);
   digression = digression || answered;
   MoveOn(in, changes, awaiting, digression, answered, state, &d);
   return d;

@@ -49,8 +49,7 @@ std::string Replies::NextPhrase(absl::string_view key,
 
 void Replies::Phrase(const Action& a, DialogState* state, BotTurn* turn) const {
   if (a.only_if_first && turn->messages_size() > 0) return;
-  std::string text =
-      a.rotate ? NextPhrase(a.phrase, state) : Said(a.phrase);
+  std::string text = a.rotate ? NextPhrase(a.phrase, state) : Said(a.phrase);
   turn->add_messages()->set_text(absl::StrReplaceAll(text, a.values));
 }
 
@@ -66,9 +65,9 @@ void Replies::Acknowledge(const Action& a, DialogState* state,
     // "laurea triennale" + " in economia": said on the fact before it.
     if (!slot->def->say_words_after().empty() && !facts.empty() &&
         w != nullptr) {
-      facts.back() += " " + absl::StrReplaceAll(
-                                wording_.Say(slot->def->say_words_after()),
-                                                {{"{text}", *w}});
+      facts.back() +=
+          " " + absl::StrReplaceAll(wording_.Say(slot->def->say_words_after()),
+                                    {{"{text}", *w}});
       continue;
     }
     std::string text = wording_.FactText(state->profile(), words, name);
@@ -90,9 +89,9 @@ void Replies::Profile(const DialogState& state, BotTurn* turn) const {
         "- ", wording_.Say(s.def->label()), ": ",
         wording_.FactText(state.profile(), FactWords(), s.def->name()));
     if (const std::string* w = words.Find(s.def->name())) {
-      absl::StrAppend(&line, " ",
-                      absl::StrReplaceAll(Said(phrase::kProfileWords),
-                                          {{"{words}", *w}}));
+      absl::StrAppend(
+          &line, " ",
+          absl::StrReplaceAll(Said(phrase::kProfileWords), {{"{words}", *w}}));
     }
     lines.push_back(line);
   }

@@ -153,10 +153,10 @@ std::vector<Clause> ReadClauses(const NormalizedText& n,
     // "…in Comune, dove lavoro da 30 anni": a relative clause, no question.
     const bool relative = c.after_comma && !c.question &&
                           StartsWith(words, cues.relative_starts, {});
-    clause.asks = c.question ||
-                  (!relative &&
-                   StartsWith(words, cues.question_starts, cues.lead_ins)) ||
-                  EndsWith(words, cues.question_ends);
+    clause.asks =
+        c.question ||
+        (!relative && StartsWith(words, cues.question_starts, cues.lead_ins)) ||
+        EndsWith(words, cues.question_ends);
     clause.supposes = StartsWith(words, cues.hypothesis_starts, cues.lead_ins);
     out.push_back(std::move(clause));
   }

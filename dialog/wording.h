@@ -66,8 +66,9 @@ class Wording {
   // "a", "a e b", "a, b e c", "a ed e…", with the language's separators.
   std::string JoinFacts(const std::vector<std::string>& facts) const;
 
-  // `text` (already in this register) with each {slot} replaced by the person's words for it, else the
-  // fact said back; {<companion>} falls back to its slot's fact.
+  // `text` (already in this register) with each {slot} replaced by the person's
+  // words for it, else the fact said back; {<companion>} falls back to its
+  // slot's fact.
   std::string Fill(const std::string& text, const dirigo::v1::Profile& profile,
                    const FactWords& words) const;
 

@@ -172,10 +172,9 @@ void CheckCompiled(const CompiledPattern& cp, const Normalizer& normalizer,
                                              1);
   for (const std::string& ex : pat.example()) {
     auto n = normalizer.Normalize(ex);
-    if (!n.ok() ||
-        !cp.re->Match(n->text, 0, n->text.size(), RE2::UNANCHORED,
-                      groups_found.data(),
-                      static_cast<int>(groups_found.size()))) {
+    if (!n.ok() || !cp.re->Match(n->text, 0, n->text.size(), RE2::UNANCHORED,
+                                 groups_found.data(),
+                                 static_cast<int>(groups_found.size()))) {
       problems->Add(entry,
                     absl::StrCat("does not match its example \"", ex, "\""));
     }

@@ -202,7 +202,7 @@ bool KnowledgeBase::HasPhrase(absl::string_view key) const {
 }
 
 const std::string& KnowledgeBase::InRegister(const std::string& text,
-                                            bool formal) const {
+                                             bool formal) const {
   if (!formal) return text;
   auto it = formal_by_informal_.find(text);
   return it == formal_by_informal_.end() ? text : *it->second;

@@ -482,9 +482,8 @@ std::vector<std::string> PlaceholdersOf(const std::string& text) {
 // Each informal text has its formal form, each formal form has its text,
 // the same placeholders and no informal word.
 void Validator::CheckRegister() {
-  std::set<std::string> informal_words(
-      kb_.language().informal_word().begin(),
-      kb_.language().informal_word().end());
+  std::set<std::string> informal_words(kb_.language().informal_word().begin(),
+                                       kb_.language().informal_word().end());
   auto informal_word_in = [&](const std::string& text) -> std::string {
     for (const std::string& w : WordsOf(text)) {
       if (informal_words.count(w)) return w;

@@ -360,7 +360,6 @@ TEST_F(EngineTest, StatelessAdviceIsOrderedAndCited) {
   }
 }
 
-
 TEST_F(EngineTest, AnswersWithLeiToWhoWritesFormally) {
   // Informal until the person writes formally; then every text, the plan's
   // too, speaks with "Lei", through a restart, until they write with "tu".
