@@ -237,7 +237,10 @@ absl::StatusOr<dirigo::v1::DeleteSessionResponse> AdvisorCore::DeleteSession(
   dirigo::v1::DeleteSessionResponse response;
   absl::StatusOr<const Engine*> engine = EngineFor(record.state.locale());
   if (engine.ok()) {
-    response.set_message((*engine)->knowledge().Phrase(phrase::kErased));
+    // In the register the person wrote in.
+    const KnowledgeBase& kb = (*engine)->knowledge();
+    response.set_message(kb.InRegister(kb.Phrase(phrase::kErased),
+                                       record.state.dialog().formal()));
   }
   return response;
 }

@@ -181,7 +181,7 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
   TraceClauses(*kb_, normalized, text, in, trace);
   Changes changes = tracker_.Apply(in, state, trace);
   // The bot answers in the register the person writes in.
-  switch (kb_->RegisterOf(normalized.text)) {
+  switch (kb_->RegisterOf(normalized.text, text)) {
     case KnowledgeBase::Register::kFormal:
       state->set_formal(true);
       break;

@@ -101,6 +101,9 @@ class Engine {
           planner(kb, wording),
           policy(kb, planner),
           replies(kb, wording) {}
+    // Its parts point at each other: never copied.
+    Voice(const Voice&) = delete;
+    Voice& operator=(const Voice&) = delete;
     Wording wording;
     Planner planner;
     Policy policy;

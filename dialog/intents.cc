@@ -154,10 +154,8 @@ bool ExplainStep(const IntentContext& c, Decision* d) {
 }
 
 // "ma questo cosa c'entra con me?", "non mi hai risposto": the last answer
-// missed; say so rather than quote again. While a question of the bot waits,
-// "cosa c'entra?" asks why it is asked.
+// missed; say so rather than quote again. (A bare "cosa c'entra?" is "why".)
 bool AnswerComplaint(const IntentContext& c, Decision* d) {
-  if (!c.awaiting.empty()) return AnswerWhy(c, d);
   d->Add(Action::Phrase(phrase::kNotRelevant, /*rotate=*/true));
   return true;
 }

@@ -338,7 +338,13 @@ bool Policy::AnswerOpenQuestions(const Interpretation& in,
                   .substr(before.begin, c.end - before.begin);
     }
     open = true;
-    std::optional<Passage> p = kb_.passages().Closest(words, quoted);
+    // The closest of all: when it was quoted already, the guide has no more
+    // to say on this (the next closest would be off the point).
+    std::optional<Passage> p = kb_.passages().Closest(words);
+    if (p && quoted.count(p->sentence) && p->score >= kMinSubjectPassageScore) {
+      all_quoted = true;
+      continue;
+    }
     // Off the subject ("un buon ristorante"): no passage, however close a
     // word of it comes. On the subject but far from every sentence: a weaker
     // match is still the closest the article comes, else its opening, unless

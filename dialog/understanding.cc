@@ -172,8 +172,10 @@ std::vector<Clause> ReadClauses(const NormalizedText& n,
     if (out[i].asks && starts(i, cues.alternative_starts))
       out[i - 1].asks = true;
     // "master o magistrale, quale conviene?": the alternatives a question
-    // then weighs are part of it.
+    // then weighs ("quale", "meglio") are part of it; "da 5 o 6 anni, cosa
+    // mi consigli?" is not weighed.
     if (out[i].asks && n.clauses[i].after_comma &&
+        starts(i, cues.choice_starts) &&
         HasAlternative(absl::string_view(n.text).substr(
                            out[i - 1].begin, out[i - 1].end - out[i - 1].begin),
                        cues.alternative_starts)) {

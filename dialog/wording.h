@@ -56,6 +56,8 @@ class Wording {
   const std::string& Say(const std::string& text) const {
     return kb_.InRegister(text, formal_);
   }
+  // It may return its argument: never a temporary.
+  const std::string& Say(std::string&& text) const = delete;
   bool formal() const { return formal_; }
 
   // A known fact said back; "" when the slot is unknown or has no text for

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
@@ -101,11 +102,18 @@ void KnowledgeBase::IndexLanguage() {
   clause_cues_.continuation_starts = normalized(l.continuation_start());
   clause_cues_.hypothesis_starts = normalized(l.hypothesis_start());
   clause_cues_.relative_starts = normalized(l.relative_start());
+  clause_cues_.choice_starts = normalized(l.choice_start());
   for (const std::string& cue : normalized(l.formal_cue())) {
     formal_cues_.push_back(absl::StrCat(" ", cue, " "));
   }
   for (const std::string& cue : normalized(l.informal_cue())) {
     informal_cues_.push_back(absl::StrCat(" ", cue, " "));
+  }
+  for (const std::string& cue : normalized(l.formal_request())) {
+    formal_requests_.push_back(absl::StrCat(" ", cue, " "));
+  }
+  for (const std::string& cue : normalized(l.informal_request())) {
+    informal_requests_.push_back(absl::StrCat(" ", cue, " "));
   }
   for (const std::string& w : normalized(l.lead_in())) {
     clause_cues_.lead_ins.insert(w);
@@ -208,15 +216,49 @@ const std::string& KnowledgeBase::InRegister(const std::string& text,
   return it == formal_by_informal_.end() ? text : *it->second;
 }
 
+namespace {
+
+// Whether `word` is in `text` as a whole word, not at the start of a
+// sentence ("secondo Lei", not "Lei è mia sorella.").
+bool HasCasedWordInside(absl::string_view text, const std::string& word) {
+  auto is_letter = [](char c) {
+    return absl::ascii_isalpha(c) || (c & 0x80) != 0;
+  };
+  for (size_t at = text.find(word); at != absl::string_view::npos;
+       at = text.find(word, at + 1)) {
+    const size_t end = at + word.size();
+    if (end < text.size() && is_letter(text[end])) continue;
+    if (at > 0 && is_letter(text[at - 1])) continue;
+    // The sentence's start: nothing but spaces back to a mark that ends one.
+    size_t before = at;
+    while (before > 0 && text[before - 1] == ' ') --before;
+    if (before == 0 || absl::string_view(".!?\n").find(text[before - 1]) !=
+                           absl::string_view::npos) {
+      continue;
+    }
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 KnowledgeBase::Register KnowledgeBase::RegisterOf(
-    const std::string& normalized) const {
+    const std::string& normalized, absl::string_view original) const {
   const std::string padded = absl::StrCat(" ", normalized, " ");
   auto any_in = [&padded](const std::vector<std::string>& cues) {
     return std::any_of(cues.begin(), cues.end(), [&](const std::string& cue) {
       return absl::StrContains(padded, cue);
     });
   };
-  const bool formal = any_in(formal_cues_);
+  // Asked outright: the request wins over any cue.
+  if (any_in(informal_requests_)) return Register::kInformal;
+  if (any_in(formal_requests_)) return Register::kFormal;
+  const bool cased = std::any_of(
+      proto_.language().formal_cased_cue().begin(),
+      proto_.language().formal_cased_cue().end(),
+      [&](const std::string& w) { return HasCasedWordInside(original, w); });
+  const bool formal = cased || any_in(formal_cues_);
   const bool informal = any_in(informal_cues_);
   if (formal == informal) return Register::kUnmarked;
   return formal ? Register::kFormal : Register::kInformal;

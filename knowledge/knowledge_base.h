@@ -55,6 +55,7 @@ struct ClauseCues {
   std::vector<std::string> continuation_starts;
   std::vector<std::string> hypothesis_starts;
   std::vector<std::string> relative_starts;
+  std::vector<std::string> choice_starts;
   std::set<std::string> lead_ins;
 };
 
@@ -134,7 +135,9 @@ class KnowledgeBase {
   // kFormal ("mi dica"), kInformal ("dimmi"), or kUnmarked (neither, or cues
   // of both kinds).
   enum class Register { kUnmarked, kFormal, kInformal };
-  Register RegisterOf(const std::string& normalized) const;
+  // `original` is the message as typed, for the cased cues ("Lei").
+  Register RegisterOf(const std::string& normalized,
+                      absl::string_view original = "") const;
 
   // Where an entry is defined ("file:line"), by EntryKey; "" if unknown.
   std::string Where(const std::string& entry) const;
@@ -175,6 +178,7 @@ class KnowledgeBase {
   absl::flat_hash_map<std::string, const std::string*> formal_by_informal_;
   // The register cues, normalised, each between spaces (" mi dica ").
   std::vector<std::string> formal_cues_, informal_cues_;
+  std::vector<std::string> formal_requests_, informal_requests_;
 };
 
 // The language rules that text processing needs, from the knowledge base's

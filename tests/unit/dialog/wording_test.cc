@@ -24,9 +24,11 @@ TEST(WordingTest, FactsJoinWithTheLanguagesSeparators) {
 
 TEST(WordingTest, SpeaksInItsRegister) {
   Wording informal(*BundledKb()), formal(*BundledKb(), /*formal=*/true);
-  EXPECT_EQ(informal.Say("Che studi hai fatto?"), "Che studi hai fatto?");
-  EXPECT_EQ(formal.Say("Che studi hai fatto?"), "Che studi ha fatto?");
-  EXPECT_EQ(formal.Say("laurea triennale"), "laurea triennale");
+  const std::string question = "Che studi hai fatto?";
+  const std::string neutral = "laurea triennale";
+  EXPECT_EQ(informal.Say(question), "Che studi hai fatto?");
+  EXPECT_EQ(formal.Say(question), "Che studi ha fatto?");
+  EXPECT_EQ(formal.Say(neutral), "laurea triennale");
 }
 
 TEST(WordingTest, AFactInThePersonsWordsElseInTheKnowledgeBases) {

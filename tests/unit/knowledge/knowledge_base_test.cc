@@ -278,7 +278,7 @@ TEST(KnowledgeBaseTest, TellsTheRegisterOfAMessage) {
   auto of = [&kb](const std::string& text) {
     auto n = kb->NormalizeMessage(text);
     EXPECT_TRUE(n.ok()) << n.status();
-    return kb->RegisterOf(n->text);
+    return kb->RegisterOf(n->text, text);
   };
   EXPECT_EQ(of("Buongiorno, mi dica: da dove comincio?"), Register::kFormal);
   EXPECT_EQ(of("secondo Lei serve il master?"), Register::kFormal);
@@ -289,6 +289,14 @@ TEST(KnowledgeBaseTest, TellsTheRegisterOfAMessage) {
   EXPECT_EQ(of("mi può servire un master?"), Register::kUnmarked);
   EXPECT_EQ(of("ho la laurea in economia"), Register::kUnmarked);
   EXPECT_EQ(of("scusi, anzi scusa"), Register::kUnmarked);
+  EXPECT_EQ(of("mi potrebbe servire un master?"), Register::kUnmarked);
+  EXPECT_EQ(of("mia moglie che ne pensa?"), Register::kUnmarked);
+  // "Lei" with a capital counts inside a sentence, not at its start.
+  EXPECT_EQ(of("Lei è mia sorella."), Register::kUnmarked);
+  EXPECT_EQ(of("ho la laurea. Lei cosa mi consiglia?"), Register::kFormal);
+  // Asked outright: the request wins over other cues.
+  EXPECT_EQ(of("mi può dare del tu"), Register::kInformal);
+  EXPECT_EQ(of("puoi darmi del lei?"), Register::kFormal);
   EXPECT_EQ(kb->InRegister("Che studi hai fatto?", true),
             "Che studi ha fatto?");
   EXPECT_EQ(kb->InRegister("Che studi hai fatto?", false),
