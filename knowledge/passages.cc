@@ -66,7 +66,7 @@ std::optional<Passage> PassageIndex::Opening() const {
 }
 
 std::optional<Passage> PassageIndex::Closest(
-    absl::string_view normalized, const std::set<std::string>& skip) const {
+    absl::string_view normalized) const {
   std::set<std::string> query;
   for (const std::string& w : Words(normalized)) {
     query.insert(w);
@@ -77,7 +77,6 @@ std::optional<Passage> PassageIndex::Closest(
   const double n = documents_.size();
   std::optional<Passage> best;
   for (const Document& d : documents_) {
-    if (skip.count(d.sentence)) continue;
     double score = 0;
     for (const std::string& w : query) {
       auto count = d.counts.find(w);

@@ -52,9 +52,7 @@ class PassageIndex {
 
   // The sentence closest to `normalized` (a normalised question), or nullopt
   // when it shares no word of meaning with any sentence.
-  // Sentences in `skip` (already quoted) are left out.
-  std::optional<Passage> Closest(absl::string_view normalized,
-                                 const std::set<std::string>& skip = {}) const;
+  std::optional<Passage> Closest(absl::string_view normalized) const;
 
   // Whether `normalized` has a word about the subject (compared by stem).
   bool IsAboutTheSubject(absl::string_view normalized) const;
