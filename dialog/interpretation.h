@@ -100,6 +100,9 @@ struct Interpretation {
   // Slots whose new value replaces the known one outright: after "anzi",
   // and for negations.
   std::set<std::string> corrected;
+  // Words naming facts the person takes back (Pattern.take_back),
+  // normalised: the tracker finds the facts among those known.
+  std::vector<std::string> taken_back;
 
   bool Has(absl::string_view intent) const {
     return intents.count(std::string(intent)) > 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -303,9 +304,71 @@ void Tracker::ApplySlot(const std::string& slot_name, const Interpretation& in,
   Unskip(slot_name, state);  // a fact given is no longer skipped
 }
 
+// "togli la segretaria", "levami la materia di studio": the known facts
+// these words name are taken back. A fact is named by its slot's label (the
+// whole fact goes), by the bot's words for one of its values (that value
+// goes), or by the person's own words for it when it has one value.
+void Tracker::TakeBackByWords(const std::string& words,
+                              sessionv1::DialogState* state,
+                              dirigo::v1::Trace* trace,
+                              Changes* changes) const {
+  const std::string padded_words = absl::StrCat(" ", words, " ");
+  auto names = [&](const std::string& candidate) {
+    const std::string c = kb_.normalizer().NormalizeTerm(candidate);
+    if (c.size() < kMinNamingLength || words.size() < kMinNamingLength) {
+      return false;
+    }
+    const std::string padded = absl::StrCat(" ", c, " ");
+    return absl::StrContains(padded_words, padded) ||
+           absl::StrContains(padded, padded_words);
+  };
+  for (const CompiledSlot& s : kb_.slots()) {
+    const std::string& name = s.def->name();
+    const std::vector<std::string> before =
+        GetSlotValues(state->profile(), s.field);
+    if (before.empty()) continue;
+    std::vector<std::string> gone;
+    if (names(s.def->label())) {
+      gone = before;
+    } else {
+      for (const std::string& v : before) {
+        for (const auto& say : s.def->say()) {
+          if (say.value() == v && names(say.text())) gone.push_back(v);
+        }
+      }
+      auto source = state->sources().find(name);
+      if (gone.empty() && before.size() == 1 &&
+          source != state->sources().end() && names(source->second.words())) {
+        gone = before;
+      }
+    }
+    if (gone.empty()) continue;
+    for (const std::string& v : gone) {
+      (void)RemoveSlotValue(state->mutable_profile(), s.field, v);
+    }
+    const std::vector<std::string> after =
+        GetSlotValues(state->profile(), s.field);
+    if (after.empty()) {
+      state->mutable_sources()->erase(name);
+      if (s.companion != nullptr) {
+        ClearSlot(state->mutable_profile(), s.companion);
+        state->mutable_sources()->erase(s.companion->json_name());
+      }
+    }
+    changes->removed.push_back(name);
+    auto* change = trace->add_slot_changes();
+    change->set_slot(name);
+    change->set_old_value(absl::StrJoin(before, ","));
+    change->set_new_value(absl::StrJoin(after, ","));
+  }
+}
+
 Changes Tracker::Apply(const Interpretation& in, sessionv1::DialogState* state,
                        dirigo::v1::Trace* trace) const {
   Changes changes;
+  for (const std::string& words : in.taken_back) {
+    TakeBackByWords(words, state, trace, &changes);
+  }
   for (const std::string& slot_name : in.slot_order) {
     ApplySlot(slot_name, in, state, trace, &changes);
   }

@@ -76,6 +76,10 @@ class Tracker {
                              const std::vector<Fact>& facts,
                              sessionv1::DialogState* state, Changes* changes,
                              dirigo::v1::Trace* trace) const;
+  // Shorter words name no fact ("il", "lo").
+  static constexpr size_t kMinNamingLength = 3;
+  void TakeBackByWords(const std::string& words, sessionv1::DialogState* state,
+                       dirigo::v1::Trace* trace, Changes* changes) const;
   bool WholeUnknown(const CompiledSlot* slot, const std::vector<Fact>& facts,
                     const Interpretation& in,
                     const std::string& awaiting) const;

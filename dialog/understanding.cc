@@ -311,6 +311,14 @@ Interpretation Understanding::Understand(const NormalizedText& normalized,
     if (!m->def().context().empty()) c.answers = true;
   }
   CollectFacts(current_year, &in);
+  for (const Match* m : in.applied) {
+    const std::string& group = m->def().take_back();
+    if (group.empty() || !StatesFacts(in, *m)) continue;
+    auto capture = m->captures.find(group);
+    if (capture != m->captures.end() && !capture->second.normalized.empty()) {
+      in.taken_back.push_back(capture->second.normalized);
+    }
+  }
   FindCorrections(kb_, &in);
   return in;
 }

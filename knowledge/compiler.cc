@@ -165,6 +165,10 @@ void CheckCompiled(const CompiledPattern& cp, const Normalizer& normalizer,
       }
     }
   }
+  if (!pat.take_back().empty() && !groups.count(pat.take_back())) {
+    problems->Add(entry,
+                  absl::StrCat("no capture group '", pat.take_back(), "'"));
+  }
   // Matched as the engine matches (with its groups): this also builds, at
   // load rather than on a person's first message, the reverse program RE2
   // needs to find where a match starts.

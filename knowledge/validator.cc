@@ -362,7 +362,11 @@ void Validator::CheckPattern(const kbv1::Pattern& p) {
   }
   for (const kbv1::Assignment& a : p.set()) CheckAssignment(entry, a);
   if (!p.intent().empty()) CheckIntent(entry, p.intent());
-  if (p.set_size() == 0 && p.intent().empty() && p.absorb_size() == 0) {
+  if (!p.take_back().empty() && !p.set().empty()) {
+    Add(entry, "take_back finds its fact: it sets none");
+  }
+  if (p.set_size() == 0 && p.intent().empty() && p.absorb_size() == 0 &&
+      p.take_back().empty()) {
     Add(entry, "a pattern must set or absorb a fact, or carry an intent");
   }
   for (const std::string& a : p.absorb()) {

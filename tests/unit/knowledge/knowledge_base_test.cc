@@ -272,6 +272,17 @@ TEST(KnowledgeBaseTest, OnlyAnAimCountsInAQuestion) {
   EXPECT_THAT(message, HasSubstr("'educationLevel' is no slot of an aim"));
 }
 
+TEST(KnowledgeBaseTest, ATakeBackNamesItsCaptureAndSetsNothing) {
+  std::string message(
+      LoadWith(kEducation,
+               "pattern { id: \"x.back\" regex: \"\\\\btogli (?P<w>\\\\S+)\" "
+               "take_back: \"what\" set { slot: \"educationLevel\" value: "
+               "\"MASTER\" } band: NEGATION example: \"togli tutto\" }\n")
+          .message());
+  EXPECT_THAT(message, HasSubstr("take_back finds its fact: it sets none"));
+  EXPECT_THAT(message, HasSubstr("no capture group 'what'"));
+}
+
 TEST(KnowledgeBaseTest, TellsTheRegisterOfAMessage) {
   auto kb = BundledKb();
   using Register = KnowledgeBase::Register;
