@@ -307,43 +307,68 @@ void Tracker::ApplySlot(const std::string& slot_name, const Interpretation& in,
 // "togli la segretaria", "levami la materia di studio": the known facts
 // these words name are taken back. A fact is named by its slot's label (the
 // whole fact goes), by the bot's words for one of its values (that value
-// goes), or by the person's own words for it when it has one value.
+// goes), or by the person's own words for it when it has one value. When
+// several facts are named, the most precisely named go ("studi in corso"
+// names the degree in progress, not "Studi").
 void Tracker::TakeBackByWords(const std::string& words,
                               sessionv1::DialogState* state,
                               dirigo::v1::Trace* trace,
                               Changes* changes) const {
   const std::string padded_words = absl::StrCat(" ", words, " ");
-  auto names = [&](const std::string& candidate) {
+  // How long a name `candidate` is for `words`: 0 when it names nothing.
+  auto naming = [&](const std::string& candidate) -> size_t {
     const std::string c = kb_.normalizer().NormalizeTerm(candidate);
     if (c.size() < kMinNamingLength || words.size() < kMinNamingLength) {
-      return false;
+      return 0;
     }
     const std::string padded = absl::StrCat(" ", c, " ");
     return absl::StrContains(padded_words, padded) ||
-           absl::StrContains(padded, padded_words);
+                   absl::StrContains(padded, padded_words)
+               ? c.size()
+               : 0;
   };
+  struct Named {
+    const CompiledSlot* slot;
+    std::vector<std::string> gone;
+    size_t length;
+  };
+  std::vector<Named> named;
+  size_t longest = 0;
   for (const CompiledSlot& s : kb_.slots()) {
+    const std::vector<std::string> values =
+        GetSlotValues(state->profile(), s.field);
+    if (values.empty()) continue;
+    Named n{&s, {}, naming(s.def->label())};
+    if (n.length > 0) {
+      n.gone = values;
+    } else {
+      for (const std::string& v : values) {
+        for (const auto& say : s.def->say()) {
+          const size_t length = say.value() == v ? naming(say.text()) : 0;
+          if (length > 0) {
+            n.gone.push_back(v);
+            n.length = std::max(n.length, length);
+          }
+        }
+      }
+      auto source = state->sources().find(s.def->name());
+      if (n.gone.empty() && values.size() == 1 &&
+          source != state->sources().end()) {
+        n.length = naming(source->second.words());
+        if (n.length > 0) n.gone = values;
+      }
+    }
+    if (n.gone.empty()) continue;
+    longest = std::max(longest, n.length);
+    named.push_back(std::move(n));
+  }
+  for (const Named& n : named) {
+    if (n.length < longest) continue;
+    const CompiledSlot& s = *n.slot;
     const std::string& name = s.def->name();
     const std::vector<std::string> before =
         GetSlotValues(state->profile(), s.field);
-    if (before.empty()) continue;
-    std::vector<std::string> gone;
-    if (names(s.def->label())) {
-      gone = before;
-    } else {
-      for (const std::string& v : before) {
-        for (const auto& say : s.def->say()) {
-          if (say.value() == v && names(say.text())) gone.push_back(v);
-        }
-      }
-      auto source = state->sources().find(name);
-      if (gone.empty() && before.size() == 1 &&
-          source != state->sources().end() && names(source->second.words())) {
-        gone = before;
-      }
-    }
-    if (gone.empty()) continue;
-    for (const std::string& v : gone) {
+    for (const std::string& v : n.gone) {
       (void)RemoveSlotValue(state->mutable_profile(), s.field, v);
     }
     const std::vector<std::string> after =
