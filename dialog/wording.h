@@ -58,7 +58,6 @@ class Wording {
   }
   // It may return its argument: never a temporary.
   const std::string& Say(std::string&& text) const = delete;
-  bool formal() const { return formal_; }
 
   // A known fact said back; "" when the slot is unknown or has no text for
   // the value. Several values are joined by the language's last separator.

@@ -130,6 +130,8 @@ class KnowledgeBase {
   // `text` (any text of the knowledge base) as said in the formal register
   // when `formal`: its FormalText form if it has one, else `text` itself.
   const std::string& InRegister(const std::string& text, bool formal) const;
+  // It may return its argument: never a temporary.
+  const std::string& InRegister(std::string&& text, bool formal) const = delete;
 
   // The register a normalised message is written in, by the language's cues:
   // kFormal ("mi dica"), kInformal ("dimmi"), or kUnmarked (neither, or cues

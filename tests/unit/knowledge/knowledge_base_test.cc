@@ -308,10 +308,9 @@ TEST(KnowledgeBaseTest, TellsTheRegisterOfAMessage) {
   // Asked outright: the request wins over other cues.
   EXPECT_EQ(of("mi può dare del tu"), Register::kInformal);
   EXPECT_EQ(of("puoi darmi del lei?"), Register::kFormal);
-  EXPECT_EQ(kb->InRegister("Che studi hai fatto?", true),
-            "Che studi ha fatto?");
-  EXPECT_EQ(kb->InRegister("Che studi hai fatto?", false),
-            "Che studi hai fatto?");
+  const std::string question = "Che studi hai fatto?";
+  EXPECT_EQ(kb->InRegister(question, true), "Che studi ha fatto?");
+  EXPECT_EQ(kb->InRegister(question, false), "Che studi hai fatto?");
 }
 
 TEST(KnowledgeBaseTest, TheLanguageIsChecked) {
