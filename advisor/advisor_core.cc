@@ -71,9 +71,36 @@ absl::Status CheckProfile(const dirigo::v1::Profile& profile) {
   return absl::OkStatus();
 }
 
+// FNV-1a, 64 bits: a stable digest of a request's text, so that an id
+// reused with another text is recognised without keeping the text twice.
+uint64_t TextDigest(const std::string& text) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h == 0 ? 1 : h;  // 0 means "no digest"
+}
+
+absl::Status CancelledError() {
+  return absl::CancelledError(
+      "the call was cancelled or its deadline passed before the message was "
+      "applied; send it again (with the same request id) to apply it");
+}
+
+std::string TurnText(const dirigo::v1::BotTurn& turn) {
+  std::string text;
+  for (const auto& m : turn.messages()) {
+    if (!text.empty()) text += "\n\n";
+    text += m.text();
+  }
+  return text;
+}
+
 }  // namespace
 
-dirigo::v1::Session ToApiSession(const SessionState& s) {
+dirigo::v1::Session ToApiSession(const SessionState& s,
+                                 absl::Duration idle_ttl) {
   dirigo::v1::Session out;
   out.set_name(s.name());
   out.set_locale(s.locale());
@@ -85,6 +112,9 @@ dirigo::v1::Session ToApiSession(const SessionState& s) {
   out.set_turn_count(s.dialog().turn_count());
   out.set_create_time_unix(s.create_time_unix());
   out.set_update_time_unix(s.update_time_unix());
+  out.set_expire_time_unix(s.update_time_unix() +
+                           absl::ToInt64Seconds(idle_ttl));
+  *out.mutable_transcript() = s.transcript();
   *out.mutable_sources() = s.dialog().sources();
   for (const auto& [slot, source] : s.dialog().sources()) {
     if (!source.words().empty()) (*out.mutable_words())[slot] = source.words();
@@ -117,6 +147,26 @@ absl::StatusOr<const Engine*> AdvisorCore::EngineFor(
                      absl::StrJoin(known, "\", \""), "\")"));
   }
   return it->second.get();
+}
+
+void AdvisorCore::Record(SessionState* s,
+                         dirigo::v1::TranscriptEntry::Author author,
+                         const std::string& text) const {
+  dirigo::v1::TranscriptEntry* e = s->add_transcript();
+  e->set_author(author);
+  e->set_text(text);
+  e->set_turn(s->dialog().turn_count());
+  e->set_time_unix(absl::ToUnixSeconds(clock_->Now()));
+  size_t bytes = 0;
+  for (const auto& t : s->transcript()) bytes += t.text().size();
+  int drop = 0;
+  while (drop < s->transcript_size() - 1 &&
+         (s->transcript_size() - drop > kMaxTranscriptEntries ||
+          bytes > kMaxTranscriptBytes)) {
+    bytes -= s->transcript(drop).text().size();
+    ++drop;
+  }
+  if (drop > 0) s->mutable_transcript()->DeleteSubrange(0, drop);
 }
 
 std::string AdvisorCore::NewSessionName() {
@@ -157,20 +207,21 @@ absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::CreateSession(
   s.set_update_time_unix(now);
   dirigo::v1::CreateSessionResponse response;
   *response.mutable_turn() = engine->Start(s.mutable_dialog());
+  Record(&s, dirigo::v1::TranscriptEntry::BOT, TurnText(response.turn()));
   RETURN_IF_ERROR(store_->Create(record));
-  *response.mutable_session() = ToApiSession(s);
+  *response.mutable_session() = ToApiSession(s, store_->idle_ttl());
   LOG_INFO("session created: %s", LogName(s.name()).c_str());
   return response;
 }
 
 absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::Converse(
-    const dirigo::v1::ConverseRequest& request) {
+    const dirigo::v1::ConverseRequest& request, const Cancelled& cancelled) {
   RETURN_IF_ERROR(CheckField("session", request.session(), kMaxIdBytes, true));
   RETURN_IF_ERROR(
       CheckField("request_id", request.request_id(), kMaxIdBytes, false));
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     absl::StatusOr<dirigo::v1::ConverseResponse> response =
-        TryConverse(request);
+        TryConverse(request, cancelled);
     if (!absl::IsAborted(response.status())) return response;
     // A concurrent turn on the same conversation won: redo on its state.
   }
@@ -180,13 +231,23 @@ absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::Converse(
 }
 
 absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::TryConverse(
-    const dirigo::v1::ConverseRequest& request) {
+    const dirigo::v1::ConverseRequest& request, const Cancelled& cancelled) {
+  if (cancelled()) return CancelledError();
   ASSIGN_OR_RETURN(SessionRecord record, store_->Get(request.session()));
   SessionState& s = record.state;
+  const uint64_t digest = TextDigest(request.text());
   for (const RememberedTurn& r : s.recent()) {
-    if (!request.request_id().empty() && r.request_id() == request.request_id())
-      return r.response();
+    if (request.request_id().empty() || r.request_id() != request.request_id())
+      continue;
+    if (r.text_digest() != 0 && r.text_digest() != digest) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "request id '", request.request_id(),
+          "' was already used for a different message; give each new "
+          "message a new id"));
+    }
+    return r.response();
   }
+  if (cancelled()) return CancelledError();
   ASSIGN_OR_RETURN(const Engine* engine, EngineFor(s.locale()));
   ASSIGN_OR_RETURN(
       EngineReply reply,
@@ -195,27 +256,43 @@ absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::TryConverse(
           absl::ToCivilYear(clock_->Now(), absl::UTCTimeZone()).year()));
   dirigo::v1::ConverseResponse response;
   *response.mutable_turn() = std::move(reply.turn);
+  if (request.omit_trace()) response.mutable_turn()->clear_trace();
   response.set_request_id(request.request_id());
   if (reply.erase) {
     // Erase everything kept about the person; the conversation goes on.
     // Remembered turns held their words: a late retry of one of them now
     // gets the erase turn, so it cannot bring the data back.
     s.clear_external_user_id();
+    s.clear_transcript();
     for (RememberedTurn& r : *s.mutable_recent()) {
       *r.mutable_response() = response;
       r.mutable_response()->set_request_id(r.request_id());
+      r.set_text_digest(0);
     }
+  } else {
+    Record(&s, dirigo::v1::TranscriptEntry::PERSON, request.text());
+    Record(&s, dirigo::v1::TranscriptEntry::BOT, TurnText(response.turn()));
   }
   if (!request.request_id().empty()) {
     RememberedTurn* r = s.add_recent();
     r->set_request_id(request.request_id());
+    if (!reply.erase) r->set_text_digest(digest);
     *r->mutable_response() = response;
     if (s.recent_size() > kMaxRemembered) {
       s.mutable_recent()->DeleteSubrange(0, s.recent_size() - kMaxRemembered);
     }
   }
   s.set_update_time_unix(absl::ToUnixSeconds(clock_->Now()));
+  // The last point where the turn can still be skipped.
+  if (cancelled()) return CancelledError();
   RETURN_IF_ERROR(store_->Update(record, record.version));
+  if (reply.erase) {
+    // Old copies of the erased data may linger in the store's files.
+    if (absl::Status scrub = store_->Scrub(); !scrub.ok()) {
+      LOG_INFO("scrub after an erase failed: %s",
+               std::string(scrub.message()).c_str());
+    }
+  }
   LOG_DEBUG("turn: session=%s turn=%d", LogName(s.name()).c_str(),
             s.dialog().turn_count());
   return response;
@@ -225,7 +302,7 @@ absl::StatusOr<dirigo::v1::Session> AdvisorCore::GetSession(
     const dirigo::v1::GetSessionRequest& request) {
   RETURN_IF_ERROR(CheckField("session", request.session(), kMaxIdBytes, true));
   ASSIGN_OR_RETURN(SessionRecord record, store_->Get(request.session()));
-  return ToApiSession(record.state);
+  return ToApiSession(record.state, store_->idle_ttl());
 }
 
 absl::StatusOr<dirigo::v1::DeleteSessionResponse> AdvisorCore::DeleteSession(
@@ -233,6 +310,10 @@ absl::StatusOr<dirigo::v1::DeleteSessionResponse> AdvisorCore::DeleteSession(
   RETURN_IF_ERROR(CheckField("session", request.session(), kMaxIdBytes, true));
   ASSIGN_OR_RETURN(SessionRecord record, store_->Get(request.session()));
   RETURN_IF_ERROR(store_->Delete(request.session()));
+  if (absl::Status scrub = store_->Scrub(); !scrub.ok()) {
+    LOG_INFO("scrub after a delete failed: %s",
+             std::string(scrub.message()).c_str());
+  }
   LOG_INFO("session deleted: %s", LogName(request.session()).c_str());
   dirigo::v1::DeleteSessionResponse response;
   absl::StatusOr<const Engine*> engine = EngineFor(record.state.locale());

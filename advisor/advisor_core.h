@@ -6,13 +6,15 @@
 // Limits, checked here and documented in docs/API.md: a message is at most
 // 2,000 bytes (Engine::kMaxMessageBytes); session names and request ids at
 // most 128 bytes; channel at most 64; external user id at most 128; a
-// session remembers its last 8 request ids.
+// session remembers its last 8 request ids, and a transcript of its last 100
+// messages (at most 32 KiB of text).
 //
 // Thread-safe: any number of calls at once; turns of one session are
 // serialised by the store's record version (optimistic retry).
 #ifndef DIRIGO_ADVISOR_ADVISOR_CORE_H_
 #define DIRIGO_ADVISOR_ADVISOR_CORE_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -25,14 +27,22 @@
 
 namespace dirigo {
 
-// The API's view of a session.
-dirigo::v1::Session ToApiSession(const dirigo::session::v1::SessionState& s);
+// The API's view of a session; it expires `idle_ttl` after its last message.
+dirigo::v1::Session ToApiSession(const dirigo::session::v1::SessionState& s,
+                                 absl::Duration idle_ttl);
+
+// Whether the caller has given up on a call (deadline passed, cancelled):
+// work not yet done is skipped.
+using Cancelled = std::function<bool()>;
 
 class AdvisorCore {
  public:
   // Turns a session remembers by request id, for retries. A plan turn is
   // about 8 KB.
   static constexpr int kMaxRemembered = 8;
+  // Transcript bounds: entries, and bytes of text.
+  static constexpr int kMaxTranscriptEntries = 100;
+  static constexpr size_t kMaxTranscriptBytes = 32 * 1024;
 
   // `engines` maps a locale ("it") to its engine; "it" is the default when
   // present, else the first locale. `store` and `clock` must outlive the
@@ -42,8 +52,13 @@ class AdvisorCore {
 
   absl::StatusOr<dirigo::v1::CreateSessionResponse> CreateSession(
       const dirigo::v1::CreateSessionRequest& request);
+  // A turn is applied at most once per request id. When `cancelled` says
+  // so before the turn is saved, it is not applied (CANCELLED); once saved,
+  // it is applied even if the caller has gone (a retry with the same id
+  // gets it).
   absl::StatusOr<dirigo::v1::ConverseResponse> Converse(
-      const dirigo::v1::ConverseRequest& request);
+      const dirigo::v1::ConverseRequest& request,
+      const Cancelled& cancelled = [] { return false; });
   absl::StatusOr<dirigo::v1::Session> GetSession(
       const dirigo::v1::GetSessionRequest& request);
   absl::StatusOr<dirigo::v1::DeleteSessionResponse> DeleteSession(
@@ -57,7 +72,11 @@ class AdvisorCore {
   absl::StatusOr<const Engine*> EngineFor(const std::string& locale) const;
   // One attempt at a turn; ABORTED when another turn wrote first.
   absl::StatusOr<dirigo::v1::ConverseResponse> TryConverse(
-      const dirigo::v1::ConverseRequest& request);
+      const dirigo::v1::ConverseRequest& request, const Cancelled& cancelled);
+  // Appends to the transcript, keeping it within its bounds.
+  void Record(dirigo::session::v1::SessionState* s,
+              dirigo::v1::TranscriptEntry::Author author,
+              const std::string& text) const;
   static std::string NewSessionName();
   static std::string LogName(const std::string& name);
 

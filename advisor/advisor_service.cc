@@ -114,8 +114,9 @@ grpc::ServerUnaryReactor* AdvisorService::CreateSession(
 grpc::ServerUnaryReactor* AdvisorService::Converse(
     grpc::CallbackServerContext* context, const ConverseRequest* request,
     ConverseResponse* response) {
-  return RunUnary(context, pool_, response,
-                  [this, request] { return core_->Converse(*request); });
+  return RunUnary(context, pool_, response, [this, context, request] {
+    return core_->Converse(*request, [context] { return context->IsCancelled(); });
+  });
 }
 
 grpc::ServerBidiReactor<ConverseRequest, ConverseResponse>*

@@ -1,19 +1,25 @@
 // dirigo-server: the Dirigo advisor as a gRPC service.
 //
-//   dirigo-server [--listen=127.0.0.1:50051] [--kb=FOLDER] [--store=memory]
+//   dirigo-server [--listen=127.0.0.1:50051] [--kb=FOLDER]
+//                 [--store=sqlite:var/dirigo.db|memory|redis://HOST:PORT/DB]
 //
-// Serves dirigo.v1.Advisor, grpc.health.v1.Health and server reflection. Stops
-// gracefully on SIGINT or SIGTERM (open calls get kShutdownGrace to finish;
-// an idle connected client can hold the stop that long).
+// Serves dirigo.v1.Advisor, grpc.health.v1.Health and server reflection.
+// Health answers for "" and "dirigo.v1.Advisor": SERVING while turns can be
+// served, NOT_SERVING while the store cannot be reached or the server
+// drains. Stops gracefully on SIGINT or SIGTERM (open calls get
+// kShutdownGrace to finish; an idle connected client can hold the stop that
+// long).
 #include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "advisor/advisor_core.h"
 #include "advisor/advisor_service.h"
@@ -42,11 +48,18 @@ ABSL_FLAG(std::string, port_file, "",
 ABSL_FLAG(std::string, kb, "",
           "knowledge folder: one locale's folder (knowledge/it) or a root with "
           "one folder per locale; default: the bundled knowledge base");
-ABSL_FLAG(std::string, store, "memory",
-          "where sessions live: 'memory' (lost at restart)");
-ABSL_FLAG(absl::Duration, session_ttl, absl::Minutes(30),
-          "a conversation idle this long is forgotten");
-ABSL_FLAG(int, max_sessions, 20000, "most conversations kept at once");
+ABSL_FLAG(std::string, store, "sqlite:var/dirigo.db",
+          "where sessions live: 'sqlite:PATH' (a file, kept across restarts), "
+          "'memory' (lost at restart) or 'redis://[:PASSWORD@]HOST:PORT[/DB]' "
+          "(shared by replicas)");
+ABSL_FLAG(std::string, store_sync, "normal",
+          "SQLite durability: 'normal' survives a crash of the server, 'full' "
+          "also a power cut (an fsync per turn)");
+ABSL_FLAG(absl::Duration, session_ttl, absl::ZeroDuration(),
+          "a conversation idle this long is forgotten; default 30 days (720h) "
+          "on sqlite and redis, 30 minutes on memory");
+ABSL_FLAG(int, max_sessions, 20000,
+          "most conversations kept at once by the memory store");
 ABSL_FLAG(int, workers, 4, "threads computing turns");
 ABSL_FLAG(
     int, max_queue, 1024,
@@ -64,12 +77,19 @@ namespace {
 constexpr int kMaxReceiveBytes = 64 * 1024;
 // How long open calls may take to finish once a stop is asked.
 constexpr absl::Duration kShutdownGrace = absl::Seconds(2);
+// How often health checks the store.
+constexpr absl::Duration kHealthPeriod = absl::Seconds(2);
+// The service's own name, answered by health checks as well as "".
+constexpr char kServiceName[] = "dirigo.v1.Advisor";
 
 absl::Status CheckFlags() {
-  if (absl::GetFlag(FLAGS_store) != "memory") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown --store '", absl::GetFlag(FLAGS_store),
-                     "' (this version has: memory)"));
+  const std::string sync = absl::GetFlag(FLAGS_store_sync);
+  if (sync != "normal" && sync != "full") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--store_sync must be 'normal' or 'full', not '", sync, "'"));
+  }
+  if (absl::GetFlag(FLAGS_session_ttl) < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--session_ttl cannot be negative");
   }
   if (absl::GetFlag(FLAGS_workers) < 1 ||
       absl::GetFlag(FLAGS_max_sessions) < 1 ||
@@ -130,24 +150,59 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> StartServer(
   return server;
 }
 
+absl::StatusOr<std::unique_ptr<SessionStore>> OpenStore(const Clock* clock) {
+  const std::string spec = absl::GetFlag(FLAGS_store);
+  StoreOptions options;
+  options.idle_ttl = absl::GetFlag(FLAGS_session_ttl);
+  if (options.idle_ttl == absl::ZeroDuration()) {
+    options.idle_ttl = spec == "memory" ? absl::Minutes(30) : absl::Hours(720);
+  }
+  options.max_sessions = static_cast<size_t>(absl::GetFlag(FLAGS_max_sessions));
+  options.sync_every_turn = absl::GetFlag(FLAGS_store_sync) == "full";
+  ASSIGN_OR_RETURN(auto store, OpenSessionStore(spec, clock, options));
+  LOG_INFO("sessions in %s (forgotten after %s idle)",
+           store->Describe().c_str(),
+           absl::FormatDuration(options.idle_ttl).c_str());
+  return store;
+}
+
+// Keeps health in step with the store until `stop` is notified: SERVING
+// while the store answers, NOT_SERVING while it does not.
+void WatchHealth(grpc::HealthCheckServiceInterface* health,
+                 SessionStore* store, absl::Notification* stop) {
+  bool serving = true;
+  do {
+    absl::Status ping = store->Ping();
+    if (ping.ok() != serving) {
+      serving = ping.ok();
+      LOG_INFO("store %s: %s", serving ? "reachable again" : "unreachable",
+               serving ? "serving" : std::string(ping.message()).c_str());
+      health->SetServingStatus(serving);
+    }
+  } while (!stop->WaitForNotificationWithTimeout(kHealthPeriod));
+}
+
 // Serves until SIGINT or SIGTERM, then stops gracefully.
 absl::Status Serve(const sigset_t& signals) {
   ASSIGN_OR_RETURN(auto engines, LoadEngines());
   SystemClock clock;
-  InMemorySessionStore store(
-      &clock,
-      {.idle_ttl = absl::GetFlag(FLAGS_session_ttl),
-       .max_sessions = static_cast<size_t>(absl::GetFlag(FLAGS_max_sessions))});
-  AdvisorCore core(std::move(engines), &store, &clock);
+  ASSIGN_OR_RETURN(std::unique_ptr<SessionStore> store, OpenStore(&clock));
+  AdvisorCore core(std::move(engines), store.get(), &clock);
   auto pool = std::make_unique<WorkerPool>(absl::GetFlag(FLAGS_workers),
                                            absl::GetFlag(FLAGS_max_queue));
   AdvisorService service(&core, pool.get());
   ASSIGN_OR_RETURN(std::unique_ptr<grpc::Server> server, StartServer(&service));
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  health->SetServingStatus(kServiceName, true);
+  absl::Notification stop_watching;
+  std::thread watcher(WatchHealth, health, store.get(), &stop_watching);
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   LOG_INFO("signal %d: shutting down", signal_number);
+  stop_watching.Notify();
+  watcher.join();
   // Health checks answer NOT_SERVING from now on, so balancers move away.
-  if (auto* health = server->GetHealthCheckService()) health->Shutdown();
+  health->Shutdown();
   server->Shutdown(absl::ToChronoTime(absl::Now() + kShutdownGrace));
   server->Wait();
   pool.reset();  // runs what is queued, then stops
@@ -163,7 +218,7 @@ int main(int argc, char** argv) {
   dirigo::SetUpFlagsUsage(
       "server_main.cc",
       "Dirigo's advisor service. Usage: dirigo-server [--listen=HOST:PORT] "
-      "[--kb=FOLDER] [--store=memory]");
+      "[--kb=FOLDER] [--store=sqlite:var/dirigo.db|memory|redis://HOST:PORT]");
   // Signals are taken by sigwait, in this thread only: block them before any
   // thread starts, so that every thread inherits the mask.
   sigset_t signals;

@@ -1,6 +1,9 @@
 #include "advisor/session_store.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "advisor/redis_session_store.h"
+#include "advisor/sqlite_session_store.h"
 #include "base/status_macros.h"
 
 namespace dirigo {
@@ -16,20 +19,29 @@ std::string Serialize(const SessionRecord& record) {
   return bytes;
 }
 
-absl::Status NotFound(const std::string& name) {
+}  // namespace
+
+absl::Status SessionStore::NotFound(const std::string& name) {
   return absl::NotFoundError(absl::StrCat(
       "no conversation '", name,
       "': it never existed, was deleted, or expired after being idle"));
 }
 
-}  // namespace
+absl::Status SessionStore::Changed() {
+  return absl::AbortedError("the conversation changed meanwhile; retry");
+}
 
 absl::Status SessionStore::Create(const SessionRecord& record) {
-  return CreateBytes(record.state.name(), Serialize(record));
+  return CreateBytes(record.state.name(), Serialize(record), clock_->Now());
 }
 
 absl::StatusOr<SessionRecord> SessionStore::Get(const std::string& name) {
   ASSIGN_OR_RETURN(Stored stored, GetBytes(name));
+  if (Expired(stored.updated)) {
+    // Forgotten now; the store frees it (a failure here only delays that).
+    (void)Delete(name);
+    return NotFound(name);
+  }
   SessionRecord record;
   if (!record.state.ParseFromString(stored.bytes)) {
     return absl::DataLossError(
@@ -41,16 +53,29 @@ absl::StatusOr<SessionRecord> SessionStore::Get(const std::string& name) {
 
 absl::Status SessionStore::Update(const SessionRecord& record,
                                   int64_t expected_version) {
-  return UpdateBytes(record.state.name(), Serialize(record), expected_version);
+  return UpdateBytes(record.state.name(), Serialize(record), expected_version,
+                     clock_->Now());
+}
+
+absl::StatusOr<std::unique_ptr<SessionStore>> OpenSessionStore(
+    const std::string& spec, const Clock* clock, StoreOptions options) {
+  if (spec == "memory") {
+    return std::make_unique<InMemorySessionStore>(clock, options);
+  }
+  if (absl::StartsWith(spec, "sqlite:")) {
+    return SqliteSessionStore::Open(spec.substr(7), clock, options);
+  }
+  if (absl::StartsWith(spec, "redis://")) {
+    return RedisSessionStore::Open(spec, clock, options);
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown store '", spec,
+      "' (use 'memory', 'sqlite:PATH' or 'redis://HOST:PORT[/DB]')"));
 }
 
 InMemorySessionStore::InMemorySessionStore(const Clock* clock,
-                                           InMemoryStoreOptions options)
-    : clock_(clock), options_(options), last_sweep_(clock->Now()) {}
-
-bool InMemorySessionStore::ExpiredLocked(const Entry& e) const {
-  return clock_->Now() - e.last_used > options_.idle_ttl;
-}
+                                           StoreOptions options)
+    : SessionStore(clock, options), last_sweep_(clock->Now()) {}
 
 void InMemorySessionStore::SweepLocked() {
   absl::Time now = clock_->Now();
@@ -60,7 +85,7 @@ void InMemorySessionStore::SweepLocked() {
   if (now - last_sweep_ < period) return;
   last_sweep_ = now;
   for (auto it = sessions_.begin(); it != sessions_.end();) {
-    if (ExpiredLocked(it->second)) {
+    if (Expired(it->second.updated)) {
       sessions_.erase(it++);
     } else {
       ++it;
@@ -69,7 +94,8 @@ void InMemorySessionStore::SweepLocked() {
 }
 
 absl::Status InMemorySessionStore::CreateBytes(const std::string& name,
-                                               std::string bytes) {
+                                               std::string bytes,
+                                               absl::Time now) {
   absl::MutexLock lock(&mu_);
   SweepLocked();
   if (sessions_.size() >= options_.max_sessions) {
@@ -77,8 +103,8 @@ absl::Status InMemorySessionStore::CreateBytes(const std::string& name,
         absl::StrCat("the server holds its maximum of ", options_.max_sessions,
                      " conversations; try again later"));
   }
-  auto [it, inserted] = sessions_.try_emplace(
-      name, Entry{Stored{std::move(bytes), 1}, clock_->Now()});
+  auto [it, inserted] =
+      sessions_.try_emplace(name, Stored{std::move(bytes), 1, now});
   if (!inserted) {
     return absl::AlreadyExistsError(
         absl::StrCat("session ", name, " already exists"));
@@ -90,35 +116,25 @@ absl::StatusOr<SessionStore::Stored> InMemorySessionStore::GetBytes(
     const std::string& name) {
   absl::MutexLock lock(&mu_);
   auto it = sessions_.find(name);
-  if (it == sessions_.end() || ExpiredLocked(it->second)) {
-    if (it != sessions_.end()) sessions_.erase(it);
-    return NotFound(name);
-  }
-  it->second.last_used = clock_->Now();
-  return it->second.stored;
+  if (it == sessions_.end()) return NotFound(name);
+  return it->second;
 }
 
 absl::Status InMemorySessionStore::UpdateBytes(const std::string& name,
                                                std::string bytes,
-                                               int64_t expected_version) {
+                                               int64_t expected_version,
+                                               absl::Time now) {
   absl::MutexLock lock(&mu_);
   auto it = sessions_.find(name);
-  if (it == sessions_.end()) {
-    return absl::NotFoundError(absl::StrCat("no conversation '", name, "'"));
-  }
-  if (it->second.stored.version != expected_version) {
-    return absl::AbortedError("the conversation changed meanwhile; retry");
-  }
-  it->second.stored = Stored{std::move(bytes), expected_version + 1};
-  it->second.last_used = clock_->Now();
+  if (it == sessions_.end()) return NotFound(name);
+  if (it->second.version != expected_version) return Changed();
+  it->second = Stored{std::move(bytes), expected_version + 1, now};
   return absl::OkStatus();
 }
 
 absl::Status InMemorySessionStore::Delete(const std::string& name) {
   absl::MutexLock lock(&mu_);
-  if (sessions_.erase(name) == 0) {
-    return absl::NotFoundError(absl::StrCat("no conversation '", name, "'"));
-  }
+  if (sessions_.erase(name) == 0) return NotFound(name);
   return absl::OkStatus();
 }
 

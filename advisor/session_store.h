@@ -1,25 +1,35 @@
 // Where sessions live between turns.
 //
-// `SessionStore` is a small interface so that durable stores can come next to
-// the in-memory one. A session is one `dirigo.session.v1.SessionState`
-// message; the base class serialises it, so every store saves and loads the
-// same bytes and implements only the byte-level calls.
+// `SessionStore` is one interface with three implementations, chosen by the
+// server's --store flag (`OpenSessionStore`):
+//   memory              this process's memory; lost at restart
+//   sqlite:PATH         a SQLite file (WAL); survives restarts and crashes
+//   redis://HOST:PORT[/DB]  a Redis server shared by many replicas
+// A session is one `dirigo.session.v1.SessionState` message; the base class
+// serialises it, so every store saves and loads the same bytes and
+// implements only the byte-level calls.
 //
 // Per-session work is serialised by the record's version: a writer reads a
 // record, computes the turn, and writes it back only if nobody wrote in
-// between (else ABORTED, and the caller retries). No global lock is held
-// while a turn is computed.
+// between (compare-and-set; else ABORTED, and the caller retries). No lock is
+// held while a turn is computed. A session unused (not written) for the idle
+// time is forgotten: reads see it as absent, and each store frees it later.
+//
+// Calls block (a file or the network): call them from worker threads, never
+// from gRPC's callback threads.
 //
 // Thread-safe: every implementation.
 //
 // Example:
-//   InMemorySessionStore store(clock, {.idle_ttl = absl::Minutes(30)});
-//   RETURN_IF_ERROR(store.Create(record));
-//   ASSIGN_OR_RETURN(SessionRecord r, store.Get(name));
-//   RETURN_IF_ERROR(store.Update(changed, r.version));
+//   ASSIGN_OR_RETURN(auto store, OpenSessionStore("sqlite:var/dirigo.db",
+//                                                 clock, {}));
+//   RETURN_IF_ERROR(store->Create(record));
+//   ASSIGN_OR_RETURN(SessionRecord r, store->Get(name));
+//   RETURN_IF_ERROR(store->Update(changed, r.version));
 #ifndef DIRIGO_ADVISOR_SESSION_STORE_H_
 #define DIRIGO_ADVISOR_SESSION_STORE_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -34,12 +44,31 @@ namespace dirigo {
 // Everything kept about one conversation, and its version in the store.
 struct SessionRecord {
   dirigo::session::v1::SessionState state;
-  // Bumped by the store at every write.
+  // Bumped by the store at every write; 1 for a new session.
   int64_t version = 0;
+};
+
+// Options every store takes.
+struct StoreOptions {
+  // A session not written for this long is forgotten.
+  absl::Duration idle_ttl = absl::Minutes(30);
+  // The in-memory store's most sessions kept at once; beyond, Create fails
+  // with RESOURCE_EXHAUSTED. Durable stores keep every session until it
+  // expires.
+  size_t max_sessions = 20'000;
+  // SQLite only: fsync at every turn (synchronous=FULL), so that a power cut
+  // loses nothing; by default (NORMAL) a process crash loses nothing but a
+  // power cut may lose the last turns.
+  bool sync_every_turn = false;
+  // SQLite only: how long a call waits for a lock another process holds
+  // before failing with UNAVAILABLE.
+  absl::Duration lock_timeout = absl::Seconds(5);
 };
 
 class SessionStore {
  public:
+  explicit SessionStore(const Clock* clock, StoreOptions options)
+      : clock_(clock), options_(options) {}
   virtual ~SessionStore() = default;
 
   // Adds a new session. ALREADY_EXISTS for a taken name, RESOURCE_EXHAUSTED
@@ -53,58 +82,75 @@ class SessionStore {
   absl::Status Update(const SessionRecord& record, int64_t expected_version);
   // Erases a session. NOT_FOUND when absent.
   virtual absl::Status Delete(const std::string& name) = 0;
+  // After a session was deleted or a person's data erased: removes the old
+  // copies the store's files may still hold (SQLite's write-ahead log and
+  // freed pages; Redis's append-only and snapshot files). May finish in the
+  // background.
+  virtual absl::Status Scrub() { return absl::OkStatus(); }
+  // OK when the store can be used now (for health checks).
+  virtual absl::Status Ping() { return absl::OkStatus(); }
+  // What --store names it ("memory", "sqlite:var/dirigo.db", …).
+  virtual std::string Describe() const = 0;
+
+  absl::Duration idle_ttl() const { return options_.idle_ttl; }
 
  protected:
-  // A stored session: its serialised SessionState and its version.
+  // A stored session: its serialised SessionState, its version, and when it
+  // was last written.
   struct Stored {
     std::string bytes;
     int64_t version = 0;
+    absl::Time updated;
   };
-  // The same calls over the serialised state. A new session has version 1.
-  virtual absl::Status CreateBytes(const std::string& name,
-                                   std::string bytes) = 0;
+  // The same calls over the serialised state. A new session has version 1;
+  // every write records `now` as its time.
+  virtual absl::Status CreateBytes(const std::string& name, std::string bytes,
+                                   absl::Time now) = 0;
   virtual absl::StatusOr<Stored> GetBytes(const std::string& name) = 0;
   virtual absl::Status UpdateBytes(const std::string& name, std::string bytes,
-                                   int64_t expected_version) = 0;
+                                   int64_t expected_version,
+                                   absl::Time now) = 0;
+
+  bool Expired(absl::Time updated) const {
+    return clock_->Now() - updated > options_.idle_ttl;
+  }
+  static absl::Status NotFound(const std::string& name);
+  static absl::Status Changed();
+
+  const Clock* const clock_;
+  const StoreOptions options_;
 };
 
-// Options of the in-memory store.
-struct InMemoryStoreOptions {
-  // A session unused for this long is forgotten.
-  absl::Duration idle_ttl = absl::Minutes(30);
-  // Most sessions kept at once; beyond, Create fails with RESOURCE_EXHAUSTED.
-  // A session with a full retry memory takes up to about 80 KB.
-  size_t max_sessions = 20'000;
-};
+// Opens the store named by `spec` (see the file comment): creates the SQLite
+// file and its folder if needed, or connects to Redis. INVALID_ARGUMENT for
+// a spec that names no store; FAILED_PRECONDITION or UNAVAILABLE, with the
+// reason, when the store cannot be opened.
+absl::StatusOr<std::unique_ptr<SessionStore>> OpenSessionStore(
+    const std::string& spec, const Clock* clock, StoreOptions options);
 
 // Sessions in this process's memory; lost at restart.
 class InMemorySessionStore final : public SessionStore {
  public:
-  InMemorySessionStore(const Clock* clock, InMemoryStoreOptions options);
+  InMemorySessionStore(const Clock* clock, StoreOptions options);
 
   absl::Status Delete(const std::string& name) override;
+  std::string Describe() const override { return "memory"; }
 
   // Sessions kept now, expired ones included until the next sweep.
   size_t size() const;
 
  protected:
-  absl::Status CreateBytes(const std::string& name, std::string bytes) override;
+  absl::Status CreateBytes(const std::string& name, std::string bytes,
+                           absl::Time now) override;
   absl::StatusOr<Stored> GetBytes(const std::string& name) override;
   absl::Status UpdateBytes(const std::string& name, std::string bytes,
-                           int64_t expected_version) override;
+                           int64_t expected_version, absl::Time now) override;
 
  private:
-  struct Entry {
-    Stored stored;
-    absl::Time last_used;
-  };
   void SweepLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  bool ExpiredLocked(const Entry& e) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
-  const Clock* clock_;
-  const InMemoryStoreOptions options_;
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<std::string, Entry> sessions_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, Stored> sessions_ ABSL_GUARDED_BY(mu_);
   absl::Time last_sweep_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -23,7 +23,7 @@ class AdvisorCoreTest : public testing::Test {
     ASSERT_TRUE(engine.ok()) << engine.status();
     engines["it"] = *engine;
     store_ =
-        std::make_unique<InMemorySessionStore>(&clock_, InMemoryStoreOptions{});
+        std::make_unique<InMemorySessionStore>(&clock_, StoreOptions{});
     core_ = std::make_unique<AdvisorCore>(engines, store_.get(), &clock_);
     dirigo::v1::CreateSessionRequest req;
     req.set_channel("test");
