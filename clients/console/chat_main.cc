@@ -1,7 +1,14 @@
 // dirigo-chat: the console client of Dirigo. It talks to dirigo-server over
 // gRPC only.
 //
-//   dirigo-chat [--server=127.0.0.1:50051] [--lang=it|en] [--json]
+//   dirigo-chat [--server=127.0.0.1:50051] [--lang=it|en] [--json] [--new]
+//
+// On a terminal it resumes the person's last conversation (its name is kept
+// in the user's state folder, $XDG_STATE_HOME/dirigo or
+// ~/.local/state/dirigo; nothing else is written there), so that a chat
+// closed today goes on tomorrow; --new starts afresh. A pipe starts a new
+// conversation unless --resume is given. A conversation that truly expired
+// is announced as such and a new one begins.
 //
 // On a terminal: a chat with line editing and history (readline), colours
 // unless NO_COLOR is set, quick replies chosen by number, and slash commands
@@ -17,6 +24,8 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -41,6 +50,14 @@ ABSL_FLAG(bool, json, false,
           "print every server response as one line of proto3 JSON");
 ABSL_FLAG(std::string, channel, "console", "channel name sent to the server");
 ABSL_FLAG(int, timeout_ms, 10000, "deadline of each call, in milliseconds");
+ABSL_FLAG(bool, new, false,
+          "start a new conversation instead of resuming the last one");
+ABSL_FLAG(bool, resume, false,
+          "resume the last conversation when reading from a pipe too (a "
+          "terminal resumes by default)");
+ABSL_FLAG(std::string, state_dir, "",
+          "where the console keeps the name of the last conversation; "
+          "default $XDG_STATE_HOME/dirigo or ~/.local/state/dirigo");
 
 namespace {
 
@@ -116,6 +133,22 @@ constexpr size_t kQuoteChars = 150;
 // How long the console waits for the server at start.
 constexpr int kConnectSeconds = 5;
 
+// The file that keeps the name of the last conversation ("" if there is no
+// folder to keep it in).
+std::filesystem::path SessionFile() {
+  std::filesystem::path dir = absl::GetFlag(FLAGS_state_dir);
+  if (dir.empty()) {
+    if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg) {
+      dir = std::filesystem::path(xdg) / "dirigo";
+    } else if (const char* home = std::getenv("HOME"); home && *home) {
+      dir = std::filesystem::path(home) / ".local" / "state" / "dirigo";
+    } else {
+      return {};
+    }
+  }
+  return dir / "last-session";
+}
+
 std::string Shorten(const std::string& quote, size_t max) {
   if (quote.size() <= max) return quote;
   size_t cut = quote.rfind(' ', max);
@@ -169,6 +202,7 @@ class Chat {
     }
     lang_ = lang;
     session_ = response.session().name();
+    Remember();
     if (json_) {
       std::cout << ToJson(response) << std::endl;
     } else {
@@ -176,6 +210,50 @@ class Chat {
     }
     return true;
   }
+
+  // Goes on with the last conversation, if there is one and the server
+  // still has it: says so and repeats the bot's last message. True if
+  // resumed; false (after saying why, if it expired) to start a new one.
+  bool Resume() {
+    std::ifstream in(SessionFile());
+    std::string name;
+    if (!(in >> name)) return false;
+    dirigo::v1::GetSessionRequest request;
+    request.set_session(name);
+    dirigo::v1::Session session;
+    auto context = Context();
+    grpc::Status s = stub_->GetSession(context.get(), request, &session);
+    if (s.error_code() == grpc::StatusCode::NOT_FOUND) {
+      if (!json_) {
+        std::cout << style_.dim() << Text("expired") << style_.off() << "\n";
+      }
+      return false;
+    }
+    if (!s.ok()) {
+      Error(s);
+      return false;
+    }
+    if (session.locale() != lang_ && !FetchTexts(session.locale())) return false;
+    lang_ = session.locale();
+    session_ = session.name();
+    if (json_) {
+      std::cout << ToJson(session) << std::endl;
+      return true;
+    }
+    std::cout << style_.dim() << Text("resumed") << style_.off() << "\n";
+    for (auto it = session.transcript().rbegin();
+         it != session.transcript().rend(); ++it) {
+      if (it->author() != dirigo::v1::TranscriptEntry::BOT) continue;
+      std::cout << style_.bot() << "Dirigo: " << style_.off() << it->text()
+                << "\n";
+      break;
+    }
+    std::cout.flush();
+    return true;
+  }
+
+  // The language asked for at start.
+  void set_lang(const std::string& lang) { lang_ = lang; }
 
   // Handles one input line; false to stop.
   bool Handle(std::string line) {
@@ -195,6 +273,19 @@ class Chat {
   }
 
  private:
+  // Keeps the conversation's name for the next start (best effort: a
+  // console that cannot write its state folder still chats).
+  void Remember() const {
+    std::filesystem::path file = SessionFile();
+    if (file.empty()) return;
+    std::error_code ec;
+    std::filesystem::create_directories(file.parent_path(), ec);
+    std::ofstream out(file.string() + ".tmp");
+    out << session_ << "\n";
+    out.close();
+    std::filesystem::rename(file.string() + ".tmp", file, ec);
+  }
+
   std::unique_ptr<grpc::ClientContext> Context() {
     auto c = std::make_unique<grpc::ClientContext>();
     c->set_deadline(std::chrono::system_clock::now() +
@@ -436,7 +527,7 @@ int main(int argc, char** argv) {
       "chat_main.cc",
       "Chat with Dirigo. Usage: dirigo-chat [--server=HOST:PORT] "
       "[--lang=it|en] "
-      "[--json]");
+      "[--json] [--new]");
   absl::ParseCommandLine(argc, argv);
   const std::string lang = absl::GetFlag(FLAGS_lang);
   const bool json = absl::GetFlag(FLAGS_json);
@@ -455,7 +546,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   Chat chat(channel, interactive, json, style);
-  if (!chat.FetchTexts(lang) || !chat.Start(lang)) return 2;
+  if (!chat.FetchTexts(lang)) return 2;
+  chat.set_lang(lang);
+  const bool resume = !absl::GetFlag(FLAGS_new) &&
+                      (interactive || absl::GetFlag(FLAGS_resume));
+  if (!(resume && chat.Resume()) && !chat.Start(lang)) return 2;
 
   if (interactive) {
     while (true) {

@@ -10,7 +10,9 @@ session=chat
 failures=0
 pass=0
 tm() { tmux -L "$socket" "$@"; }
-cleanup() { tm kill-server 2>/dev/null || true; }
+# The chat's store and state folder, as `make chat` keeps them, but here.
+tmp=$(mktemp -d -t dirigo-console.XXXXXX)
+cleanup() { tm kill-server 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 
 # Wait (at most 20 s) until the screen shows $1.
@@ -31,7 +33,7 @@ type_line() { tm send-keys -t "$session" -l "$1"; tm send-keys -t "$session" Ent
 # Servers of other chats on this machine, left alone by the check below.
 others=$(pgrep -f 'dirigo-chat\.[A-Za-z0-9]+/port' | tr '\n' ' ')
 tm new-session -d -s "$session" -x 160 -y 50 \
-  "env DIRIGO_BIN=$bin TERM=xterm-256color bash $repo/scripts/chat; echo CHAT-ENDED; sleep 30"
+  "env DIRIGO_BIN=$bin DIRIGO_STORE=sqlite:$tmp/dirigo.db XDG_STATE_HOME=$tmp/state TERM=xterm-256color bash $repo/scripts/chat; echo CHAT-ENDED; sleep 30"
 check "greeting and prompt" "tu>"
 check "quick replies numbered" "\[2\] Laurea triennale"
 type_line "2"
@@ -77,6 +79,30 @@ done
 if [ $stopped -eq 0 ]; then pass=$((pass + 1)); else echo "FAIL: the server outlived the chat"; failures=$((failures + 1)); fi
 screen=$(tm capture-pane -p -e -t "$session" -S -200)
 if grep -q $'\033\[' <<<"$screen"; then pass=$((pass + 1)); else echo "FAIL: colours on a terminal"; failures=$((failures + 1)); fi
+
+# The next day: a new `make chat` (a new server on the same file) resumes
+# the conversation, with what the bot knew.
+session=again
+tm new-session -d -s "$session" -x 160 -y 50 \
+  "env DIRIGO_BIN=$bin DIRIGO_STORE=sqlite:$tmp/dirigo.db XDG_STATE_HOME=$tmp/state TERM=xterm-256color bash $repo/scripts/chat; echo CHAT-ENDED; sleep 30"
+check "the next chat resumes the conversation" "Eccoci di nuovo"
+check "and repeats the bot's last message" "Studi: laurea triennale"
+type_line "/profilo"
+check "the profile survived the restart" "assistente"
+type_line "/esci"
+check "quit ends the second chat" "CHAT-ENDED"
+# --new starts afresh.
+session=fresh
+tm new-session -d -s "$session" -x 160 -y 50 \
+  "env DIRIGO_BIN=$bin DIRIGO_STORE=sqlite:$tmp/dirigo.db XDG_STATE_HOME=$tmp/state TERM=xterm-256color bash $repo/scripts/chat --new; echo CHAT-ENDED; sleep 30"
+check "--new greets a new person" "\[2\] Laurea triennale"
+if tm capture-pane -p -t "$session" -S -200 | grep -q "Eccoci di nuovo"; then
+  echo "FAIL: --new resumed"; failures=$((failures + 1))
+else
+  pass=$((pass + 1))
+fi
+type_line "/esci"
+check "quit ends the third chat" "CHAT-ENDED"
 
 echo "console: $pass passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -46,9 +46,25 @@ out=$(timeout 30 "$server" --kb="$work/root" --listen=127.0.0.1:0 2>&1); rc=$?
 check "two knowledge bases of one locale refused" $?
 
 out=$(timeout 30 "$server" --store=redis 2>&1); rc=$?
-[ $rc -eq 1 ] && grep -q "unknown --store 'redis'" <<<"$out"; check "unknown store refused" $?
+[ $rc -eq 1 ] && grep -q "unknown store 'redis' (use 'memory', 'sqlite:PATH' or 'redis://HOST:PORT\[/DB\]')" <<<"$out"
+check "unknown store refused" $?
 
-out=$(timeout 30 "$server" --listen=256.1.1.1:1 2>&1); rc=$?
+# A session file that is not a database: refused at start, naming the file.
+head -c 8192 /dev/urandom >"$work/broken.db"
+out=$(timeout 30 "$server" --store="sqlite:$work/broken.db" --listen=127.0.0.1:0 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q "corrupt or not a Dirigo database (opening $work/broken.db" <<<"$out"
+check "a corrupt session file refused with its path" $?
+
+# A Redis nobody runs: refused at start.
+out=$(timeout 30 "$server" --store=redis://127.0.0.1:1 --listen=127.0.0.1:0 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q "cannot reach Redis at redis://127.0.0.1:1" <<<"$out"
+check "an unreachable Redis refused" $?
+
+out=$(timeout 30 "$server" --store_sync=sometimes 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q "store_sync must be 'normal' or 'full'" <<<"$out"
+check "a bad --store_sync refused" $?
+
+out=$(timeout 30 "$server" --store=memory --listen=256.1.1.1:1 2>&1); rc=$?
 [ $rc -eq 1 ] && grep -q "cannot listen on 256.1.1.1:1" <<<"$out"; check "bad listen address refused" $?
 
 out=$(timeout 30 "$server" --kb=/nonexistent/dirigo 2>&1); rc=$?

@@ -22,8 +22,12 @@ namespace dirigo::test_support {
 
 class ServerProcess {
  public:
-  // Starts `binary` with `args` plus --listen and --port_file.
+  // Starts `binary` with `args` plus --listen and --port_file (and
+  // --store=memory unless `args` name a store).
   ServerProcess(const std::string& binary, std::vector<std::string> args = {}) {
+    bool has_store = false;
+    for (const auto& a : args) has_store |= a.rfind("--store=", 0) == 0;
+    if (!has_store) args.push_back("--store=memory");
     dir_ = std::filesystem::temp_directory_path() /
            ("dirigo-test-" + std::to_string(getpid()) + "-" +
             std::to_string(++count_));
@@ -95,6 +99,15 @@ class ServerProcess {
     }
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+  // Kills it at once (SIGKILL), as a crash would.
+  void Kill() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
   }
 
   bool ready() const { return ready_; }
