@@ -1,6 +1,11 @@
 #include "advisor/advisor_service.h"
 
 #include <atomic>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "dirigo/session/v1/session.pb.h"
+#include "text/unicode.h"
 
 namespace dirigo {
 namespace {
@@ -38,39 +43,58 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context,
   return reactor;
 }
 
+grpc::ByteBuffer ToBytes(const google::protobuf::Message& message) {
+  grpc::Slice slice(message.SerializeAsString());
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+// A turn, or the error of one message of a stream.
+ConverseResponse Answer(absl::StatusOr<ConverseResponse> result,
+                        const std::string& request_id) {
+  if (result.ok()) return std::move(result).value();
+  ConverseResponse response;
+  response.mutable_error()->set_code(static_cast<int>(result.status().code()));
+  response.mutable_error()->set_message(std::string(result.status().message()));
+  response.set_request_id(request_id);
+  return response;
+}
+
 // One conversation stream: read, answer on the pool, write, read again.
 class StreamReactor final
-    : public grpc::ServerBidiReactor<ConverseRequest, ConverseResponse> {
+    : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
-  StreamReactor(AdvisorCore* core, WorkerPool* pool)
-      : core_(core), pool_(pool) {
+  StreamReactor(grpc::CallbackServerContext* context, AdvisorCore* core,
+                WorkerPool* pool)
+      : context_(context), core_(core), pool_(pool) {
     StartRead(&request_);
   }
 
   void OnReadDone(bool ok) override {
-    if (!ok) {  // the client closed its side
-      Finish(grpc::Status::OK);
+    if (!ok) {  // the client closed its side, or the call ended
+      Finish(context_->IsCancelled()
+                 ? grpc::Status(grpc::StatusCode::CANCELLED,
+                                "the stream was cancelled")
+                 : grpc::Status::OK);
       return;
     }
     bool queued = pool_->Submit([this] {
-      auto result = core_->Converse(request_);
-      response_.Clear();
-      if (result.ok()) {
-        response_ = std::move(result).value();
-      } else {
-        response_.mutable_error()->set_code(
-            static_cast<int>(result.status().code()));
-        response_.mutable_error()->set_message(
-            std::string(result.status().message()));
-        response_.set_request_id(request_.request_id());
-      }
+      std::string id;
+      absl::StatusOr<ConverseRequest> request =
+          DecodeConverseRequest(request_, &id);
+      absl::StatusOr<ConverseResponse> result =
+          request.ok() ? core_->Converse(*request,
+                                         [this] {
+                                           return context_->IsCancelled();
+                                         })
+                       : absl::StatusOr<ConverseResponse>(request.status());
+      response_ = ToBytes(Answer(std::move(result), id));
       StartWrite(&response_);
     });
     if (!queued) {
-      response_.Clear();
-      response_.mutable_error()->set_code(kBusy.error_code());
-      response_.mutable_error()->set_message(kBusy.error_message());
-      response_.set_request_id(request_.request_id());
+      std::string id;
+      (void)DecodeConverseRequest(request_, &id);
+      response_ = ToBytes(Answer(
+          absl::ResourceExhaustedError(kBusy.error_message()), id));
       StartWrite(&response_);
     }
   }
@@ -86,13 +110,47 @@ class StreamReactor final
   void OnDone() override { delete this; }
 
  private:
+  grpc::CallbackServerContext* context_;
   AdvisorCore* core_;
   WorkerPool* pool_;
-  ConverseRequest request_;
-  ConverseResponse response_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
 };
 
 }  // namespace
+
+absl::StatusOr<ConverseRequest> DecodeConverseRequest(
+    const grpc::ByteBuffer& bytes, std::string* id) {
+  std::vector<grpc::Slice> slices;
+  std::string wire;
+  if (bytes.Dump(&slices).ok()) {
+    for (const auto& slice : slices) {
+      wire.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+    }
+  }
+  dirigo::session::v1::WireConverseRequest raw;
+  if (!raw.ParseFromString(wire)) {
+    return absl::InvalidArgumentError(
+        "the request is not a dirigo.v1.ConverseRequest (malformed protobuf)");
+  }
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"session", &raw.session()},
+      {"request_id", &raw.request_id()},
+      {"text", &raw.text()}};
+  for (const auto& [name, value] : fields) {
+    if (absl::Status s = CheckUtf8(*value); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          name, " is not valid UTF-8 text (", s.message(), ")"));
+    }
+    if (std::string(name) == "request_id") *id = *value;
+  }
+  ConverseRequest request;
+  request.set_session(raw.session());
+  request.set_text(raw.text());
+  request.set_request_id(raw.request_id());
+  request.set_omit_trace(raw.omit_trace());
+  return request;
+}
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
@@ -112,16 +170,32 @@ grpc::ServerUnaryReactor* AdvisorService::CreateSession(
 }
 
 grpc::ServerUnaryReactor* AdvisorService::Converse(
-    grpc::CallbackServerContext* context, const ConverseRequest* request,
-    ConverseResponse* response) {
-  return RunUnary(context, pool_, response, [this, context, request] {
-    return core_->Converse(*request, [context] { return context->IsCancelled(); });
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  bool queued = pool_->Submit([this, context, reactor, request, response] {
+    std::string id;
+    absl::StatusOr<ConverseRequest> decoded =
+        DecodeConverseRequest(*request, &id);
+    absl::StatusOr<ConverseResponse> result =
+        decoded.ok()
+            ? core_->Converse(*decoded,
+                              [context] { return context->IsCancelled(); })
+            : absl::StatusOr<ConverseResponse>(decoded.status());
+    if (result.ok()) {
+      *response = ToBytes(*result);
+      reactor->Finish(grpc::Status::OK);
+    } else {
+      reactor->Finish(ToGrpcStatus(result.status()));
+    }
   });
+  if (!queued) reactor->Finish(kBusy);
+  return reactor;
 }
 
-grpc::ServerBidiReactor<ConverseRequest, ConverseResponse>*
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
 AdvisorService::StreamConverse(grpc::CallbackServerContext* context) {
-  return new StreamReactor(core_, pool_);
+  return new StreamReactor(context, core_, pool_);
 }
 
 grpc::ServerUnaryReactor* AdvisorService::GetSession(

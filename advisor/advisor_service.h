@@ -5,6 +5,13 @@
 // the pool's queue is full the rpc fails with RESOURCE_EXHAUSTED.
 // StreamConverse reads one message, answers it, then reads the next; an error
 // on one message goes in that response's `error` and the stream goes on.
+// Converse and StreamConverse read their requests as raw bytes and parse them
+// here, so that a request that is not valid UTF-8 or not a ConverseRequest
+// gets a clear INVALID_ARGUMENT (on a stream, for that message only). What
+// ends a stream: the client closing it (OK), cancellation or its deadline
+// (CANCELLED, DEADLINE_EXCEEDED), a frame over the server's receive limit
+// (RESOURCE_EXHAUSTED, from gRPC), a broken connection and the server
+// stopping (UNAVAILABLE).
 //
 // Thread-safe.
 #ifndef DIRIGO_ADVISOR_ADVISOR_SERVICE_H_
@@ -21,7 +28,23 @@ namespace dirigo {
 // absl::Status → grpc::Status (the codes are the same numbers).
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
-class AdvisorService final : public dirigo::v1::Advisor::CallbackService {
+// Advisor::CallbackService, with Converse and StreamConverse on raw bytes.
+using AdvisorBase = dirigo::v1::Advisor::WithCallbackMethod_CreateSession<
+    dirigo::v1::Advisor::WithRawCallbackMethod_Converse<
+        dirigo::v1::Advisor::WithRawCallbackMethod_StreamConverse<
+            dirigo::v1::Advisor::WithCallbackMethod_GetSession<
+                dirigo::v1::Advisor::WithCallbackMethod_DeleteSession<
+                    dirigo::v1::Advisor::WithCallbackMethod_Advise<
+                        dirigo::v1::Advisor::WithCallbackMethod_GetClientTexts<
+                            dirigo::v1::Advisor::Service>>>>>>>;
+
+// A ConverseRequest from its wire bytes; INVALID_ARGUMENT, naming the field,
+// for bytes that are no ConverseRequest or a text that is not UTF-8. The
+// request id is set in `id` whenever it could be read, for the error's echo.
+absl::StatusOr<dirigo::v1::ConverseRequest> DecodeConverseRequest(
+    const grpc::ByteBuffer& bytes, std::string* id);
+
+class AdvisorService final : public AdvisorBase {
  public:
   // `core` and `pool` must outlive the service.
   AdvisorService(AdvisorCore* core, WorkerPool* pool);
@@ -30,13 +53,11 @@ class AdvisorService final : public dirigo::v1::Advisor::CallbackService {
       grpc::CallbackServerContext* context,
       const dirigo::v1::CreateSessionRequest* request,
       dirigo::v1::CreateSessionResponse* response) override;
-  grpc::ServerUnaryReactor* Converse(
-      grpc::CallbackServerContext* context,
-      const dirigo::v1::ConverseRequest* request,
-      dirigo::v1::ConverseResponse* response) override;
-  grpc::ServerBidiReactor<dirigo::v1::ConverseRequest,
-                          dirigo::v1::ConverseResponse>*
-  StreamConverse(grpc::CallbackServerContext* context) override;
+  grpc::ServerUnaryReactor* Converse(grpc::CallbackServerContext* context,
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override;
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* StreamConverse(
+      grpc::CallbackServerContext* context) override;
   grpc::ServerUnaryReactor* GetSession(
       grpc::CallbackServerContext* context,
       const dirigo::v1::GetSessionRequest* request,

@@ -73,8 +73,11 @@ ABSL_FLAG(bool, verbose, false,
 namespace dirigo {
 namespace {
 
-// Largest request accepted on the wire: a message is at most 2,000 bytes.
-constexpr int kMaxReceiveBytes = 64 * 1024;
+// Largest request frame gRPC accepts. A message is at most 2,000 bytes, and
+// anything up to this size gets Dirigo's own clear INVALID_ARGUMENT (per
+// message on a stream); only absurd frames get gRPC's RESOURCE_EXHAUSTED,
+// which ends a stream.
+constexpr int kMaxReceiveBytes = 1024 * 1024;
 // How long open calls may take to finish once a stop is asked.
 constexpr absl::Duration kShutdownGrace = absl::Seconds(2);
 // How often health checks the store.

@@ -2,6 +2,7 @@
 #include "dirigo/v1/advisor.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "tests/integration/server_process.h"
@@ -196,9 +197,125 @@ TEST_F(ServerTest, ClearErrorsForBadRequests) {
 TEST_F(ServerTest, OversizedRequestIsRefused) {
   std::string s = NewSession();
   v1::ConverseResponse r;
+  // Up to the frame limit (1 MiB) the error is Dirigo's, and says the limit.
   grpc::Status st = Say(s, std::string(100 * 1024, 'a'), &r);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("at most 2000"));
+  // Beyond it, gRPC refuses the frame.
+  st = Say(s, std::string(2 * 1024 * 1024, 'a'), &r);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_TRUE(Say(s, "ho una laurea", &r).ok());
+}
+
+TEST_F(ServerTest, RequestIdReusedForAnotherTextIsRefused) {
+  std::string s = NewSession();
+  v1::ConverseResponse r;
+  ASSERT_TRUE(Say(s, "ho un master", &r, "r-7").ok());
+  grpc::Status st = Say(s, "ho il diploma", &r, "r-7");
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(),
+              HasSubstr("request id 'r-7' was already used for a different"));
+}
+
+TEST_F(ServerTest, SessionShowsItsTranscriptAndExpiry) {
+  std::string s = NewSession();
+  v1::ConverseResponse r;
+  ASSERT_TRUE(Say(s, "faccio la segretaria da 3 anni", &r).ok());
+  v1::GetSessionRequest get;
+  get.set_session(s);
+  v1::Session session;
+  ASSERT_TRUE(stub_->GetSession(Ctx().get(), get, &session).ok());
+  ASSERT_EQ(session.transcript_size(), 3);  // greeting, message, answer
+  EXPECT_EQ(session.transcript(0).author(), v1::TranscriptEntry::BOT);
+  EXPECT_EQ(session.transcript(1).author(), v1::TranscriptEntry::PERSON);
+  EXPECT_EQ(session.transcript(1).text(), "faccio la segretaria da 3 anni");
+  EXPECT_EQ(session.transcript(1).turn(), 1);
+  EXPECT_THAT(session.transcript(2).text(),
+              ::testing::StartsWith(r.turn().messages(0).text()));
+  // The test server keeps sessions in memory: 30 minutes by default.
+  EXPECT_EQ(session.expire_time_unix() - session.update_time_unix(), 30 * 60);
+  // Erasing the data empties the transcript.
+  ASSERT_TRUE(Say(s, "cancella i miei dati", &r).ok());
+  ASSERT_TRUE(stub_->GetSession(Ctx().get(), get, &session).ok());
+  EXPECT_EQ(session.transcript_size(), 0);
+}
+
+TEST_F(ServerTest, TraceCanBeLeftOut) {
+  std::string s = NewSession();
+  v1::ConverseRequest req;
+  req.set_session(s);
+  req.set_text("ho la triennale in economia");
+  req.set_omit_trace(true);
+  v1::ConverseResponse r;
+  ASSERT_TRUE(stub_->Converse(Ctx().get(), req, &r).ok());
+  EXPECT_FALSE(r.turn().has_trace());
+  EXPECT_EQ(r.turn().profile().education_level(), v1::EDUCATION_LEVEL_BACHELOR);
+}
+
+TEST_F(ServerTest, HealthAnswersForTheServiceByName) {
+  auto health = grpc::health::v1::Health::NewStub(server_->channel());
+  for (const char* name : {"", "dirigo.v1.Advisor"}) {
+    grpc::health::v1::HealthCheckRequest req;
+    req.set_service(name);
+    grpc::health::v1::HealthCheckResponse resp;
+    ASSERT_TRUE(health->Check(Ctx().get(), req, &resp).ok()) << name;
+    EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+  }
+}
+
+// A raw frame on a stream: the stream goes on after a bad one.
+TEST_F(ServerTest, StreamAnswersBadFramesOneByOne) {
+  std::string s = NewSession();
+  grpc::GenericStub generic(server_->channel());
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::CompletionQueue cq;
+  auto call = generic.PrepareCall(&ctx, "/dirigo.v1.Advisor/StreamConverse", &cq);
+  void* tag;
+  bool ok;
+  call->StartCall(reinterpret_cast<void*>(1));
+  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+  auto send_and_read = [&](const std::string& wire) {
+    grpc::Slice slice(wire);
+    grpc::ByteBuffer out(&slice, 1), in;
+    call->Write(out, reinterpret_cast<void*>(2));
+    EXPECT_TRUE(cq.Next(&tag, &ok) && ok);
+    call->Read(&in, reinterpret_cast<void*>(3));
+    EXPECT_TRUE(cq.Next(&tag, &ok) && ok);
+    std::vector<grpc::Slice> slices;
+    (void)in.Dump(&slices);
+    std::string bytes;
+    for (auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+    v1::ConverseResponse resp;
+    EXPECT_TRUE(resp.ParseFromString(bytes));
+    return resp;
+  };
+  v1::ConverseRequest req;
+  req.set_session(s);
+  req.set_request_id("q1");
+  std::string bad_text = req.SerializeAsString() + "\x12\x03\xff\xfe\x41";
+  v1::ConverseResponse r = send_and_read(bad_text);
+  EXPECT_EQ(r.error().code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_THAT(r.error().message(), HasSubstr("text is not valid UTF-8"));
+  EXPECT_EQ(r.request_id(), "q1");
+  r = send_and_read("\xff\xff\xff\xff");
+  EXPECT_THAT(r.error().message(), HasSubstr("malformed protobuf"));
+  req.set_text(std::string(200 * 1024, 'a'));
+  r = send_and_read(req.SerializeAsString());
+  EXPECT_THAT(r.error().message(), HasSubstr("too long"));
+  req.set_text("ho il diploma");
+  r = send_and_read(req.SerializeAsString());
+  EXPECT_EQ(r.turn().profile().education_level(),
+            v1::EDUCATION_LEVEL_SECONDARY_OR_LESS);
+  call->WritesDone(reinterpret_cast<void*>(4));
+  ASSERT_TRUE(cq.Next(&tag, &ok));
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(5));
+  ASSERT_TRUE(cq.Next(&tag, &ok));
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
 }
 
 TEST_F(ServerTest, InvalidUtf8OnTheWireIsRefused) {
@@ -229,11 +346,8 @@ TEST_F(ServerTest, InvalidUtf8OnTheWireIsRefused) {
                     });
   std::unique_lock<std::mutex> lock(mu);
   cv.wait(lock, [&] { return done; });
-  EXPECT_FALSE(status.ok());
-  // The server's protobuf parser rejects it before any Dirigo code runs;
-  // gRPC 1.51's callback server then answers UNIMPLEMENTED (docs/API.md).
-  EXPECT_FALSE(status.ok());
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("text is not valid UTF-8"));
   v1::ConverseResponse r;
   EXPECT_TRUE(Say(s, "ho una laurea", &r).ok());
 }
