@@ -3,6 +3,7 @@
 #ifndef DIRIGO_TESTS_INTEGRATION_SERVER_PROCESS_H_
 #define DIRIGO_TESTS_INTEGRATION_SERVER_PROCESS_H_
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,8 +40,11 @@ class ServerProcess {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
+    const std::string log_file = (dir_ / "server.log").string();
     pid_ = fork();
     if (pid_ == 0) {
+      int fd = open(log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      if (fd >= 0) dup2(fd, 2);
       execv(binary.c_str(), argv.data());
       _exit(127);
     }
@@ -111,6 +115,11 @@ class ServerProcess {
   }
 
   bool ready() const { return ready_; }
+  // What it wrote to standard error so far.
+  std::string log() const {
+    std::ifstream in(dir_ / "server.log");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
   int port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
