@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The console comes back to the same conversation, as `make chat` does: each
+# run starts a new server on the same SQLite file, and dirigo-chat resumes the
+# conversation named in the user's state folder. Erasing leaves no trace of
+# the person's words in the store, the state folder or the home folder.
+#   console_resume_test.sh SERVER_BINARY CHAT_BINARY WITH_SERVER_SCRIPT
+set -uo pipefail
+server=$1
+chat=$2
+with_server=$3
+failures=0
+pass=0
+check() {
+  if [ "$2" -eq 0 ]; then pass=$((pass + 1)); else echo "FAIL: $1"; failures=$((failures + 1)); fi
+}
+work=$(mktemp -d -t dirigo-resume.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+export HOME="$work/home" XDG_STATE_HOME="$work/home/.local/state"
+export DIRIGO_STORE="sqlite:$work/var/dirigo.db"
+mkdir -p "$HOME"
+# Runs the console (with the given flags) on a fresh server, input from stdin.
+run() { "$with_server" "$server" sh -c 'exec "$0" --server="$DIRIGO_SERVER" "$@"' "$chat" "$@" 2>&1; }
+
+out=$(printf 'lavoro alla Qwertyzeta come segretaria da 3 anni\n' | run --resume)
+grep -q "Ciao! Sono Dirigo" <<<"$out"; check "the first run greets" $?
+[ -s "$XDG_STATE_HOME/dirigo/last-session" ]; check "the conversation's name is kept in the state folder" $?
+
+out=$(printf '/profilo\n' | run --resume)
+echo "$out"
+grep -q "Eccoci di nuovo" <<<"$out"; check "the next run (a new server) resumes" $?
+if grep -q "Ciao! Sono Dirigo" <<<"$out"; then check "no new greeting on resume" 1; else check "no new greeting on resume" 0; fi
+grep -q "segretaria" <<<"$out" && grep -q "3 anni" <<<"$out"; check "the facts survived the restart" $?
+
+grep -rqa "Qwertyzeta" "$work/var"; check "before the erase, the store holds the person's words" $?
+out=$(printf 'cancella i miei dati\n' | run --resume)
+grep -q "Eccoci di nuovo" <<<"$out"; check "resumed to erase" $?
+if grep -rqa "Qwertyzeta" "$work"; then
+  grep -rla "Qwertyzeta" "$work"
+  check "after the erase the person's words are nowhere (store, state, home)" 1
+else
+  check "after the erase the person's words are nowhere (store, state, home)" 0
+fi
+
+out=$(printf 'ciao\n' | run --resume --new)
+grep -q "Ciao! Sono Dirigo" <<<"$out"; check "--new starts afresh" $?
+
+out=$(printf 'ciao\n' | run)
+grep -q "Ciao! Sono Dirigo" <<<"$out"; check "a pipe starts afresh without --resume" $?
+
+# A conversation the server no longer has: said once, and a new one begins.
+echo "s-00000000000000000000000000000000" >"$XDG_STATE_HOME/dirigo/last-session"
+out=$(printf 'ciao\n' | run --resume)
+grep -q "La conversazione di prima era scaduta" <<<"$out" && grep -q "Ciao! Sono Dirigo" <<<"$out"
+check "an expired conversation is announced, then a new one" $?
+
+echo "console resume: $pass passed, $failures failed"
+[ "$failures" -eq 0 ]
