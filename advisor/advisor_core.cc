@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "advisor/errors.h"
 #include "base/log.h"
 #include "base/status_macros.h"
 #include "dialog/phrase_keys.h"
@@ -27,15 +28,20 @@ constexpr int kMaxAttempts = 8;
 absl::Status CheckField(const std::string& what, const std::string& value,
                         size_t max, bool required) {
   if (required && value.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(what, " is required"));
+    return WithReason(
+        absl::InvalidArgumentError(absl::StrCat(what, " is required")),
+        "FIELD_REQUIRED", what);
   }
   if (value.size() > max) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        what, " is too long (", value.size(), " bytes; at most ", max, ")"));
+    return WithReason(absl::InvalidArgumentError(
+                          absl::StrCat(what, " is too long (", value.size(),
+                                       " bytes; at most ", max, ")")),
+                      "FIELD_TOO_LONG", what);
   }
   if (absl::Status s = CheckUtf8(value); !s.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(what, " is not valid UTF-8"));
+    return WithReason(
+        absl::InvalidArgumentError(absl::StrCat(what, " is not valid UTF-8")),
+        "NOT_UTF8", what);
   }
   return absl::OkStatus();
 }
@@ -57,16 +63,21 @@ absl::Status CheckProfile(const dirigo::v1::Profile& profile) {
                                : r->GetEnumValue(profile, f);
       if (f->enum_type()->FindValueByNumber(v) == nullptr ||
           (f->is_repeated() && v == 0)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("profile.", f->json_name(), " has no value ", v));
+        return WithReason(absl::InvalidArgumentError(absl::StrCat(
+                              "profile.", f->json_name(), " has no value ", v)),
+                          "PROFILE_INVALID",
+                          absl::StrCat("profile.", f->json_name()));
       }
     }
   }
   if (profile.has_years_experience() &&
       (profile.years_experience() < 0 ||
        profile.years_experience() > kMaxYearsExperience)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "profile.yearsExperience must be between 0 and ", kMaxYearsExperience));
+    return WithReason(
+        absl::InvalidArgumentError(
+            absl::StrCat("profile.yearsExperience must be between 0 and ",
+                         kMaxYearsExperience)),
+        "PROFILE_INVALID", "profile.yearsExperience");
   }
   return absl::OkStatus();
 }
@@ -83,9 +94,11 @@ uint64_t TextDigest(const std::string& text) {
 }
 
 absl::Status CancelledError() {
-  return absl::CancelledError(
-      "the call was cancelled or its deadline passed before the message was "
-      "applied; send it again (with the same request id) to apply it");
+  return WithReason(
+      absl::CancelledError(
+          "the call was cancelled or its deadline passed before the message "
+          "was applied; send it again (with the same request id) to apply it"),
+      "CANCELLED");
 }
 
 std::string TurnText(const dirigo::v1::BotTurn& turn) {
@@ -137,14 +150,18 @@ absl::StatusOr<const Engine*> AdvisorCore::EngineFor(
     std::vector<std::string> known;
     for (const auto& [k, v] : engines_) known.push_back(k);
     if (l == "en") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "English (\"en\") is not available yet: this server has a knowledge "
-          "base for \"",
-          absl::StrJoin(known, "\", \""), "\" only"));
+      return WithReason(
+          absl::InvalidArgumentError(absl::StrCat(
+              "English (\"en\") is not available yet: this server has a "
+              "knowledge base for \"",
+              absl::StrJoin(known, "\", \""), "\" only")),
+          "LOCALE_UNAVAILABLE", "locale");
     }
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown locale \"", l, "\" (available: \"",
-                     absl::StrJoin(known, "\", \""), "\")"));
+    return WithReason(
+        absl::InvalidArgumentError(
+            absl::StrCat("unknown locale \"", l, "\" (available: \"",
+                         absl::StrJoin(known, "\", \""), "\")")),
+        "LOCALE_UNAVAILABLE", "locale");
   }
   return it->second.get();
 }
@@ -225,9 +242,11 @@ absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::Converse(
     if (!absl::IsAborted(response.status())) return response;
     // A concurrent turn on the same conversation won: redo on its state.
   }
-  return absl::AbortedError(
-      "too many messages at once on this conversation; send them one at a "
-      "time");
+  return WithRetryDelay(
+      WithReason(absl::AbortedError("too many messages at once on this "
+                                    "conversation; send them one at a time"),
+                 "SESSION_BUSY"),
+      absl::Milliseconds(100));
 }
 
 absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::TryConverse(
@@ -240,20 +259,25 @@ absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::TryConverse(
     if (request.request_id().empty() || r.request_id() != request.request_id())
       continue;
     if (r.text_digest() != 0 && r.text_digest() != digest) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "request id '", request.request_id(),
-          "' was already used for a different message; give each new "
-          "message a new id"));
+      return WithReason(
+          absl::InvalidArgumentError(absl::StrCat(
+              "request id '", request.request_id(),
+              "' was already used for a different message; give each new "
+              "message a new id")),
+          "REQUEST_ID_REUSED", "request_id");
     }
     return r.response();
   }
   if (cancelled()) return CancelledError();
   ASSIGN_OR_RETURN(const Engine* engine, EngineFor(s.locale()));
-  ASSIGN_OR_RETURN(
-      EngineReply reply,
-      engine->Respond(
-          request.text(), s.mutable_dialog(),
-          absl::ToCivilYear(clock_->Now(), absl::UTCTimeZone()).year()));
+  absl::StatusOr<EngineReply> replied = engine->Respond(
+      request.text(), s.mutable_dialog(),
+      absl::ToCivilYear(clock_->Now(), absl::UTCTimeZone()).year());
+  if (absl::IsInvalidArgument(replied.status())) {
+    // The engine refuses only the message itself (too long, not UTF-8).
+    return WithReason(replied.status(), "MESSAGE_INVALID", "text");
+  }
+  ASSIGN_OR_RETURN(EngineReply reply, std::move(replied));
   dirigo::v1::ConverseResponse response;
   *response.mutable_turn() = std::move(reply.turn);
   if (request.omit_trace()) response.mutable_turn()->clear_trace();

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "advisor/errors.h"
 #include "dirigo/session/v1/session.pb.h"
 #include "text/unicode.h"
 
@@ -13,8 +14,14 @@ namespace {
 using dirigo::v1::ConverseRequest;
 using dirigo::v1::ConverseResponse;
 
-const grpc::Status kBusy(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                         "the server is busy; try again in a moment");
+// The worker pool's queue is full.
+absl::Status Busy() {
+  return WithRetryDelay(
+      WithReason(absl::ResourceExhaustedError(
+                     "the server is busy; try again in a moment"),
+                 "SERVER_BUSY"),
+      absl::Seconds(1));
+}
 
 // Runs `call` (returning StatusOr<Response>) on the pool and finishes.
 template <typename Response, typename Call>
@@ -27,8 +34,9 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context,
         // A call that waited past its deadline, or was cancelled, is not
         // applied: the client has given up and may retry.
         if (context->IsCancelled()) {
-          reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED,
-                                       "the call was cancelled before it ran"));
+          reactor->Finish(ToGrpcStatus(WithReason(
+              absl::CancelledError("the call was cancelled before it ran"),
+              "CANCELLED")));
           return;
         }
         auto result = call();
@@ -39,7 +47,7 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context,
           reactor->Finish(ToGrpcStatus(result.status()));
         }
       });
-  if (!queued) reactor->Finish(kBusy);
+  if (!queued) reactor->Finish(ToGrpcStatus(Busy()));
   return reactor;
 }
 
@@ -55,6 +63,7 @@ ConverseResponse Answer(absl::StatusOr<ConverseResponse> result,
   ConverseResponse response;
   response.mutable_error()->set_code(static_cast<int>(result.status().code()));
   response.mutable_error()->set_message(std::string(result.status().message()));
+  response.mutable_error()->set_reason(ReasonOf(result.status()));
   response.set_request_id(request_id);
   return response;
 }
@@ -93,8 +102,7 @@ class StreamReactor final
     if (!queued) {
       std::string id;
       (void)DecodeConverseRequest(request_, &id);
-      response_ = ToBytes(Answer(
-          absl::ResourceExhaustedError(kBusy.error_message()), id));
+      response_ = ToBytes(Answer(Busy(), id));
       StartWrite(&response_);
     }
   }
@@ -130,8 +138,11 @@ absl::StatusOr<ConverseRequest> DecodeConverseRequest(
   }
   dirigo::session::v1::WireConverseRequest raw;
   if (!raw.ParseFromString(wire)) {
-    return absl::InvalidArgumentError(
-        "the request is not a dirigo.v1.ConverseRequest (malformed protobuf)");
+    return WithReason(
+        absl::InvalidArgumentError(
+            "the request is not a dirigo.v1.ConverseRequest (malformed "
+            "protobuf)"),
+        "REQUEST_MALFORMED");
   }
   const std::pair<const char*, const std::string*> fields[] = {
       {"session", &raw.session()},
@@ -139,8 +150,10 @@ absl::StatusOr<ConverseRequest> DecodeConverseRequest(
       {"text", &raw.text()}};
   for (const auto& [name, value] : fields) {
     if (absl::Status s = CheckUtf8(*value); !s.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          name, " is not valid UTF-8 text (", s.message(), ")"));
+      return WithReason(absl::InvalidArgumentError(absl::StrCat(
+                            name, " is not valid UTF-8 text (", s.message(),
+                            ")")),
+                        "NOT_UTF8", name);
     }
     if (std::string(name) == "request_id") *id = *value;
   }
@@ -152,11 +165,6 @@ absl::StatusOr<ConverseRequest> DecodeConverseRequest(
   return request;
 }
 
-grpc::Status ToGrpcStatus(const absl::Status& status) {
-  if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      std::string(status.message()));
-}
 
 AdvisorService::AdvisorService(AdvisorCore* core, WorkerPool* pool)
     : core_(core), pool_(pool) {}
@@ -189,7 +197,7 @@ grpc::ServerUnaryReactor* AdvisorService::Converse(
       reactor->Finish(ToGrpcStatus(result.status()));
     }
   });
-  if (!queued) reactor->Finish(kBusy);
+  if (!queued) reactor->Finish(ToGrpcStatus(Busy()));
   return reactor;
 }
 

@@ -19,14 +19,12 @@
 
 #include "absl/status/status.h"
 #include "advisor/advisor_core.h"
+#include "advisor/errors.h"
 #include "advisor/worker_pool.h"
 #include "dirigo/v1/advisor.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 
 namespace dirigo {
-
-// absl::Status → grpc::Status (the codes are the same numbers).
-grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // Advisor::CallbackService, with Converse and StreamConverse on raw bytes.
 using AdvisorBase = dirigo::v1::Advisor::WithCallbackMethod_CreateSession<

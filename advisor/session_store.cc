@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "advisor/errors.h"
 #include "advisor/redis_session_store.h"
 #include "advisor/sqlite_session_store.h"
 #include "base/status_macros.h"
@@ -22,13 +23,17 @@ std::string Serialize(const SessionRecord& record) {
 }  // namespace
 
 absl::Status SessionStore::NotFound(const std::string& name) {
-  return absl::NotFoundError(absl::StrCat(
-      "no conversation '", name,
-      "': it never existed, was deleted, or expired after being idle"));
+  return WithReason(
+      absl::NotFoundError(absl::StrCat(
+          "no conversation '", name,
+          "': it never existed, was deleted, or expired after being idle")),
+      "SESSION_NOT_FOUND", "session");
 }
 
 absl::Status SessionStore::Changed() {
-  return absl::AbortedError("the conversation changed meanwhile; retry");
+  return WithReason(
+      absl::AbortedError("the conversation changed meanwhile; retry"),
+      "SESSION_CHANGED");
 }
 
 absl::Status SessionStore::Create(const SessionRecord& record) {
@@ -99,9 +104,13 @@ absl::Status InMemorySessionStore::CreateBytes(const std::string& name,
   absl::MutexLock lock(&mu_);
   SweepLocked();
   if (sessions_.size() >= options_.max_sessions) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("the server holds its maximum of ", options_.max_sessions,
-                     " conversations; try again later"));
+    return WithRetryDelay(
+        WithReason(absl::ResourceExhaustedError(absl::StrCat(
+                       "the server holds its maximum of ",
+                       options_.max_sessions,
+                       " conversations; try again later")),
+                   "SESSION_LIMIT"),
+        absl::Minutes(1));
   }
   auto [it, inserted] =
       sessions_.try_emplace(name, Stored{std::move(bytes), 1, now});

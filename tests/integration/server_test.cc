@@ -2,6 +2,8 @@
 #include "dirigo/v1/advisor.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
@@ -240,6 +242,54 @@ TEST_F(ServerTest, SessionShowsItsTranscriptAndExpiry) {
   EXPECT_EQ(session.transcript_size(), 0);
 }
 
+// The google.rpc details of an error: reason, field at fault, retry delay.
+struct Details {
+  std::string reason, domain, field;
+  bool retry = false;
+};
+Details DetailsOf(const grpc::Status& status) {
+  Details d;
+  google::rpc::Status rich;
+  EXPECT_TRUE(rich.ParseFromString(status.error_details()));
+  EXPECT_EQ(rich.code(), static_cast<int>(status.error_code()));
+  for (const auto& any : rich.details()) {
+    google::rpc::ErrorInfo info;
+    google::rpc::BadRequest bad;
+    google::rpc::RetryInfo retry;
+    if (any.UnpackTo(&info)) {
+      d.reason = info.reason();
+      d.domain = info.domain();
+    } else if (any.UnpackTo(&bad) && bad.field_violations_size() > 0) {
+      d.field = bad.field_violations(0).field();
+    } else if (any.UnpackTo(&retry)) {
+      d.retry = true;
+    }
+  }
+  return d;
+}
+
+TEST_F(ServerTest, ErrorsCarryMachineReadableDetails) {
+  v1::ConverseResponse r;
+  Details d = DetailsOf(Say("s-nobody", "ciao", &r));
+  EXPECT_EQ(d.reason, "SESSION_NOT_FOUND");
+  EXPECT_EQ(d.domain, "dirigo.v1");
+  EXPECT_EQ(d.field, "session");
+  std::string s = NewSession();
+  d = DetailsOf(Say(s, std::string(3000, 'a'), &r));
+  EXPECT_EQ(d.reason, "MESSAGE_INVALID");
+  EXPECT_EQ(d.field, "text");
+  ASSERT_TRUE(Say(s, "ciao", &r, "k").ok());
+  d = DetailsOf(Say(s, "altro", &r, "k"));
+  EXPECT_EQ(d.reason, "REQUEST_ID_REUSED");
+  EXPECT_EQ(d.field, "request_id");
+  v1::AdviseRequest advise;
+  advise.mutable_profile()->set_years_experience(500);
+  v1::AdviseResponse advice;
+  d = DetailsOf(stub_->Advise(Ctx().get(), advise, &advice));
+  EXPECT_EQ(d.reason, "PROFILE_INVALID");
+  EXPECT_EQ(d.field, "profile.yearsExperience");
+}
+
 TEST_F(ServerTest, TraceCanBeLeftOut) {
   std::string s = NewSession();
   v1::ConverseRequest req;
@@ -297,6 +347,7 @@ TEST_F(ServerTest, StreamAnswersBadFramesOneByOne) {
   v1::ConverseResponse r = send_and_read(bad_text);
   EXPECT_EQ(r.error().code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(r.error().message(), HasSubstr("text is not valid UTF-8"));
+  EXPECT_EQ(r.error().reason(), "NOT_UTF8");
   EXPECT_EQ(r.request_id(), "q1");
   r = send_and_read("\xff\xff\xff\xff");
   EXPECT_THAT(r.error().message(), HasSubstr("malformed protobuf"));
