@@ -10,6 +10,7 @@
 
 #include "dirigo/v1/advisor.grpc.pb.h"
 #include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "tests/integration/server_process.h"
 #include "tests/support/nginx_server.h"
@@ -207,6 +208,37 @@ TEST(DurabilityTest, ErasedDataIsNowhereInRedisFiles) {
   // Redis rewrites its files in the background.
   EXPECT_TRUE(WaitFor([&] { return FilesWith(redis.dir(), kMarker).empty(); }))
       << "still in: " << ::testing::PrintToString(FilesWith(redis.dir(), kMarker));
+}
+
+grpc::health::v1::HealthCheckResponse::ServingStatus Health(
+    const ServerProcess& server) {
+  auto stub = grpc::health::v1::Health::NewStub(server.channel());
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc::health::v1::HealthCheckRequest req;
+  req.set_service("dirigo.v1.Advisor");
+  grpc::health::v1::HealthCheckResponse resp;
+  if (!stub->Check(&ctx, req, &resp).ok()) {
+    return grpc::health::v1::HealthCheckResponse::UNKNOWN;
+  }
+  return resp.status();
+}
+
+TEST(DurabilityTest, HealthSaysNotServingWhileTheStoreIsDown) {
+  auto redis = std::make_unique<RedisServer>();
+  ASSERT_TRUE(redis->ready()) << redis->log();
+  ServerProcess server(DIRIGO_SERVER_BIN, {"--store=" + redis->url()});
+  ASSERT_TRUE(server.ready()) << server.log();
+  EXPECT_EQ(Health(server), grpc::health::v1::HealthCheckResponse::SERVING);
+  Client client(server.address());
+  std::string name = client.Create();
+  redis.reset();  // Redis goes away
+  EXPECT_TRUE(WaitFor([&] {
+    return Health(server) == grpc::health::v1::HealthCheckResponse::NOT_SERVING;
+  })) << "health should follow the store";
+  grpc::Status s = client.Say(name, "ciao");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(s.error_message(), HasSubstr("Redis"));
 }
 
 TEST(ReplicasTest, TwoReplicasBehindNginxShareOneRedis) {
