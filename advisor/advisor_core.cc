@@ -332,7 +332,11 @@ absl::StatusOr<dirigo::v1::Session> AdvisorCore::GetSession(
 absl::StatusOr<dirigo::v1::DeleteSessionResponse> AdvisorCore::DeleteSession(
     const dirigo::v1::DeleteSessionRequest& request) {
   RETURN_IF_ERROR(CheckField("session", request.session(), kMaxIdBytes, true));
-  ASSIGN_OR_RETURN(SessionRecord record, store_->Get(request.session()));
+  absl::StatusOr<SessionRecord> record = store_->Get(request.session());
+  // A record that cannot be read can still be erased.
+  if (!record.ok() && !absl::IsDataLoss(record.status())) {
+    return record.status();
+  }
   RETURN_IF_ERROR(store_->Delete(request.session()));
   if (absl::Status scrub = store_->Scrub(); !scrub.ok()) {
     LOG_INFO("scrub after a delete failed: %s",
@@ -340,12 +344,14 @@ absl::StatusOr<dirigo::v1::DeleteSessionResponse> AdvisorCore::DeleteSession(
   }
   LOG_INFO("session deleted: %s", LogName(request.session()).c_str());
   dirigo::v1::DeleteSessionResponse response;
-  absl::StatusOr<const Engine*> engine = EngineFor(record.state.locale());
+  absl::StatusOr<const Engine*> engine =
+      EngineFor(record.ok() ? record->state.locale() : "");
   if (engine.ok()) {
     // In the register the person wrote in.
     const KnowledgeBase& kb = (*engine)->knowledge();
-    response.set_message(kb.InRegister(kb.Phrase(phrase::kErased),
-                                       record.state.dialog().formal()));
+    response.set_message(kb.InRegister(
+        kb.Phrase(phrase::kErased),
+        record.ok() && record->state.dialog().formal()));
   }
   return response;
 }

@@ -144,6 +144,8 @@ absl::StatusOr<ConverseRequest> DecodeConverseRequest(
             "protobuf)"),
         "REQUEST_MALFORMED");
   }
+  // The id first, so that any error below can echo it.
+  if (CheckUtf8(raw.request_id()).ok()) *id = raw.request_id();
   const std::pair<const char*, const std::string*> fields[] = {
       {"session", &raw.session()},
       {"request_id", &raw.request_id()},
@@ -155,7 +157,6 @@ absl::StatusOr<ConverseRequest> DecodeConverseRequest(
                             ")")),
                         "NOT_UTF8", name);
     }
-    if (std::string(name) == "request_id") *id = *value;
   }
   ConverseRequest request;
   request.set_session(raw.session());

@@ -6,7 +6,7 @@
 //
 // Example:
 //   return WithReason(absl::InvalidArgumentError("text is too long"),
-//                     "MESSAGE_TOO_LONG", "text");
+//                     "MESSAGE_INVALID", "text");
 #ifndef DIRIGO_ADVISOR_ERRORS_H_
 #define DIRIGO_ADVISOR_ERRORS_H_
 

@@ -20,6 +20,9 @@ constexpr timeval kConnectTimeout = {2, 0};
 constexpr timeval kReplyTimeout = {5, 0};
 // How long the scrubber waits for a rewrite Redis is already running.
 constexpr absl::Duration kScrubWait = absl::Minutes(2);
+// Rewrites are coalesced: at most one per this period, whatever the number
+// of erasures; a failed one is tried again after it.
+constexpr absl::Duration kScrubPeriod = absl::Seconds(5);
 
 // Atomic on the server: creates the hash unless the key exists.
 constexpr char kCreateScript[] = R"lua(
@@ -196,7 +199,12 @@ absl::StatusOr<std::shared_ptr<redisReply>> RedisSessionStore::Command(
       conn->get(), static_cast<int>(args.size()), argv.data(), lens.data()));
   std::shared_ptr<redisReply> reply(raw, ReplyDeleter());
   if (reply == nullptr || conn->broken()) {
-    // The connection is dropped; the next call opens a new one.
+    // Redis restarted or went away: every pooled connection is as dead as
+    // this one. Drop them all; the next calls open new ones.
+    {
+      absl::MutexLock lock(&pool_mu_);
+      idle_.clear();
+    }
     return absl::UnavailableError(absl::StrCat("Redis at ", Describe(),
                                                " failed: ", conn->get()->errstr));
   }
@@ -231,8 +239,9 @@ absl::StatusOr<SessionStore::Stored> RedisSessionStore::GetBytes(
   std::vector<std::string> args = {"HMGET", Key(name), "state", "version",
                                    "updated_ms"};
   absl::StatusOr<std::shared_ptr<redisReply>> reply = Command(args);
-  // A pooled connection may have gone stale (Redis restarted): a read is
-  // safe to try once more.
+  // A pooled connection may have gone stale (Redis restarted); the failure
+  // emptied the pool, so a second try connects afresh. Only reads are
+  // retried here: a write whose answer was lost may have been applied.
   if (absl::IsUnavailable(reply.status())) reply = Command(args);
   RETURN_IF_ERROR(reply.status());
   const redisReply* r = reply->get();
@@ -281,8 +290,9 @@ absl::Status RedisSessionStore::Delete(const std::string& name) {
 }
 
 absl::Status RedisSessionStore::Ping() {
-  ASSIGN_OR_RETURN(auto reply, Command({"PING"}));
-  return absl::OkStatus();
+  absl::StatusOr<std::shared_ptr<redisReply>> reply = Command({"PING"});
+  if (absl::IsUnavailable(reply.status())) reply = Command({"PING"});
+  return reply.status();
 }
 
 absl::Status RedisSessionStore::Scrub() {
@@ -292,20 +302,31 @@ absl::Status RedisSessionStore::Scrub() {
 }
 
 void RedisSessionStore::ScrubLoop() {
+  auto woken = [this]() ABSL_SHARED_LOCKS_REQUIRED(scrub_mu_) {
+    return scrub_wanted_ || stopping_;
+  };
+  auto stopped = [this]() ABSL_SHARED_LOCKS_REQUIRED(scrub_mu_) {
+    return stopping_;
+  };
   while (true) {
+    bool wanted;
     {
       absl::MutexLock lock(&scrub_mu_);
-      auto woken = [this]() ABSL_SHARED_LOCKS_REQUIRED(scrub_mu_) {
-        return scrub_wanted_ || stopping_;
-      };
       scrub_mu_.Await(absl::Condition(&woken));
-      if (stopping_) return;
+      wanted = scrub_wanted_;
       scrub_wanted_ = false;
     }
-    if (absl::Status s = ScrubNow(); !s.ok()) {
-      LOG_INFO("Redis persistence files not rewritten after an erase: %s",
-                  std::string(s.message()).c_str());
+    // Asked for before a stop, it still runs.
+    absl::Status s = wanted ? ScrubNow() : absl::OkStatus();
+    absl::MutexLock lock(&scrub_mu_);
+    if (!s.ok()) {
+      LOG_INFO("Redis persistence files not rewritten after an erase (%s)",
+               std::string(s.message()).c_str());
+      if (!absl::IsCancelled(s)) scrub_wanted_ = true;  // tried again
     }
+    if (stopping_) return;
+    // Coalesce: the erasures of the pause share the next rewrite.
+    scrub_mu_.AwaitWithTimeout(absl::Condition(&stopped), kScrubPeriod);
   }
 }
 
@@ -324,6 +345,10 @@ absl::Status RedisSessionStore::ScrubNow() {
     }
     if (absl::Now() > give_up) {
       return absl::DeadlineExceededError("Redis kept rewriting its files");
+    }
+    {
+      absl::MutexLock lock(&scrub_mu_);
+      if (stopping_) return absl::CancelledError("the server is stopping");
     }
     absl::SleepFor(absl::Milliseconds(100));
   }

@@ -7,7 +7,9 @@
 // the key's Redis TTL to the idle time, so Redis itself frees idle sessions.
 // Scrub() asks Redis to rewrite its append-only file (when on) and to save a
 // new snapshot (when snapshots are configured), in the background, so that
-// erased data leaves its persistence files too.
+// erased data leaves its persistence files too: at most one rewrite every 5
+// seconds, shared by the erasures meanwhile, and retried if it fails. Keys
+// that expire by TTL leave the files at Redis's own next rewrite.
 //
 // Thread-safe: a pool of connections, one per call in flight.
 #ifndef DIRIGO_ADVISOR_REDIS_SESSION_STORE_H_

@@ -91,8 +91,11 @@ absl::Status CheckFlags() {
     return absl::InvalidArgumentError(absl::StrCat(
         "--store_sync must be 'normal' or 'full', not '", sync, "'"));
   }
-  if (absl::GetFlag(FLAGS_session_ttl) < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("--session_ttl cannot be negative");
+  if (absl::Duration ttl = absl::GetFlag(FLAGS_session_ttl);
+      ttl != absl::ZeroDuration() &&
+      (ttl < absl::Seconds(1) || ttl > absl::Hours(24 * 3650))) {
+    return absl::InvalidArgumentError(
+        "--session_ttl must be between 1s and 87600h (ten years)");
   }
   if (absl::GetFlag(FLAGS_workers) < 1 ||
       absl::GetFlag(FLAGS_max_sessions) < 1 ||
@@ -202,10 +205,11 @@ absl::Status Serve(const sigset_t& signals) {
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   LOG_INFO("signal %d: shutting down", signal_number);
+  // Health checks answer NOT_SERVING from now on, so balancers move away
+  // (the watcher's later changes are ignored).
+  health->Shutdown();
   stop_watching.Notify();
   watcher.join();
-  // Health checks answer NOT_SERVING from now on, so balancers move away.
-  health->Shutdown();
   server->Shutdown(absl::ToChronoTime(absl::Now() + kShutdownGrace));
   server->Wait();
   pool.reset();  // runs what is queued, then stops

@@ -1,6 +1,8 @@
 #include "advisor/sqlite_session_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <system_error>
@@ -14,6 +16,8 @@ namespace {
 
 // How often idle sessions are freed.
 constexpr absl::Duration kSweepPeriod = absl::Minutes(1);
+// PRAGMA application_id of a Dirigo session file ("DIRG").
+constexpr int64_t kApplicationId = 0x44495247;
 
 // Migration i brings a file from schema version i to i + 1.
 const std::vector<std::string>& Migrations() {
@@ -41,7 +45,6 @@ class Statement {
   Statement& operator=(const Statement&) = delete;
 
   // SQLITE_OK once prepared.
-  int prepared() const { return rc_; }
   Statement& Bind(int i, const std::string& text) {
     sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()),
                       SQLITE_STATIC);
@@ -56,9 +59,13 @@ class Statement {
     sqlite3_bind_int64(stmt_, i, v);
     return *this;
   }
-  // SQLITE_ROW, SQLITE_DONE or an error.
-  int Step() { return sqlite3_step(stmt_); }
+  // SQLITE_ROW, SQLITE_DONE or an error (the preparation's, if it failed).
+  int Step() { return rc_ != SQLITE_OK ? rc_ : sqlite3_step(stmt_); }
   int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
+  std::string Text(int col) {
+    const unsigned char* p = sqlite3_column_text(stmt_, col);
+    return p == nullptr ? std::string() : reinterpret_cast<const char*>(p);
+  }
   std::string Blob(int col) {
     const void* p = sqlite3_column_blob(stmt_, col);
     int n = sqlite3_column_bytes(stmt_, col);
@@ -78,13 +85,26 @@ absl::StatusOr<std::unique_ptr<SessionStore>> SqliteSessionStore::Open(
     return absl::InvalidArgumentError(
         "--store=sqlite:PATH needs a file path (e.g. sqlite:var/dirigo.db)");
   }
+  // The file holds what people said, and a session's name is its only key:
+  // a new folder and file are readable by this user only (SQLite gives the
+  // -wal and -shm files the same mode).
   std::filesystem::path folder = std::filesystem::path(path).parent_path();
   std::error_code ec;
-  if (!folder.empty()) std::filesystem::create_directories(folder, ec);
+  if (!folder.empty() && !std::filesystem::exists(folder)) {
+    std::filesystem::create_directories(folder, ec);
+    if (!ec) {
+      std::filesystem::permissions(folder, std::filesystem::perms::owner_all,
+                                   ec);
+    }
+  }
   if (ec) {
     return absl::FailedPreconditionError(absl::StrCat(
         "cannot create the folder ", folder.string(), " for ", path, ": ",
         ec.message()));
+  }
+  if (int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+      fd >= 0) {
+    close(fd);
   }
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db,
@@ -105,12 +125,25 @@ absl::StatusOr<std::unique_ptr<SessionStore>> SqliteSessionStore::Open(
     absl::MutexLock lock(&store->mu_);
     // WAL: readers never wait for the writer, and a crash loses nothing
     // committed. secure_delete: freed space is overwritten with zeros.
-    RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL;", "opening"));
+    // journal_size_limit=0: the log shrinks to nothing at each checkpoint,
+    // so old copies of sessions do not linger in it.
+    {
+      Statement wal(store->db_, "PRAGMA journal_mode=WAL;");
+      int rc = wal.Step();
+      if (rc != SQLITE_ROW) return store->Error(rc, "opening");
+      if (wal.Text(0) != "wal") {
+        return absl::FailedPreconditionError(
+            absl::StrCat("the session database ", path,
+                         " cannot use write-ahead logging (", wal.Text(0),
+                         " instead)"));
+      }
+    }
     RETURN_IF_ERROR(store->Exec(
         options.sync_every_turn ? "PRAGMA synchronous=FULL;"
                                 : "PRAGMA synchronous=NORMAL;",
         "opening"));
-    RETURN_IF_ERROR(store->Exec("PRAGMA secure_delete=ON;", "opening"));
+    RETURN_IF_ERROR(store->Exec(
+        "PRAGMA secure_delete=ON; PRAGMA journal_size_limit=0;", "opening"));
     RETURN_IF_ERROR(store->Migrate());
   }
   return store;
@@ -165,24 +198,48 @@ absl::Status SqliteSessionStore::Exec(const std::string& sql,
 }
 
 absl::Status SqliteSessionStore::Migrate() {
-  Statement version(db_, "PRAGMA user_version;");
-  if (version.prepared() != SQLITE_OK) return Error(version.prepared(), "reading");
-  int rc = version.Step();
-  if (rc != SQLITE_ROW) return Error(rc, "reading");
-  const int64_t current = version.Int(0);
+  // In one write transaction, so that two servers starting on a new file do
+  // not both migrate it.
+  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE;", "opening"));
+  absl::Status status = MigrateLocked();
+  if (!status.ok()) {
+    (void)Exec("ROLLBACK;", "opening");
+    return status;
+  }
+  return Exec("COMMIT;", "opening");
+}
+
+absl::Status SqliteSessionStore::MigrateLocked() {
+  auto read = [this](const char* pragma) -> absl::StatusOr<int64_t> {
+    Statement s(db_, pragma);
+    int rc = s.Step();
+    if (rc != SQLITE_ROW) return Error(rc, "reading");
+    return s.Int(0);
+  };
+  ASSIGN_OR_RETURN(int64_t current, read("PRAGMA user_version;"));
+  ASSIGN_OR_RETURN(int64_t app, read("PRAGMA application_id;"));
+  ASSIGN_OR_RETURN(int64_t tables,
+                   read("SELECT count(*) FROM sqlite_master;"));
+  // Files of this Dirigo from before application_id have a user_version.
+  if (app != kApplicationId && (app != 0 || (tables > 0 && current == 0))) {
+    // Another program's database: never add tables to it.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the session database is corrupt or not a Dirigo database (opening ",
+        path_, ": it belongs to another program)"));
+  }
   const int64_t latest = static_cast<int64_t>(Migrations().size());
   if (current > latest) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "the session database ", path_, " was written by a newer Dirigo (schema ",
-        current, "; this version reads up to ", latest, ")"));
+        "the session database ", path_,
+        " was written by a newer Dirigo (schema ", current,
+        "; this version reads up to ", latest, ")"));
   }
   for (int64_t v = current; v < latest; ++v) {
-    RETURN_IF_ERROR(Exec(absl::StrCat("BEGIN IMMEDIATE;", Migrations()[v],
-                                      "PRAGMA user_version=", v + 1,
-                                      ";COMMIT;"),
-                         "migrating"));
+    RETURN_IF_ERROR(Exec(Migrations()[v], "migrating"));
   }
-  return absl::OkStatus();
+  return Exec(absl::StrCat("PRAGMA application_id=", kApplicationId,
+                           "; PRAGMA user_version=", latest, ";"),
+              "migrating");
 }
 
 void SqliteSessionStore::SweepLocked(absl::Time now) {
@@ -260,8 +317,12 @@ absl::Status SqliteSessionStore::Delete(const std::string& name) {
 absl::Status SqliteSessionStore::Scrub() {
   absl::MutexLock lock(&mu_);
   // Copies every page of the log into the file (where secure_delete has
-  // zeroed what was freed) and truncates the log to nothing.
-  return Exec("PRAGMA wal_checkpoint(TRUNCATE);", "scrubbing");
+  // zeroed what was freed) and truncates the log to nothing. Another
+  // process reading the file can hold the log back: then it is an error.
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE,
+                                     nullptr, nullptr);
+  if (rc != SQLITE_OK) return Error(rc, "scrubbing the log of");
+  return absl::OkStatus();
 }
 
 absl::Status SqliteSessionStore::Ping() {

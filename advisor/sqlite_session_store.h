@@ -8,9 +8,11 @@
 // at the cost of an fsync each. secure_delete is on, and Scrub() truncates
 // the write-ahead log, so erased data is gone from both files.
 //
-// The schema is versioned (PRAGMA user_version) and migrated forward when an
-// older file is opened; a file written by a newer Dirigo is refused. Several
-// processes may share one file: compare-and-set works across them.
+// The schema is versioned (PRAGMA user_version) and migrated forward, in one
+// transaction, when an older file is opened; a file written by a newer Dirigo
+// or by another program (PRAGMA application_id) is refused. A new file and
+// folder are readable by their owner only. Several processes on one machine
+// may share one file: compare-and-set works across them.
 //
 // Thread-safe: one connection, used under a mutex (each call is short).
 #ifndef DIRIGO_ADVISOR_SQLITE_SESSION_STORE_H_
@@ -54,6 +56,7 @@ class SqliteSessionStore final : public SessionStore {
   SqliteSessionStore(std::string path, sqlite3* db, const Clock* clock,
                      StoreOptions options);
   absl::Status Migrate() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status MigrateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Runs statements without results; an error names `what` was being done.
   absl::Status Exec(const std::string& sql, const std::string& what)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -6,9 +6,11 @@
 // On a terminal it resumes the person's last conversation (its name is kept
 // in the user's state folder, $XDG_STATE_HOME/dirigo or
 // ~/.local/state/dirigo; nothing else is written there), so that a chat
-// closed today goes on tomorrow; --new starts afresh. A pipe starts a new
-// conversation unless --resume is given. A conversation that truly expired
-// is announced as such and a new one begins.
+// closed today goes on tomorrow; --new starts afresh (and is the one
+// resumed next time). A pipe starts a new conversation, and leaves the kept
+// name alone, unless --resume is given. A conversation the server no longer
+// has is announced as such and a new one begins; any other error stops the
+// console without touching the kept name.
 //
 // On a terminal: a chat with line editing and history (readline), colours
 // unless NO_COLOR is set, quick replies chosen by number, and slash commands
@@ -18,6 +20,7 @@
 // text; with --json, every server response is one line of proto3 JSON (the
 // session first), and an error is one line
 // {"error":{"code":N,"message":"…"}} after which the chat goes on.
+#include <fcntl.h>
 #include <readline/history.h>
 #include <readline/readline.h>
 #include <unistd.h>
@@ -159,10 +162,11 @@ std::string Shorten(const std::string& quote, size_t max) {
 class Chat {
  public:
   Chat(std::shared_ptr<grpc::Channel> channel, bool interactive, bool json,
-       Style style)
+       bool remember, Style style)
       : stub_(Advisor::NewStub(channel)),
         interactive_(interactive),
         json_(json),
+        remember_(remember),
         style_(style) {}
 
   // Fetches the client's texts and commands in `lang`; false (and the
@@ -211,13 +215,15 @@ class Chat {
     return true;
   }
 
+  enum class Resumed { kYes, kNothingToResume, kFailed };
+
   // Goes on with the last conversation, if there is one and the server
-  // still has it: says so and repeats the bot's last message. True if
-  // resumed; false (after saying why, if it expired) to start a new one.
-  bool Resume() {
+  // still has it: says so and repeats the bot's last message. kFailed (the
+  // error shown) when the server could not say.
+  Resumed Resume() {
     std::ifstream in(SessionFile());
     std::string name;
-    if (!(in >> name)) return false;
+    if (!(in >> name)) return Resumed::kNothingToResume;
     dirigo::v1::GetSessionRequest request;
     request.set_session(name);
     dirigo::v1::Session session;
@@ -227,18 +233,20 @@ class Chat {
       if (!json_) {
         std::cout << style_.dim() << Text("expired") << style_.off() << "\n";
       }
-      return false;
+      return Resumed::kNothingToResume;
     }
     if (!s.ok()) {
       Error(s);
-      return false;
+      return Resumed::kFailed;
     }
-    if (session.locale() != lang_ && !FetchTexts(session.locale())) return false;
+    if (session.locale() != lang_ && !FetchTexts(session.locale())) {
+      return Resumed::kFailed;
+    }
     lang_ = session.locale();
     session_ = session.name();
     if (json_) {
       std::cout << ToJson(session) << std::endl;
-      return true;
+      return Resumed::kYes;
     }
     std::cout << style_.dim() << Text("resumed") << style_.off() << "\n";
     for (auto it = session.transcript().rbegin();
@@ -249,7 +257,7 @@ class Chat {
       break;
     }
     std::cout.flush();
-    return true;
+    return Resumed::kYes;
   }
 
   // The language asked for at start.
@@ -275,15 +283,25 @@ class Chat {
  private:
   // Keeps the conversation's name for the next start (best effort: a
   // console that cannot write its state folder still chats).
+  // The name is the only key to the conversation: the folder and the file
+  // are readable by this user only.
   void Remember() const {
     std::filesystem::path file = SessionFile();
-    if (file.empty()) return;
+    if (!remember_ || file.empty()) return;
     std::error_code ec;
-    std::filesystem::create_directories(file.parent_path(), ec);
-    std::ofstream out(file.string() + ".tmp");
-    out << session_ << "\n";
-    out.close();
-    std::filesystem::rename(file.string() + ".tmp", file, ec);
+    if (!std::filesystem::exists(file.parent_path())) {
+      std::filesystem::create_directories(file.parent_path(), ec);
+      std::filesystem::permissions(file.parent_path(),
+                                   std::filesystem::perms::owner_all, ec);
+    }
+    const std::string tmp = file.string() + ".tmp";
+    int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    const std::string line = session_ + "\n";
+    bool written = write(fd, line.data(), line.size()) ==
+                   static_cast<ssize_t>(line.size());
+    close(fd);
+    if (written) std::filesystem::rename(tmp, file, ec);
   }
 
   std::unique_ptr<grpc::ClientContext> Context() {
@@ -509,7 +527,7 @@ class Chat {
   }
 
   std::unique_ptr<Advisor::Stub> stub_;
-  bool interactive_, json_;
+  bool interactive_, json_, remember_;
   Style style_;
   std::string session_, lang_;
   // The client's texts and commands, in the conversation's language.
@@ -545,12 +563,17 @@ int main(int argc, char** argv) {
               << " (is it running? `make chat` starts one)\n";
     return 1;
   }
-  Chat chat(channel, interactive, json, style);
+  // A terminal, or --resume, keeps the conversation's name for next time.
+  const bool remember = interactive || absl::GetFlag(FLAGS_resume);
+  Chat chat(channel, interactive, json, remember, style);
   if (!chat.FetchTexts(lang)) return 2;
   chat.set_lang(lang);
-  const bool resume = !absl::GetFlag(FLAGS_new) &&
-                      (interactive || absl::GetFlag(FLAGS_resume));
-  if (!(resume && chat.Resume()) && !chat.Start(lang)) return 2;
+  using Resumed = Chat::Resumed;
+  Resumed resumed = remember && !absl::GetFlag(FLAGS_new)
+                        ? chat.Resume()
+                        : Resumed::kNothingToResume;
+  if (resumed == Resumed::kFailed) return 2;
+  if (resumed == Resumed::kNothingToResume && !chat.Start(lang)) return 2;
 
   if (interactive) {
     while (true) {

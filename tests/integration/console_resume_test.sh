@@ -32,8 +32,18 @@ if grep -q "Ciao! Sono Dirigo" <<<"$out"; then check "no new greeting on resume"
 grep -q "segretaria" <<<"$out" && grep -q "3 anni" <<<"$out"; check "the facts survived the restart" $?
 
 grep -rqa "Qwertyzeta" "$work/var"; check "before the erase, the store holds the person's words" $?
-out=$(printf 'cancella i miei dati\n' | run --resume)
+# Erased, then looked for while the server still runs (its SQLite log open),
+# and again once it stopped.
+out=$(printf 'cancella i miei dati\n' | "$with_server" "$server" sh -c \
+  '"$0" --server="$DIRIGO_SERVER" --resume; grep -rla Qwertyzeta "$1" && echo MARKER-FOUND' \
+  "$chat" "$work" 2>&1)
 grep -q "Eccoci di nuovo" <<<"$out"; check "resumed to erase" $?
+if grep -q "MARKER-FOUND" <<<"$out"; then
+  echo "$out" | grep -A5 "/"
+  check "right after the erase the person's words are nowhere (server running)" 1
+else
+  check "right after the erase the person's words are nowhere (server running)" 0
+fi
 if grep -rqa "Qwertyzeta" "$work"; then
   grep -rla "Qwertyzeta" "$work"
   check "after the erase the person's words are nowhere (store, state, home)" 1
@@ -44,13 +54,18 @@ fi
 out=$(printf 'ciao\n' | run --resume --new)
 grep -q "Ciao! Sono Dirigo" <<<"$out"; check "--new starts afresh" $?
 
+kept=$(cat "$XDG_STATE_HOME/dirigo/last-session")
 out=$(printf 'ciao\n' | run)
 grep -q "Ciao! Sono Dirigo" <<<"$out"; check "a pipe starts afresh without --resume" $?
+[ "$(cat "$XDG_STATE_HOME/dirigo/last-session")" = "$kept" ]
+check "a pipe without --resume leaves the kept conversation alone" $?
+[ "$(stat -c %a "$XDG_STATE_HOME/dirigo/last-session")" = 600 ] && [ "$(stat -c %a "$work/var/dirigo.db")" = 600 ]
+check "the kept name and the store are readable by their owner only" $?
 
 # A conversation the server no longer has: said once, and a new one begins.
 echo "s-00000000000000000000000000000000" >"$XDG_STATE_HOME/dirigo/last-session"
 out=$(printf 'ciao\n' | run --resume)
-grep -q "La conversazione di prima era scaduta" <<<"$out" && grep -q "Ciao! Sono Dirigo" <<<"$out"
+grep -q "La conversazione di prima non c'è più" <<<"$out" && grep -q "Ciao! Sono Dirigo" <<<"$out"
 check "an expired conversation is announced, then a new one" $?
 
 echo "console resume: $pass passed, $failures failed"

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,6 +46,7 @@ class ServerProcess {
     if (pid_ == 0) {
       int fd = open(log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       if (fd >= 0) dup2(fd, 2);
+      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlives the test
       execv(binary.c_str(), argv.data());
       _exit(127);
     }

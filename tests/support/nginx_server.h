@@ -6,6 +6,7 @@
 #define DIRIGO_TESTS_SUPPORT_NGINX_SERVER_H_
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,6 +58,7 @@ class NginxGrpcBalancer {
     argv.push_back(nullptr);
     pid_ = fork();
     if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlives the test
       execv("/usr/sbin/nginx", argv.data());
       _exit(127);
     }

@@ -12,6 +12,7 @@
 #include <hiredis/hiredis.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -44,39 +45,25 @@ class RedisServer {
  public:
   // `extra` are redis-server options ("--appendonly", "yes"). By default
   // nothing is persisted.
-  explicit RedisServer(std::vector<std::string> extra = {}) {
+  explicit RedisServer(std::vector<std::string> extra = {})
+      : extra_(std::move(extra)) {
     dir_ = std::filesystem::temp_directory_path() /
            ("dirigo-redis-" + std::to_string(getpid()) + "-" +
             std::to_string(++count_));
     std::filesystem::create_directories(dir_);
-    port_ = FreeLoopbackPort();
-    std::vector<std::string> args = {
-        "redis-server", "--port",  std::to_string(port_),
-        "--bind",       "127.0.0.1", "--dir", dir_.string(),
-        "--logfile",    (dir_ / "redis.log").string(),
-        "--save",       "",          "--appendonly", "no"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_ = fork();
-    if (pid_ == 0) {
-      execvp("redis-server", argv.data());
-      _exit(127);
+    // The port is free when picked, but another program may take it before
+    // Redis binds it: then Redis exits, and another port is tried.
+    for (int attempt = 0; attempt < 5 && !ready_; ++attempt) {
+      port_ = FreeLoopbackPort();
+      Spawn();
     }
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (Ping()) {
-        ready_ = true;
-        return;
-      }
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+  }
+  // Stops and starts it again on the same port and folder, as a restart of
+  // Redis looks to its clients.
+  bool Restart() {
+    Stop();
+    Spawn();
+    return ready_;
   }
   ~RedisServer() {
     Stop();
@@ -100,8 +87,8 @@ class RedisServer {
     return s.str();
   }
 
-  // Runs one command and returns its reply as text (integers in decimal);
-  // "" on failure.
+  // Runs one command and returns its reply as text (integers in decimal,
+  // arrays one element per line); "" on failure.
   std::string Command(const std::vector<std::string>& args) const {
     timeval tv = {2, 0};
     redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
@@ -118,6 +105,13 @@ class RedisServer {
       if (r != nullptr) {
         if (r->type == REDIS_REPLY_INTEGER) {
           out = std::to_string(r->integer);
+        } else if (r->type == REDIS_REPLY_ARRAY) {  // one line per element
+          for (size_t i = 0; i < r->elements; ++i) {
+            if (r->element[i]->str != nullptr) {
+              out.append(r->element[i]->str, r->element[i]->len);
+            }
+            out += "\n";
+          }
         } else if (r->str != nullptr) {
           out.assign(r->str, r->len);
         }
@@ -130,6 +124,7 @@ class RedisServer {
   bool Ping() const { return Command({"PING"}) == "PONG"; }
 
   void Stop() {
+    ready_ = false;
     if (pid_ <= 0) return;
     kill(pid_, SIGTERM);
     int status;
@@ -138,7 +133,41 @@ class RedisServer {
   }
 
  private:
+  void Spawn() {
+    std::vector<std::string> args = {
+        "redis-server", "--port",  std::to_string(port_),
+        "--bind",       "127.0.0.1", "--dir", dir_.string(),
+        "--logfile",    (dir_ / "redis.log").string(),
+        "--save",       "",          "--appendonly", "no"};
+    args.insert(args.end(), extra_.begin(), extra_.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_ = fork();
+    if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlives the test
+      execvp("redis-server", argv.data());
+      _exit(127);
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      // Ours, not another test's Redis on a reused port: it has our folder.
+      if (Ping() && Command({"CONFIG", "GET", "dir"}).find("dirigo-redis") !=
+                        std::string::npos) {
+        ready_ = true;
+        return;
+      }
+      int status;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
   static inline int count_ = 0;
+  std::vector<std::string> extra_;
   std::filesystem::path dir_;
   pid_t pid_ = -1;
   int port_ = 0;

@@ -1,6 +1,7 @@
 #include "advisor/advisor_core.h"
 
 #include <atomic>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -196,6 +197,105 @@ TEST_F(AdvisorCoreTest, ConcurrentTurnsOnOneSessionAreAllCountedOnce) {
   get.set_session(session_);
   // No turn is lost or applied twice.
   EXPECT_EQ(core_->GetSession(get)->turn_count(), ok.load());
+}
+
+TEST_F(AdvisorCoreTest, TranscriptKeepsTheLastEntriesWithinItsBounds) {
+  for (int i = 0; i < 70; ++i) {
+    ASSERT_TRUE(Say("messaggio numero " + std::to_string(i)).ok());
+  }
+  dirigo::v1::GetSessionRequest get;
+  get.set_session(session_);
+  auto session = core_->GetSession(get);
+  ASSERT_TRUE(session.ok());
+  size_t bytes = 0;
+  for (const auto& e : session->transcript()) bytes += e.text().size();
+  EXPECT_LE(session->transcript_size(), AdvisorCore::kMaxTranscriptEntries);
+  EXPECT_LE(bytes, AdvisorCore::kMaxTranscriptBytes);
+  // The newest are kept, in order: the last message and its answer.
+  const int n = session->transcript_size();
+  EXPECT_EQ(session->transcript(n - 2).text(), "messaggio numero 69");
+  EXPECT_EQ(session->transcript(n - 2).turn(), 70);
+  EXPECT_EQ(session->transcript(n - 1).author(),
+            dirigo::v1::TranscriptEntry::BOT);
+  // Long messages: the byte bound holds too.
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_TRUE(Say(std::string(1900, 'a') + " " + std::to_string(i)).ok());
+  }
+  session = core_->GetSession(get);
+  bytes = 0;
+  for (const auto& e : session->transcript()) bytes += e.text().size();
+  EXPECT_LE(bytes, AdvisorCore::kMaxTranscriptBytes);
+  EXPECT_GT(session->transcript_size(), 10);
+}
+
+TEST_F(AdvisorCoreTest, ACancelledTurnIsNotApplied) {
+  dirigo::v1::ConverseRequest req;
+  req.set_session(session_);
+  req.set_text("ho una laurea");
+  dirigo::v1::GetSessionRequest get;
+  get.set_session(session_);
+  // Cancelled at each point where the turn can still be skipped: before it
+  // starts, after the session is read, just before the save.
+  for (int point = 1; point <= 3; ++point) {
+    int asked = 0;
+    auto r = core_->Converse(req, [&] { return ++asked >= point; });
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kCancelled) << point;
+    EXPECT_THAT(r.status().message(), HasSubstr("same request id"));
+    EXPECT_EQ(core_->GetSession(get)->turn_count(), 0) << point;
+  }
+  EXPECT_TRUE(core_->Converse(req, [] { return false; }).ok());
+  EXPECT_EQ(core_->GetSession(get)->turn_count(), 1);
+}
+
+// A store whose bytes can be spoiled, as a damaged disk would.
+class SpoilableStore final : public SessionStore {
+ public:
+  explicit SpoilableStore(const Clock* clock) : SessionStore(clock, {}) {}
+  absl::Status Delete(const std::string& name) override {
+    return bytes_.erase(name) ? absl::OkStatus() : NotFound(name);
+  }
+  std::string Describe() const override { return "spoilable"; }
+  std::map<std::string, Stored> bytes_;
+
+ protected:
+  absl::Status CreateBytes(const std::string& name, std::string bytes,
+                           absl::Time now) override {
+    bytes_[name] = Stored{std::move(bytes), 1, now};
+    return absl::OkStatus();
+  }
+  absl::StatusOr<Stored> GetBytes(const std::string& name) override {
+    auto it = bytes_.find(name);
+    if (it == bytes_.end()) return NotFound(name);
+    return it->second;
+  }
+  absl::Status UpdateBytes(const std::string& name, std::string bytes,
+                           int64_t expected_version, absl::Time now) override {
+    bytes_[name] = Stored{std::move(bytes), expected_version + 1, now};
+    return absl::OkStatus();
+  }
+};
+
+TEST(AdvisorCoreStoreTest, AnUnreadableSessionCanStillBeDeleted) {
+  FakeClock clock;
+  SpoilableStore store(&clock);
+  auto kb = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, {});
+  ASSERT_TRUE(kb.ok());
+  std::map<std::string, std::shared_ptr<const Engine>> engines;
+  engines["it"] = *Engine::Create(*kb);
+  AdvisorCore core(engines, &store, &clock);
+  auto created = core.CreateSession({});
+  ASSERT_TRUE(created.ok());
+  const std::string name = created->session().name();
+  store.bytes_[name].bytes = "\xff\xff\xff";
+  dirigo::v1::GetSessionRequest get;
+  get.set_session(name);
+  EXPECT_EQ(core.GetSession(get).status().code(), absl::StatusCode::kDataLoss);
+  dirigo::v1::DeleteSessionRequest del;
+  del.set_session(name);
+  auto deleted = core.DeleteSession(del);
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  EXPECT_FALSE(deleted->message().empty());
+  EXPECT_TRUE(store.bytes_.empty());
 }
 
 }  // namespace

@@ -353,11 +353,41 @@ TEST(RedisSessionStoreTest, KeysAreNamespacedAndExpireInRedis) {
   int ttl = std::stoi(redis.Command({"TTL", "dirigo:session:s-1"}));
   EXPECT_GT(ttl, 29 * 60);
   EXPECT_LE(ttl, 30 * 60);
-  // Redis going away: calls fail with UNAVAILABLE, then work again.
+  // Redis going away: calls fail with UNAVAILABLE.
   redis.Stop();
   EXPECT_EQ((*store)->Get("s-1").status().code(),
             absl::StatusCode::kUnavailable);
   EXPECT_FALSE((*store)->Ping().ok());
+  // Back (empty: nothing was persisted): every call works again at once,
+  // although the pool held connections to the old one.
+  ASSERT_TRUE(redis.Restart()) << redis.log();
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_TRUE((*store)->Ping().ok());
+    EXPECT_TRUE((*store)->Create(Record("s-" + std::to_string(i + 2))).ok());
+    EXPECT_TRUE((*store)->Get("s-" + std::to_string(i + 2)).ok());
+  }
+}
+
+TEST(RedisSessionStoreTest, ConnectionsOpenedBeforeARestartAreNotReused) {
+  test_support::RedisServer redis({"--appendonly", "yes"});
+  ASSERT_TRUE(redis.ready()) << redis.log();
+  SystemClock clock;
+  auto store = OpenSessionStore(redis.url(), &clock, {});
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)->Create(Record("a")).ok());
+  // Several pooled connections, all made stale by the restart.
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 4; ++i) {
+    readers.emplace_back([&] { (void)(*store)->Get("a"); });
+  }
+  for (auto& r : readers) r.join();
+  ASSERT_TRUE(redis.Restart()) << redis.log();
+  // A read retries on a fresh connection; one write may fail once (its
+  // answer may be lost, so it is not retried), then writes work.
+  EXPECT_TRUE((*store)->Get("a").ok());
+  auto r = (*store)->Get("a");
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE((*store)->Update(*r, r->version).ok());
 }
 
 }  // namespace
