@@ -20,9 +20,6 @@ constexpr timeval kConnectTimeout = {2, 0};
 constexpr timeval kReplyTimeout = {5, 0};
 // How long the scrubber waits for a rewrite Redis is already running.
 constexpr absl::Duration kScrubWait = absl::Minutes(2);
-// Rewrites are coalesced: at most one per this period, whatever the number
-// of erasures; a failed one is tried again after it.
-constexpr absl::Duration kScrubPeriod = absl::Seconds(5);
 
 // Atomic on the server: creates the hash unless the key exists.
 constexpr char kCreateScript[] = R"lua(
@@ -118,17 +115,9 @@ absl::StatusOr<std::unique_ptr<SessionStore>> RedisSessionStore::Open(
 
 RedisSessionStore::RedisSessionStore(Address address, const Clock* clock,
                                      StoreOptions options)
-    : SessionStore(clock, options), address_(std::move(address)) {
-  scrubber_ = std::thread([this] { ScrubLoop(); });
-}
+    : SessionStore(clock, options), address_(std::move(address)) {}
 
-RedisSessionStore::~RedisSessionStore() {
-  {
-    absl::MutexLock lock(&scrub_mu_);
-    stopping_ = true;
-  }
-  scrubber_.join();
-}
+RedisSessionStore::~RedisSessionStore() = default;
 
 std::string RedisSessionStore::Describe() const {
   return absl::StrCat("redis://", address_.host, ":", address_.port, "/",
@@ -296,38 +285,8 @@ absl::Status RedisSessionStore::Ping() {
 }
 
 absl::Status RedisSessionStore::Scrub() {
-  absl::MutexLock lock(&scrub_mu_);
-  scrub_wanted_ = true;
+  scrubber_.Request();
   return absl::OkStatus();
-}
-
-void RedisSessionStore::ScrubLoop() {
-  auto woken = [this]() ABSL_SHARED_LOCKS_REQUIRED(scrub_mu_) {
-    return scrub_wanted_ || stopping_;
-  };
-  auto stopped = [this]() ABSL_SHARED_LOCKS_REQUIRED(scrub_mu_) {
-    return stopping_;
-  };
-  while (true) {
-    bool wanted;
-    {
-      absl::MutexLock lock(&scrub_mu_);
-      scrub_mu_.Await(absl::Condition(&woken));
-      wanted = scrub_wanted_;
-      scrub_wanted_ = false;
-    }
-    // Asked for before a stop, it still runs.
-    absl::Status s = wanted ? ScrubNow() : absl::OkStatus();
-    absl::MutexLock lock(&scrub_mu_);
-    if (!s.ok()) {
-      LOG_INFO("Redis persistence files not rewritten after an erase (%s)",
-               std::string(s.message()).c_str());
-      if (!absl::IsCancelled(s)) scrub_wanted_ = true;  // tried again
-    }
-    if (stopping_) return;
-    // Coalesce: the erasures of the pause share the next rewrite.
-    scrub_mu_.AwaitWithTimeout(absl::Condition(&stopped), kScrubPeriod);
-  }
 }
 
 absl::Status RedisSessionStore::ScrubNow() {
@@ -346,9 +305,8 @@ absl::Status RedisSessionStore::ScrubNow() {
     if (absl::Now() > give_up) {
       return absl::DeadlineExceededError("Redis kept rewriting its files");
     }
-    {
-      absl::MutexLock lock(&scrub_mu_);
-      if (stopping_) return absl::CancelledError("the server is stopping");
+    if (scrubber_.stopping()) {
+      return absl::CancelledError("the server is stopping");
     }
     absl::SleepFor(absl::Milliseconds(100));
   }

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "advisor/scrubber.h"
 #include "advisor/session_store.h"
 
 struct redisContext;
@@ -67,18 +68,16 @@ class RedisSessionStore final : public SessionStore {
       const std::vector<std::string>& args);
   absl::StatusOr<std::unique_ptr<Connection>> Connect() const;
   std::string Key(const std::string& name) const;
-  // The background scrubber: runs the rewrites asked for by Scrub().
-  void ScrubLoop();
+  // Asks Redis to rewrite its files (run by `scrubber_`).
   absl::Status ScrubNow();
 
   const Address address_;
   absl::Mutex pool_mu_;
   std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(pool_mu_);
 
-  absl::Mutex scrub_mu_;
-  bool scrub_wanted_ ABSL_GUARDED_BY(scrub_mu_) = false;
-  bool stopping_ ABSL_GUARDED_BY(scrub_mu_) = false;
-  std::thread scrubber_;
+  // Last: stops first. A fork and a write of the whole dataset, so at most
+  // once every 5 seconds.
+  Scrubber scrubber_{[this] { return ScrubNow(); }, absl::Seconds(5)};
 };
 
 }  // namespace dirigo

@@ -83,9 +83,10 @@ class SessionStore {
   // Erases a session. NOT_FOUND when absent.
   virtual absl::Status Delete(const std::string& name) = 0;
   // After a session was deleted or a person's data erased: removes the old
-  // copies the store's files may still hold (SQLite's write-ahead log and
-  // freed pages; Redis's append-only and snapshot files). May finish in the
-  // background.
+  // copies the store's files may still hold (SQLite's write-ahead log;
+  // Redis's append-only and snapshot files). Returns at once: the work runs
+  // in the background, coalesced (SQLite within a second, Redis within about
+  // five).
   virtual absl::Status Scrub() { return absl::OkStatus(); }
   // OK when the store can be used now (for health checks).
   virtual absl::Status Ping() { return absl::OkStatus(); }

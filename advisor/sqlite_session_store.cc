@@ -158,6 +158,7 @@ SqliteSessionStore::SqliteSessionStore(std::string path, sqlite3* db,
       last_sweep_(absl::InfinitePast()) {}
 
 SqliteSessionStore::~SqliteSessionStore() {
+  scrubber_.Stop();
   absl::MutexLock lock(&mu_);
   sqlite3_close(db_);
 }
@@ -315,6 +316,11 @@ absl::Status SqliteSessionStore::Delete(const std::string& name) {
 }
 
 absl::Status SqliteSessionStore::Scrub() {
+  scrubber_.Request();
+  return absl::OkStatus();
+}
+
+absl::Status SqliteSessionStore::ScrubNow() {
   absl::MutexLock lock(&mu_);
   // Copies every page of the log into the file (where secure_delete has
   // zeroed what was freed) and truncates the log to nothing. Another

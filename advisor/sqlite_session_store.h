@@ -6,7 +6,8 @@
 // acknowledged turn, but a power cut may lose the last ones;
 // StoreOptions.sync_every_turn (--store_sync=full) makes every turn durable
 // at the cost of an fsync each. secure_delete is on, and Scrub() truncates
-// the write-ahead log, so erased data is gone from both files.
+// the write-ahead log within a second, so erased data is gone from both
+// files.
 //
 // The schema is versioned (PRAGMA user_version) and migrated forward, in one
 // transaction, when an older file is opened; a file written by a newer Dirigo
@@ -21,6 +22,7 @@
 #include <memory>
 #include <string>
 
+#include "advisor/scrubber.h"
 #include "advisor/session_store.h"
 
 struct sqlite3;
@@ -41,6 +43,7 @@ class SqliteSessionStore final : public SessionStore {
   ~SqliteSessionStore() override;
 
   absl::Status Delete(const std::string& name) override;
+  // Within a second, in the background.
   absl::Status Scrub() override;
   absl::Status Ping() override;
   std::string Describe() const override { return "sqlite:" + path_; }
@@ -56,6 +59,8 @@ class SqliteSessionStore final : public SessionStore {
   SqliteSessionStore(std::string path, sqlite3* db, const Clock* clock,
                      StoreOptions options);
   absl::Status Migrate() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Truncates the log (run by `scrubber_`).
+  absl::Status ScrubNow();
   absl::Status MigrateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Runs statements without results; an error names `what` was being done.
   absl::Status Exec(const std::string& sql, const std::string& what)
@@ -70,6 +75,8 @@ class SqliteSessionStore final : public SessionStore {
   absl::Mutex mu_;
   sqlite3* db_ ABSL_GUARDED_BY(mu_);
   absl::Time last_sweep_ ABSL_GUARDED_BY(mu_);
+  // Last: stops first. A checkpoint with an fsync, so at most once a second.
+  Scrubber scrubber_{[this] { return ScrubNow(); }, absl::Seconds(1)};
 };
 
 }  // namespace dirigo

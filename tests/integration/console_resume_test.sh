@@ -32,10 +32,12 @@ if grep -q "Ciao! Sono Dirigo" <<<"$out"; then check "no new greeting on resume"
 grep -q "segretaria" <<<"$out" && grep -q "3 anni" <<<"$out"; check "the facts survived the restart" $?
 
 grep -rqa "Qwertyzeta" "$work/var"; check "before the erase, the store holds the person's words" $?
-# Erased, then looked for while the server still runs (its SQLite log open),
-# and again once it stopped.
+# Erased, then looked for while the server still runs (its SQLite log open;
+# the log is truncated within a second), and again once it stopped.
 out=$(printf 'cancella i miei dati\n' | "$with_server" "$server" sh -c \
-  '"$0" --server="$DIRIGO_SERVER" --resume; grep -rla Qwertyzeta "$1" && echo MARKER-FOUND' \
+  '"$0" --server="$DIRIGO_SERVER" --resume
+   for _ in $(seq 1 50); do grep -rqa Qwertyzeta "$1" || exit 0; sleep 0.1; done
+   grep -rla Qwertyzeta "$1"; echo MARKER-FOUND' \
   "$chat" "$work" 2>&1)
 grep -q "Eccoci di nuovo" <<<"$out"; check "resumed to erase" $?
 if grep -q "MARKER-FOUND" <<<"$out"; then

@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -14,6 +15,7 @@
 
 #include "absl/strings/match.h"
 #include "advisor/redis_session_store.h"
+#include "advisor/scrubber.h"
 #include "advisor/sqlite_session_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -252,6 +254,32 @@ TEST(InMemorySessionStoreTest, LimitIsExplicit) {
             absl::StatusCode::kResourceExhausted);
   clock.Advance(absl::Minutes(2));  // the old ones expire and make room
   EXPECT_TRUE(store.Create(Record("c")).ok());
+}
+
+TEST(ScrubberTest, CoalescesRequestsAndRetriesFailures) {
+  std::atomic<int> calls{0};
+  std::atomic<bool> fail{true};
+  {
+    Scrubber scrubber(
+        [&] {
+          ++calls;
+          return fail ? absl::UnavailableError("down") : absl::OkStatus();
+        },
+        absl::Milliseconds(100));
+    for (int i = 0; i < 100; ++i) scrubber.Request();
+    // The failed run is tried again until it works, without new requests.
+    absl::SleepFor(absl::Milliseconds(500));
+    EXPECT_GE(calls.load(), 2);
+    fail = false;
+    absl::SleepFor(absl::Milliseconds(600));
+    const int settled = calls.load();
+    absl::SleepFor(absl::Milliseconds(400));
+    EXPECT_EQ(calls.load(), settled);  // nothing more asked, nothing runs
+    // 100 requests did not make 100 runs.
+    EXPECT_LT(settled, 10);
+    scrubber.Request();
+  }  // a request pending at the stop still runs
+  EXPECT_GE(calls.load(), 3);
 }
 
 TEST(OpenSessionStoreTest, UnknownStoresAreNamed) {
