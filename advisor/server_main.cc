@@ -66,6 +66,9 @@ ABSL_FLAG(
     "turns waiting for a worker before calls fail with RESOURCE_EXHAUSTED");
 ABSL_FLAG(std::string, hunspell_dir, "/usr/share/hunspell",
           "folder of the Hunspell dictionaries used for spelling tolerance");
+ABSL_FLAG(absl::Duration, drain_time, absl::ZeroDuration(),
+          "on SIGTERM, how long health answers NOT_SERVING while turns are "
+          "still served, so that load balancers move away before the stop");
 ABSL_FLAG(bool, version, false, "print the version and exit");
 ABSL_FLAG(bool, verbose, false,
           "log every turn (ids and counts only, never text)");
@@ -90,6 +93,11 @@ absl::Status CheckFlags() {
   if (sync != "normal" && sync != "full") {
     return absl::InvalidArgumentError(absl::StrCat(
         "--store_sync must be 'normal' or 'full', not '", sync, "'"));
+  }
+  if (absl::GetFlag(FLAGS_drain_time) < absl::ZeroDuration() ||
+      absl::GetFlag(FLAGS_drain_time) > absl::Minutes(10)) {
+    return absl::InvalidArgumentError(
+        "--drain_time must be between 0s and 10m");
   }
   if (absl::Duration ttl = absl::GetFlag(FLAGS_session_ttl);
       ttl != absl::ZeroDuration() &&
@@ -210,6 +218,11 @@ absl::Status Serve(const sigset_t& signals) {
   health->Shutdown();
   stop_watching.Notify();
   watcher.join();
+  if (absl::Duration drain = absl::GetFlag(FLAGS_drain_time);
+      drain > absl::ZeroDuration()) {
+    LOG_INFO("draining for %s", absl::FormatDuration(drain).c_str());
+    absl::SleepFor(drain);
+  }
   server->Shutdown(absl::ToChronoTime(absl::Now() + kShutdownGrace));
   server->Wait();
   pool.reset();  // runs what is queued, then stops

@@ -245,6 +245,20 @@ TEST(DurabilityTest, HealthSaysNotServingWhileTheStoreIsDown) {
   EXPECT_THAT(s.error_message(), HasSubstr("Redis"));
 }
 
+TEST(DurabilityTest, DrainingSaysNotServingWhileTurnsGoOn) {
+  ServerProcess server(DIRIGO_SERVER_BIN, {"--drain_time=5s"});
+  ASSERT_TRUE(server.ready()) << server.log();
+  Client client(server.address());
+  std::string name = client.Create();
+  server.Signal(SIGTERM);
+  EXPECT_TRUE(WaitFor([&] {
+    return Health(server) == grpc::health::v1::HealthCheckResponse::NOT_SERVING;
+  }, std::chrono::seconds(4)));
+  // A balancer moves away; a turn already on its way is still served.
+  EXPECT_TRUE(client.Say(name, "ho la laurea triennale").ok());
+  EXPECT_EQ(server.Stop(), 0);
+}
+
 TEST(ReplicasTest, TwoReplicasBehindNginxShareOneRedis) {
   RedisServer redis;
   ASSERT_TRUE(redis.ready()) << redis.log();

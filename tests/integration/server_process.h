@@ -107,6 +107,11 @@ class ServerProcess {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
 
+  // Sends `signal` without waiting for the process to end.
+  void Signal(int signal) {
+    if (pid_ > 0) kill(pid_, signal);
+  }
+
   // Kills it at once (SIGKILL), as a crash would.
   void Kill() {
     if (pid_ <= 0) return;
