@@ -73,11 +73,10 @@ absl::Status CheckProfile(const dirigo::v1::Profile& profile) {
   if (profile.has_years_experience() &&
       (profile.years_experience() < 0 ||
        profile.years_experience() > kMaxYearsExperience)) {
-    return WithReason(
-        absl::InvalidArgumentError(
-            absl::StrCat("profile.yearsExperience must be between 0 and ",
-                         kMaxYearsExperience)),
-        "PROFILE_INVALID", "profile.yearsExperience");
+    return WithReason(absl::InvalidArgumentError(absl::StrCat(
+                          "profile.yearsExperience must be between 0 and ",
+                          kMaxYearsExperience)),
+                      "PROFILE_INVALID", "profile.yearsExperience");
   }
   return absl::OkStatus();
 }
@@ -157,11 +156,10 @@ absl::StatusOr<const Engine*> AdvisorCore::EngineFor(
               absl::StrJoin(known, "\", \""), "\" only")),
           "LOCALE_UNAVAILABLE", "locale");
     }
-    return WithReason(
-        absl::InvalidArgumentError(
-            absl::StrCat("unknown locale \"", l, "\" (available: \"",
-                         absl::StrJoin(known, "\", \""), "\")")),
-        "LOCALE_UNAVAILABLE", "locale");
+    return WithReason(absl::InvalidArgumentError(absl::StrCat(
+                          "unknown locale \"", l, "\" (available: \"",
+                          absl::StrJoin(known, "\", \""), "\")")),
+                      "LOCALE_UNAVAILABLE", "locale");
   }
   return it->second.get();
 }
@@ -349,9 +347,9 @@ absl::StatusOr<dirigo::v1::DeleteSessionResponse> AdvisorCore::DeleteSession(
   if (engine.ok()) {
     // In the register the person wrote in.
     const KnowledgeBase& kb = (*engine)->knowledge();
-    response.set_message(kb.InRegister(
-        kb.Phrase(phrase::kErased),
-        record.ok() && record->state.dialog().formal()));
+    response.set_message(
+        kb.InRegister(kb.Phrase(phrase::kErased),
+                      record.ok() && record->state.dialog().formal()));
   }
   return response;
 }

@@ -80,10 +80,9 @@ class StreamReactor final
 
   void OnReadDone(bool ok) override {
     if (!ok) {  // the client closed its side, or the call ended
-      Finish(context_->IsCancelled()
-                 ? grpc::Status(grpc::StatusCode::CANCELLED,
-                                "the stream was cancelled")
-                 : grpc::Status::OK);
+      Finish(context_->IsCancelled() ? grpc::Status(grpc::StatusCode::CANCELLED,
+                                                    "the stream was cancelled")
+                                     : grpc::Status::OK);
       return;
     }
     bool queued = pool_->Submit([this] {
@@ -91,11 +90,10 @@ class StreamReactor final
       absl::StatusOr<ConverseRequest> request =
           DecodeConverseRequest(request_, &id);
       absl::StatusOr<ConverseResponse> result =
-          request.ok() ? core_->Converse(*request,
-                                         [this] {
-                                           return context_->IsCancelled();
-                                         })
-                       : absl::StatusOr<ConverseResponse>(request.status());
+          request.ok()
+              ? core_->Converse(*request,
+                                [this] { return context_->IsCancelled(); })
+              : absl::StatusOr<ConverseResponse>(request.status());
       response_ = ToBytes(Answer(std::move(result), id));
       StartWrite(&response_);
     });
@@ -152,10 +150,10 @@ absl::StatusOr<ConverseRequest> DecodeConverseRequest(
       {"text", &raw.text()}};
   for (const auto& [name, value] : fields) {
     if (absl::Status s = CheckUtf8(*value); !s.ok()) {
-      return WithReason(absl::InvalidArgumentError(absl::StrCat(
-                            name, " is not valid UTF-8 text (", s.message(),
-                            ")")),
-                        "NOT_UTF8", name);
+      return WithReason(
+          absl::InvalidArgumentError(absl::StrCat(
+              name, " is not valid UTF-8 text (", s.message(), ")")),
+          "NOT_UTF8", name);
     }
   }
   ConverseRequest request;
@@ -165,7 +163,6 @@ absl::StatusOr<ConverseRequest> DecodeConverseRequest(
   request.set_omit_trace(raw.omit_trace());
   return request;
 }
-
 
 AdvisorService::AdvisorService(AdvisorCore* core, WorkerPool* pool)
     : core_(core), pool_(pool) {}

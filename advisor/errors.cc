@@ -66,8 +66,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
     rich.add_details()->PackFrom(retry);
   }
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      std::string(status.message()),
-                      rich.SerializeAsString());
+                      std::string(status.message()), rich.SerializeAsString());
 }
 
 }  // namespace dirigo

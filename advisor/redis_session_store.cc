@@ -71,7 +71,8 @@ absl::StatusOr<RedisSessionStore::Address> RedisSessionStore::ParseUrl(
   if (size_t at = rest.rfind('@'); at != std::string::npos) {
     std::string auth = rest.substr(0, at);
     rest = rest.substr(at + 1);
-    if (!absl::StartsWith(auth, ":")) return bad("only a password is supported");
+    if (!absl::StartsWith(auth, ":"))
+      return bad("only a password is supported");
     a.password = auth.substr(1);
   }
   if (size_t slash = rest.find('/'); slash != std::string::npos) {
@@ -142,13 +143,12 @@ RedisSessionStore::Connect() const {
   auto check = [&](redisReply* r, const std::string& what) -> absl::Status {
     std::unique_ptr<redisReply, ReplyDeleter> reply(r);
     if (reply == nullptr) {
-      return absl::UnavailableError(
-          absl::StrCat("Redis at ", Describe(), " did not answer: ", c->errstr));
+      return absl::UnavailableError(absl::StrCat(
+          "Redis at ", Describe(), " did not answer: ", c->errstr));
     }
     if (reply->type == REDIS_REPLY_ERROR) {
-      return absl::UnavailableError(absl::StrCat("Redis at ", Describe(),
-                                                 " refused ", what, ": ",
-                                                 reply->str));
+      return absl::UnavailableError(absl::StrCat(
+          "Redis at ", Describe(), " refused ", what, ": ", reply->str));
     }
     return absl::OkStatus();
   };
@@ -194,8 +194,8 @@ absl::StatusOr<std::shared_ptr<redisReply>> RedisSessionStore::Command(
       absl::MutexLock lock(&pool_mu_);
       idle_.clear();
     }
-    return absl::UnavailableError(absl::StrCat("Redis at ", Describe(),
-                                               " failed: ", conn->get()->errstr));
+    return absl::UnavailableError(absl::StrCat(
+        "Redis at ", Describe(), " failed: ", conn->get()->errstr));
   }
   {
     absl::MutexLock lock(&pool_mu_);
@@ -209,8 +209,7 @@ absl::StatusOr<std::shared_ptr<redisReply>> RedisSessionStore::Command(
 }
 
 absl::Status RedisSessionStore::CreateBytes(const std::string& name,
-                                            std::string bytes,
-                                            absl::Time now) {
+                                            std::string bytes, absl::Time now) {
   ASSIGN_OR_RETURN(
       auto reply,
       Command({"EVAL", kCreateScript, "1", Key(name), std::move(bytes),

@@ -53,9 +53,10 @@ void Scrubber::Loop() {
     absl::MutexLock lock(&mu_);
     if (wanted) ++runs_;
     if (!s.ok()) {
-      LOG_INFO("old copies of erased data not yet removed from the store's "
-               "files (%s)",
-               std::string(s.message()).c_str());
+      LOG_INFO(
+          "old copies of erased data not yet removed from the store's "
+          "files (%s)",
+          std::string(s.message()).c_str());
       if (!absl::IsCancelled(s)) wanted_ = true;  // tried again
     }
     if (stopping_) return;

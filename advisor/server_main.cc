@@ -182,8 +182,8 @@ absl::StatusOr<std::unique_ptr<SessionStore>> OpenStore(const Clock* clock) {
 
 // Keeps health in step with the store until `stop` is notified: SERVING
 // while the store answers, NOT_SERVING while it does not.
-void WatchHealth(grpc::HealthCheckServiceInterface* health,
-                 SessionStore* store, absl::Notification* stop) {
+void WatchHealth(grpc::HealthCheckServiceInterface* health, SessionStore* store,
+                 absl::Notification* stop) {
   bool serving = true;
   do {
     absl::Status ping = store->Ping();

@@ -104,13 +104,12 @@ absl::Status InMemorySessionStore::CreateBytes(const std::string& name,
   absl::MutexLock lock(&mu_);
   SweepLocked();
   if (sessions_.size() >= options_.max_sessions) {
-    return WithRetryDelay(
-        WithReason(absl::ResourceExhaustedError(absl::StrCat(
-                       "the server holds its maximum of ",
-                       options_.max_sessions,
-                       " conversations; try again later")),
-                   "SESSION_LIMIT"),
-        absl::Minutes(1));
+    return WithRetryDelay(WithReason(absl::ResourceExhaustedError(absl::StrCat(
+                                         "the server holds its maximum of ",
+                                         options_.max_sessions,
+                                         " conversations; try again later")),
+                                     "SESSION_LIMIT"),
+                          absl::Minutes(1));
   }
   auto [it, inserted] =
       sessions_.try_emplace(name, Stored{std::move(bytes), 1, now});

@@ -69,7 +69,8 @@ class Statement {
   std::string Blob(int col) {
     const void* p = sqlite3_column_blob(stmt_, col);
     int n = sqlite3_column_bytes(stmt_, col);
-    return p == nullptr ? std::string() : std::string(static_cast<const char*>(p), n);
+    return p == nullptr ? std::string()
+                        : std::string(static_cast<const char*>(p), n);
   }
 
  private:
@@ -98,19 +99,19 @@ absl::StatusOr<std::unique_ptr<SessionStore>> SqliteSessionStore::Open(
     }
   }
   if (ec) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot create the folder ", folder.string(), " for ", path, ": ",
-        ec.message()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create the folder ", folder.string(), " for ",
+                     path, ": ", ec.message()));
   }
   if (int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
       fd >= 0) {
     close(fd);
   }
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                               SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+      nullptr);
   if (rc != SQLITE_OK) {
     std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
@@ -132,16 +133,15 @@ absl::StatusOr<std::unique_ptr<SessionStore>> SqliteSessionStore::Open(
       int rc = wal.Step();
       if (rc != SQLITE_ROW) return store->Error(rc, "opening");
       if (wal.Text(0) != "wal") {
-        return absl::FailedPreconditionError(
-            absl::StrCat("the session database ", path,
-                         " cannot use write-ahead logging (", wal.Text(0),
-                         " instead)"));
+        return absl::FailedPreconditionError(absl::StrCat(
+            "the session database ", path, " cannot use write-ahead logging (",
+            wal.Text(0), " instead)"));
       }
     }
-    RETURN_IF_ERROR(store->Exec(
-        options.sync_every_turn ? "PRAGMA synchronous=FULL;"
-                                : "PRAGMA synchronous=NORMAL;",
-        "opening"));
+    RETURN_IF_ERROR(store->Exec(options.sync_every_turn
+                                    ? "PRAGMA synchronous=FULL;"
+                                    : "PRAGMA synchronous=NORMAL;",
+                                "opening"));
     RETURN_IF_ERROR(store->Exec(
         "PRAGMA secure_delete=ON; PRAGMA journal_size_limit=0;", "opening"));
     RETURN_IF_ERROR(store->Migrate());
@@ -150,8 +150,7 @@ absl::StatusOr<std::unique_ptr<SessionStore>> SqliteSessionStore::Open(
 }
 
 SqliteSessionStore::SqliteSessionStore(std::string path, sqlite3* db,
-                                       const Clock* clock,
-                                       StoreOptions options)
+                                       const Clock* clock, StoreOptions options)
     : SessionStore(clock, options),
       path_(std::move(path)),
       db_(db),
@@ -181,8 +180,8 @@ absl::Status SqliteSessionStore::Error(int rc, const std::string& what) const {
     case SQLITE_READONLY:
     case SQLITE_CANTOPEN:
     case SQLITE_PERM:
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the session database cannot be written", detail));
+      return absl::FailedPreconditionError(
+          absl::StrCat("the session database cannot be written", detail));
     default:
       return absl::UnavailableError(
           absl::StrCat("the session database failed", detail));
@@ -219,8 +218,7 @@ absl::Status SqliteSessionStore::MigrateLocked() {
   };
   ASSIGN_OR_RETURN(int64_t current, read("PRAGMA user_version;"));
   ASSIGN_OR_RETURN(int64_t app, read("PRAGMA application_id;"));
-  ASSIGN_OR_RETURN(int64_t tables,
-                   read("SELECT count(*) FROM sqlite_master;"));
+  ASSIGN_OR_RETURN(int64_t tables, read("SELECT count(*) FROM sqlite_master;"));
   // Files of this Dirigo from before application_id have a user_version.
   if (app != kApplicationId && (app != 0 || (tables > 0 && current == 0))) {
     // Another program's database: never add tables to it.
@@ -230,10 +228,10 @@ absl::Status SqliteSessionStore::MigrateLocked() {
   }
   const int64_t latest = static_cast<int64_t>(Migrations().size());
   if (current > latest) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the session database ", path_,
-        " was written by a newer Dirigo (schema ", current,
-        "; this version reads up to ", latest, ")"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the session database ", path_,
+                     " was written by a newer Dirigo (schema ", current,
+                     "; this version reads up to ", latest, ")"));
   }
   for (int64_t v = current; v < latest; ++v) {
     RETURN_IF_ERROR(Exec(Migrations()[v], "migrating"));

@@ -31,8 +31,8 @@ constexpr char kMarker[] = "Qwertyzeta";
 class Client {
  public:
   explicit Client(const std::string& address)
-      : stub_(v1::Advisor::NewStub(
-            grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))) {}
+      : stub_(v1::Advisor::NewStub(grpc::CreateChannel(
+            address, grpc::InsecureChannelCredentials()))) {}
 
   std::string Create() {
     v1::CreateSessionRequest req;
@@ -83,7 +83,8 @@ class Client {
  private:
   static std::unique_ptr<grpc::ClientContext> Ctx() {
     auto c = std::make_unique<grpc::ClientContext>();
-    c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    c->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::seconds(10));
     return c;
   }
   std::unique_ptr<v1::Advisor::Stub> stub_;
@@ -204,14 +205,16 @@ TEST(DurabilityTest, ErasedDataIsNowhereInRedisFiles) {
     std::string c = client.Create();
     ASSERT_TRUE(client.Say(c, std::string("lavoro alla ") + kMarker).ok());
     redis.Command({"BGSAVE"});
-    ASSERT_TRUE(WaitFor([&] { return FilesWith(redis.dir(), kMarker).size() >= 2; }))
-        << "the marker should reach the AOF and the snapshot first";
+    ASSERT_TRUE(WaitFor([&] {
+      return FilesWith(redis.dir(), kMarker).size() >= 2;
+    })) << "the marker should reach the AOF and the snapshot first";
     ASSERT_TRUE(client.Say(c, "cancella i miei dati").ok());
   }
   EraseTwoWays(client);
   // Redis rewrites its files in the background.
   EXPECT_TRUE(WaitFor([&] { return FilesWith(redis.dir(), kMarker).empty(); }))
-      << "still in: " << ::testing::PrintToString(FilesWith(redis.dir(), kMarker));
+      << "still in: "
+      << ::testing::PrintToString(FilesWith(redis.dir(), kMarker));
 }
 
 grpc::health::v1::HealthCheckResponse::ServingStatus Health(
@@ -251,9 +254,12 @@ TEST(DurabilityTest, DrainingSaysNotServingWhileTurnsGoOn) {
   Client client(server.address());
   std::string name = client.Create();
   server.Signal(SIGTERM);
-  EXPECT_TRUE(WaitFor([&] {
-    return Health(server) == grpc::health::v1::HealthCheckResponse::NOT_SERVING;
-  }, std::chrono::seconds(4)));
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return Health(server) ==
+               grpc::health::v1::HealthCheckResponse::NOT_SERVING;
+      },
+      std::chrono::seconds(4)));
   // A balancer moves away; a turn already on its way is still served.
   EXPECT_TRUE(client.Say(name, "ho la laurea triennale").ok());
   EXPECT_EQ(server.Stop(), 0);
@@ -288,15 +294,17 @@ TEST(ReplicasTest, TwoReplicasBehindNginxShareOneRedis) {
       auto turns = [](const ServerProcess& p) {
         std::string log = p.log();
         int n = 0;
-        for (size_t at = 0; (at = log.find("turn: session=", at)) != std::string::npos; ++at) ++n;
+        for (size_t at = 0;
+             (at = log.find("turn: session=", at)) != std::string::npos; ++at)
+          ++n;
         return n;
       };
       EXPECT_GT(turns(one), 0) << "nginx should balance turns to replica one";
       EXPECT_GT(turns(two), 0) << "nginx should balance turns to replica two";
       one.Kill();
     }
-    grpc::Status s = client.SayUntilDone(name, messages[i],
-                                         "m-" + std::to_string(i));
+    grpc::Status s =
+        client.SayUntilDone(name, messages[i], "m-" + std::to_string(i));
     ASSERT_TRUE(s.ok()) << "message " << i << ": " << s.error_message();
     ++acknowledged;
   }
@@ -326,9 +334,13 @@ TEST(CrashTest, EveryAcknowledgedTurnSurvivesSigkill) {
   auto dir = FreshDir("crash");
   const std::string store = "--store=sqlite:" + (dir / "d.db").string();
   constexpr int kSessions = 50, kClients = 4, kRounds = 5;
-  const std::vector<std::string> texts = {
-      "ho la laurea triennale", "faccio il contabile da 3 anni", "sì",
-      "no", "mi piace la logistica", "cosa mi consigli?", "grazie"};
+  const std::vector<std::string> texts = {"ho la laurea triennale",
+                                          "faccio il contabile da 3 anni",
+                                          "sì",
+                                          "no",
+                                          "mi piace la logistica",
+                                          "cosa mi consigli?",
+                                          "grazie"};
   const unsigned seed = std::random_device{}();
   std::mt19937 rng(seed);
   std::cout << "crash test seed " << seed << "\n";
@@ -414,7 +426,8 @@ TEST(CrashTest, EveryAcknowledgedTurnSurvivesSigkill) {
     server.Kill();
     for (auto& c : clients) c.join();
     for (int t = 0; t < kClients; ++t) {
-      ASSERT_EQ(unexpected[t], "") << "client " << t << " failed before the kill";
+      ASSERT_EQ(unexpected[t], "")
+          << "client " << t << " failed before the kill";
     }
     std::cout << "round " << round << ": SIGKILL after " << total.load()
               << " acknowledged turns\n";

@@ -1,10 +1,10 @@
 // The real dirigo-server, started as a process, used over gRPC as apps would.
 #include "dirigo/v1/advisor.grpc.pb.h"
 #include "gmock/gmock.h"
-#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "tests/integration/server_process.h"
@@ -320,7 +320,8 @@ TEST_F(ServerTest, StreamAnswersBadFramesOneByOne) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   grpc::CompletionQueue cq;
-  auto call = generic.PrepareCall(&ctx, "/dirigo.v1.Advisor/StreamConverse", &cq);
+  auto call =
+      generic.PrepareCall(&ctx, "/dirigo.v1.Advisor/StreamConverse", &cq);
   void* tag;
   bool ok;
   call->StartCall(reinterpret_cast<void*>(1));
@@ -335,7 +336,8 @@ TEST_F(ServerTest, StreamAnswersBadFramesOneByOne) {
     std::vector<grpc::Slice> slices;
     (void)in.Dump(&slices);
     std::string bytes;
-    for (auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+    for (auto& sl : slices)
+      bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
     v1::ConverseResponse resp;
     EXPECT_TRUE(resp.ParseFromString(bytes));
     return resp;
@@ -345,7 +347,8 @@ TEST_F(ServerTest, StreamAnswersBadFramesOneByOne) {
   req.set_request_id("q1");
   std::string bad_text = req.SerializeAsString() + "\x12\x03\xff\xfe\x41";
   v1::ConverseResponse r = send_and_read(bad_text);
-  EXPECT_EQ(r.error().code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(r.error().code(),
+            static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(r.error().message(), HasSubstr("text is not valid UTF-8"));
   EXPECT_EQ(r.error().reason(), "NOT_UTF8");
   EXPECT_EQ(r.request_id(), "q1");

@@ -50,9 +50,8 @@ class NginxGrpcBalancer {
          << "      grpc_next_upstream error timeout;\n"
          << "      grpc_connect_timeout 2s;\n    }\n  }\n}\n";
     conf.close();
-    std::vector<std::string> args = {"nginx", "-p", d, "-e",
-                                     d + "/error.log", "-c",
-                                     d + "/nginx.conf"};
+    std::vector<std::string> args = {
+        "nginx", "-p", d, "-e", d + "/error.log", "-c", d + "/nginx.conf"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -70,8 +69,8 @@ class NginxGrpcBalancer {
       addr.sin_family = AF_INET;
       addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
       addr.sin_port = htons(port_);
-      bool up = connect(fd, reinterpret_cast<sockaddr*>(&addr),
-                        sizeof(addr)) == 0;
+      bool up =
+          connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
       close(fd);
       if (up) {
         ready_ = true;

@@ -134,11 +134,19 @@ class RedisServer {
 
  private:
   void Spawn() {
-    std::vector<std::string> args = {
-        "redis-server", "--port",  std::to_string(port_),
-        "--bind",       "127.0.0.1", "--dir", dir_.string(),
-        "--logfile",    (dir_ / "redis.log").string(),
-        "--save",       "",          "--appendonly", "no"};
+    std::vector<std::string> args = {"redis-server",
+                                     "--port",
+                                     std::to_string(port_),
+                                     "--bind",
+                                     "127.0.0.1",
+                                     "--dir",
+                                     dir_.string(),
+                                     "--logfile",
+                                     (dir_ / "redis.log").string(),
+                                     "--save",
+                                     "",
+                                     "--appendonly",
+                                     "no"};
     args.insert(args.end(), extra_.begin(), extra_.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());

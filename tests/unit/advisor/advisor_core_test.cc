@@ -23,8 +23,7 @@ class AdvisorCoreTest : public testing::Test {
     auto engine = Engine::Create(*kb);
     ASSERT_TRUE(engine.ok()) << engine.status();
     engines["it"] = *engine;
-    store_ =
-        std::make_unique<InMemorySessionStore>(&clock_, StoreOptions{});
+    store_ = std::make_unique<InMemorySessionStore>(&clock_, StoreOptions{});
     core_ = std::make_unique<AdvisorCore>(engines, store_.get(), &clock_);
     dirigo::v1::CreateSessionRequest req;
     req.set_channel("test");

@@ -363,8 +363,8 @@ TEST(RedisSessionStoreTest, UrlsAreParsedOrRefusedClearly) {
 TEST(RedisSessionStoreTest, UnreachableRedisIsAClearError) {
   FakeClock clock;
   int port = test_support::FreeLoopbackPort();  // nobody listens there
-  auto s = OpenSessionStore("redis://127.0.0.1:" + std::to_string(port),
-                            &clock, {});
+  auto s =
+      OpenSessionStore("redis://127.0.0.1:" + std::to_string(port), &clock, {});
   EXPECT_EQ(s.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(s.status().message(), HasSubstr("cannot reach Redis"));
 }
