@@ -286,6 +286,9 @@ absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::TryConverse(
     // gets the erase turn, so it cannot bring the data back.
     s.clear_external_user_id();
     s.clear_transcript();
+    // Only the bot's answer stays, so that a person coming back sees where
+    // the conversation stands; it holds nothing of theirs.
+    Record(&s, dirigo::v1::TranscriptEntry::BOT, TurnText(response.turn()));
     for (RememberedTurn& r : *s.mutable_recent()) {
       *r.mutable_response() = response;
       r.mutable_response()->set_request_id(r.request_id());

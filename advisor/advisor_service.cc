@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "advisor/errors.h"
+#include "base/status_macros.h"
 #include "dirigo/session/v1/session.pb.h"
 #include "text/unicode.h"
 
@@ -56,6 +57,15 @@ grpc::ByteBuffer ToBytes(const google::protobuf::Message& message) {
   return grpc::ByteBuffer(&slice, 1);
 }
 
+// Decodes a ConverseRequest and runs its turn; `id` gets the request id
+// whenever it could be read.
+absl::StatusOr<ConverseResponse> ConverseBytes(
+    AdvisorCore* core, const grpc::ByteBuffer& bytes,
+    grpc::CallbackServerContext* context, std::string* id) {
+  ASSIGN_OR_RETURN(ConverseRequest request, DecodeConverseRequest(bytes, id));
+  return core->Converse(request, [context] { return context->IsCancelled(); });
+}
+
 // A turn, or the error of one message of a stream.
 ConverseResponse Answer(absl::StatusOr<ConverseResponse> result,
                         const std::string& request_id) {
@@ -87,13 +97,8 @@ class StreamReactor final
     }
     bool queued = pool_->Submit([this] {
       std::string id;
-      absl::StatusOr<ConverseRequest> request =
-          DecodeConverseRequest(request_, &id);
       absl::StatusOr<ConverseResponse> result =
-          request.ok()
-              ? core_->Converse(*request,
-                                [this] { return context_->IsCancelled(); })
-              : absl::StatusOr<ConverseResponse>(request.status());
+          ConverseBytes(core_, request_, context_, &id);
       response_ = ToBytes(Answer(std::move(result), id));
       StartWrite(&response_);
     });
@@ -178,25 +183,14 @@ grpc::ServerUnaryReactor* AdvisorService::CreateSession(
 grpc::ServerUnaryReactor* AdvisorService::Converse(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  bool queued = pool_->Submit([this, context, reactor, request, response] {
-    std::string id;
-    absl::StatusOr<ConverseRequest> decoded =
-        DecodeConverseRequest(*request, &id);
-    absl::StatusOr<ConverseResponse> result =
-        decoded.ok()
-            ? core_->Converse(*decoded,
-                              [context] { return context->IsCancelled(); })
-            : absl::StatusOr<ConverseResponse>(decoded.status());
-    if (result.ok()) {
-      *response = ToBytes(*result);
-      reactor->Finish(grpc::Status::OK);
-    } else {
-      reactor->Finish(ToGrpcStatus(result.status()));
-    }
-  });
-  if (!queued) reactor->Finish(ToGrpcStatus(Busy()));
-  return reactor;
+  return RunUnary(
+      context, pool_, response,
+      [this, context, request]() -> absl::StatusOr<grpc::ByteBuffer> {
+        std::string id;
+        ASSIGN_OR_RETURN(ConverseResponse turn,
+                         ConverseBytes(core_, *request, context, &id));
+        return ToBytes(turn);
+      });
 }
 
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*

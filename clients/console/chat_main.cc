@@ -249,10 +249,16 @@ class Chat {
       return Resumed::kYes;
     }
     std::cout << style_.dim() << Text("resumed") << style_.off() << "\n";
+    // The last thing the bot said (its question, most often): the last
+    // message of its last turn (a turn's messages are joined by blank
+    // lines in the transcript).
     for (auto it = session.transcript().rbegin();
          it != session.transcript().rend(); ++it) {
       if (it->author() != dirigo::v1::TranscriptEntry::BOT) continue;
-      std::cout << style_.bot() << "Dirigo: " << style_.off() << it->text()
+      size_t cut = it->text().rfind("\n\n");
+      std::cout << style_.bot() << "Dirigo: " << style_.off()
+                << (cut == std::string::npos ? it->text()
+                                             : it->text().substr(cut + 2))
                 << "\n";
       break;
     }

@@ -53,6 +53,12 @@ else
   check "after the erase the person's words are nowhere (store, state, home)" 0
 fi
 
+# Back after the erase: nothing of theirs, and the bot's question again.
+out=$(printf '/profilo\n' | run --resume)
+grep -q "Eccoci di nuovo" <<<"$out" && grep -q "^Dirigo: Che studi hai fatto?" <<<"$out"
+check "back after an erase: the bot's last question, nothing else" $?
+grep -q "non so niente di te" <<<"$out"; check "nothing is known after the erase" $?
+
 out=$(printf 'ciao\n' | run --resume --new)
 grep -q "Ciao! Sono Dirigo" <<<"$out"; check "--new starts afresh" $?
 

@@ -80,13 +80,16 @@ if [ $stopped -eq 0 ]; then pass=$((pass + 1)); else echo "FAIL: the server outl
 screen=$(tm capture-pane -p -e -t "$session" -S -200)
 if grep -q $'\033\[' <<<"$screen"; then pass=$((pass + 1)); else echo "FAIL: colours on a terminal"; failures=$((failures + 1)); fi
 
+# The conversation's name is kept beside the store (var/ for `make chat`),
+# not in the home folder, so another clone never looks for it.
+if [ -s "$tmp/last-session" ] && [ ! -e "$tmp/state/dirigo/last-session" ]; then pass=$((pass + 1)); else echo "FAIL: the name kept beside the store"; failures=$((failures + 1)); fi
 # The next day: a new `make chat` (a new server on the same file) resumes
 # the conversation, with what the bot knew.
 session=again
 tm new-session -d -s "$session" -x 160 -y 50 \
   "env DIRIGO_BIN=$bin DIRIGO_STORE=sqlite:$tmp/dirigo.db XDG_STATE_HOME=$tmp/state TERM=xterm-256color bash $repo/scripts/chat; echo CHAT-ENDED; sleep 30"
 check "the next chat resumes the conversation" "Eccoci di nuovo"
-check "and repeats the bot's last message" "Studi: laurea triennale"
+check "and repeats the bot's last question" "Tornando a noi: ti interessa un'area"
 type_line "/profilo"
 check "the profile survived the restart" "assistente"
 type_line "/esci"

@@ -236,10 +236,14 @@ TEST_F(ServerTest, SessionShowsItsTranscriptAndExpiry) {
               ::testing::StartsWith(r.turn().messages(0).text()));
   // The test server keeps sessions in memory: 30 minutes by default.
   EXPECT_EQ(session.expire_time_unix() - session.update_time_unix(), 30 * 60);
-  // Erasing the data empties the transcript.
+  // Erasing the data empties the transcript: only the bot's answer to the
+  // erase stays, so that a person coming back sees where things stand.
   ASSERT_TRUE(Say(s, "cancella i miei dati", &r).ok());
   ASSERT_TRUE(stub_->GetSession(Ctx().get(), get, &session).ok());
-  EXPECT_EQ(session.transcript_size(), 0);
+  ASSERT_EQ(session.transcript_size(), 1);
+  EXPECT_EQ(session.transcript(0).author(), v1::TranscriptEntry::BOT);
+  EXPECT_THAT(session.transcript(0).text(),
+              ::testing::Not(HasSubstr("segretaria")));
 }
 
 // The google.rpc details of an error: reason, field at fault, retry delay.
