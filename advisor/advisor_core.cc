@@ -204,6 +204,13 @@ std::string AdvisorCore::LogName(const std::string& name) {
       "#", absl::Hex(std::hash<std::string>{}(name)&0xffffff, absl::kZeroPad6));
 }
 
+std::string AdvisorCore::UserKey(const std::string& channel,
+                                 const std::string& external_user_id) {
+  // A unit separator: neither part may hold one (both are checked UTF-8
+  // text; U+001F in an id would only make another, unrelated key).
+  return absl::StrCat(channel, "\x1f", external_user_id);
+}
+
 absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::CreateSession(
     const dirigo::v1::CreateSessionRequest& request) {
   RETURN_IF_ERROR(
@@ -211,6 +218,21 @@ absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::CreateSession(
   RETURN_IF_ERROR(CheckField("external_user_id", request.external_user_id(),
                              kMaxIdBytes, false));
   ASSIGN_OR_RETURN(const Engine* engine, EngineFor(request.locale()));
+  const std::string user =
+      request.external_user_id().empty()
+          ? ""
+          : UserKey(request.channel(), request.external_user_id());
+  if (!user.empty()) {
+    absl::StatusOr<std::string> linked = store_->FindUser(user);
+    if (linked.ok()) {
+      absl::StatusOr<dirigo::v1::CreateSessionResponse> resumed =
+          Welcome(*linked, request, *engine);
+      // A conversation gone, or not theirs any more: a new one below.
+      if (!absl::IsNotFound(resumed.status())) return resumed;
+    } else if (!absl::IsNotFound(linked.status())) {
+      return linked.status();
+    }
+  }
   SessionRecord record;
   SessionState& s = record.state;
   s.set_name(NewSessionName());
@@ -224,9 +246,41 @@ absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::CreateSession(
   *response.mutable_turn() = engine->Start(s.mutable_dialog());
   Record(&s, dirigo::v1::TranscriptEntry::BOT, TurnText(response.turn()));
   RETURN_IF_ERROR(store_->Create(record));
+  if (!user.empty()) RETURN_IF_ERROR(store_->LinkUser(user, s.name()));
   *response.mutable_session() = ToApiSession(s, store_->idle_ttl());
   LOG_INFO("session created: %s", LogName(s.name()).c_str());
   return response;
+}
+
+absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::Welcome(
+    const std::string& name, const dirigo::v1::CreateSessionRequest& request,
+    const Engine& engine) {
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    ASSIGN_OR_RETURN(SessionRecord record, store_->Get(name));
+    SessionState& s = record.state;
+    // Theirs still (an erase forgets who they are), and in their language.
+    if (s.channel() != request.channel() ||
+        s.external_user_id() != request.external_user_id() ||
+        s.locale() != engine.knowledge().locale()) {
+      return absl::NotFoundError("no conversation for this person");
+    }
+    dirigo::v1::CreateSessionResponse response;
+    *response.mutable_turn() = engine.Welcome(s.mutable_dialog());
+    Record(&s, dirigo::v1::TranscriptEntry::BOT, TurnText(response.turn()));
+    s.set_update_time_unix(absl::ToUnixSeconds(clock_->Now()));
+    absl::Status saved = store_->Update(record, record.version);
+    if (absl::IsAborted(saved)) continue;  // a turn landed meanwhile
+    RETURN_IF_ERROR(saved);
+    RETURN_IF_ERROR(store_->LinkUser(
+        UserKey(request.channel(), request.external_user_id()), name));
+    response.set_resumed(true);
+    *response.mutable_session() = ToApiSession(s, store_->idle_ttl());
+    LOG_INFO("session resumed: %s", LogName(name).c_str());
+    return response;
+  }
+  return WithReason(absl::AbortedError("too many messages at once on this "
+                                       "conversation; try again"),
+                    "SESSION_BUSY");
 }
 
 absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::Converse(
@@ -284,6 +338,10 @@ absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::TryConverse(
     // Erase everything kept about the person; the conversation goes on.
     // Remembered turns held their words: a late retry of one of them now
     // gets the erase turn, so it cannot bring the data back.
+    if (!s.external_user_id().empty()) {
+      RETURN_IF_ERROR(
+          store_->UnlinkUser(UserKey(s.channel(), s.external_user_id())));
+    }
     s.clear_external_user_id();
     s.clear_transcript();
     // Only the bot's answer stays, so that a person coming back sees where
@@ -311,6 +369,16 @@ absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::TryConverse(
   // The last point where the turn can still be skipped.
   if (cancelled()) return CancelledError();
   RETURN_IF_ERROR(store_->Update(record, record.version));
+  if (!s.external_user_id().empty()) {
+    // The person's link lives as long as their conversation.
+    if (absl::Status linked =
+            store_->LinkUser(UserKey(s.channel(), s.external_user_id()),
+                             s.name());
+        !linked.ok()) {
+      LOG_INFO("a person's link was not refreshed: %s",
+               std::string(linked.message()).c_str());
+    }
+  }
   if (reply.erase) {
     // Old copies of the erased data may linger in the store's files.
     if (absl::Status scrub = store_->Scrub(); !scrub.ok()) {
@@ -339,6 +407,10 @@ absl::StatusOr<dirigo::v1::DeleteSessionResponse> AdvisorCore::DeleteSession(
     return record.status();
   }
   RETURN_IF_ERROR(store_->Delete(request.session()));
+  if (record.ok() && !record->state.external_user_id().empty()) {
+    RETURN_IF_ERROR(store_->UnlinkUser(UserKey(
+        record->state.channel(), record->state.external_user_id())));
+  }
   if (absl::Status scrub = store_->Scrub(); !scrub.ok()) {
     LOG_INFO("scrub after a delete failed: %s",
              std::string(scrub.message()).c_str());

@@ -77,6 +77,14 @@ class AdvisorCore {
   void Record(dirigo::session::v1::SessionState* s,
               dirigo::v1::TranscriptEntry::Author author,
               const std::string& text) const;
+  // A person coming back: their session with a welcome-back turn;
+  // NOT_FOUND when it is gone or no longer theirs.
+  absl::StatusOr<dirigo::v1::CreateSessionResponse> Welcome(
+      const std::string& name, const dirigo::v1::CreateSessionRequest& request,
+      const Engine& engine);
+  // The store's key for a person of a channel.
+  static std::string UserKey(const std::string& channel,
+                             const std::string& external_user_id);
   static std::string NewSessionName();
   static std::string LogName(const std::string& name);
 

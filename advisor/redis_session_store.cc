@@ -15,6 +15,7 @@ namespace dirigo {
 namespace {
 
 constexpr char kKeyPrefix[] = "dirigo:session:";
+constexpr char kUserPrefix[] = "dirigo:user:";
 // Connecting, and waiting for one reply.
 constexpr timeval kConnectTimeout = {2, 0};
 constexpr timeval kReplyTimeout = {5, 0};
@@ -127,6 +128,10 @@ std::string RedisSessionStore::Describe() const {
 
 std::string RedisSessionStore::Key(const std::string& name) const {
   return kKeyPrefix + name;
+}
+
+std::string RedisSessionStore::UserKey(const std::string& user) const {
+  return kUserPrefix + user;
 }
 
 absl::StatusOr<std::unique_ptr<RedisSessionStore::Connection>>
@@ -275,6 +280,38 @@ absl::Status RedisSessionStore::Delete(const std::string& name) {
     return NotFound(name);
   }
   return absl::OkStatus();
+}
+
+absl::Status RedisSessionStore::PutLink(const std::string& user,
+                                        const std::string& name,
+                                        absl::Time now) {
+  return Command({"SET", UserKey(user),
+                  absl::StrCat(name, " ", absl::ToUnixMillis(now)), "PX",
+                  absl::StrCat(absl::ToInt64Milliseconds(options_.idle_ttl))})
+      .status();
+}
+
+absl::StatusOr<SessionStore::Link> RedisSessionStore::GetLink(
+    const std::string& user) {
+  std::vector<std::string> args = {"GET", UserKey(user)};
+  absl::StatusOr<std::shared_ptr<redisReply>> reply = Command(args);
+  if (absl::IsUnavailable(reply.status())) reply = Command(args);
+  RETURN_IF_ERROR(reply.status());
+  if ((*reply)->type != REDIS_REPLY_STRING) {
+    return absl::NotFoundError("no conversation for this person");
+  }
+  std::string value((*reply)->str, (*reply)->len);
+  size_t space = value.rfind(' ');
+  int64_t ms = 0;
+  if (space == std::string::npos ||
+      !absl::SimpleAtoi(value.substr(space + 1), &ms)) {
+    return absl::DataLossError("a person's link cannot be read");
+  }
+  return Link{value.substr(0, space), absl::FromUnixMillis(ms)};
+}
+
+absl::Status RedisSessionStore::UnlinkUser(const std::string& user) {
+  return Command({"DEL", UserKey(user)}).status();
 }
 
 absl::Status RedisSessionStore::Ping() {

@@ -1,7 +1,9 @@
 // Sessions in Redis, for many replicas behind a load balancer
 // (--store=redis://HOST:PORT[/DB], or redis://:PASSWORD@HOST:PORT[/DB]).
 //
-// A session is one hash, `dirigo:session:NAME`, with fields `state` (the
+// A person linked to their session is `dirigo:user:KEY` → "NAME MILLIS",
+// with the same TTL. A session is one hash, `dirigo:session:NAME`, with
+// fields `state` (the
 // serialised SessionState), `version` and `updated_ms`. Writes are Lua
 // scripts, so compare-and-set is atomic on the server; every write resets
 // the key's Redis TTL to the idle time, so Redis itself frees idle sessions.
@@ -39,6 +41,7 @@ class RedisSessionStore final : public SessionStore {
   ~RedisSessionStore() override;
 
   absl::Status Delete(const std::string& name) override;
+  absl::Status UnlinkUser(const std::string& user) override;
   absl::Status Scrub() override;
   absl::Status Ping() override;
   std::string Describe() const override;
@@ -58,6 +61,9 @@ class RedisSessionStore final : public SessionStore {
   absl::StatusOr<Stored> GetBytes(const std::string& name) override;
   absl::Status UpdateBytes(const std::string& name, std::string bytes,
                            int64_t expected_version, absl::Time now) override;
+  absl::Status PutLink(const std::string& user, const std::string& name,
+                       absl::Time now) override;
+  absl::StatusOr<Link> GetLink(const std::string& user) override;
 
  private:
   class Connection;
@@ -68,6 +74,7 @@ class RedisSessionStore final : public SessionStore {
       const std::vector<std::string>& args);
   absl::StatusOr<std::unique_ptr<Connection>> Connect() const;
   std::string Key(const std::string& name) const;
+  std::string UserKey(const std::string& user) const;
   // Asks Redis to rewrite its files (run by `scrubber_`).
   absl::Status ScrubNow();
 

@@ -62,6 +62,20 @@ absl::Status SessionStore::Update(const SessionRecord& record,
                      clock_->Now());
 }
 
+absl::Status SessionStore::LinkUser(const std::string& user,
+                                    const std::string& name) {
+  return PutLink(user, name, clock_->Now());
+}
+
+absl::StatusOr<std::string> SessionStore::FindUser(const std::string& user) {
+  ASSIGN_OR_RETURN(Link link, GetLink(user));
+  if (Expired(link.updated)) {
+    (void)UnlinkUser(user);
+    return absl::NotFoundError("no conversation for this person");
+  }
+  return link.name;
+}
+
 absl::StatusOr<std::unique_ptr<SessionStore>> OpenSessionStore(
     const std::string& spec, const Clock* clock, StoreOptions options) {
   if (spec == "memory") {
@@ -92,6 +106,13 @@ void InMemorySessionStore::SweepLocked() {
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     if (Expired(it->second.updated)) {
       sessions_.erase(it++);
+    } else {
+      ++it;
+    }
+  }
+  for (auto it = links_.begin(); it != links_.end();) {
+    if (Expired(it->second.updated)) {
+      links_.erase(it++);
     } else {
       ++it;
     }
@@ -144,6 +165,30 @@ absl::Status InMemorySessionStore::Delete(const std::string& name) {
   absl::MutexLock lock(&mu_);
   if (sessions_.erase(name) == 0) return NotFound(name);
   return absl::OkStatus();
+}
+
+absl::Status InMemorySessionStore::UnlinkUser(const std::string& user) {
+  absl::MutexLock lock(&mu_);
+  links_.erase(user);
+  return absl::OkStatus();
+}
+
+absl::Status InMemorySessionStore::PutLink(const std::string& user,
+                                           const std::string& name,
+                                           absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  links_[user] = Link{name, now};
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SessionStore::Link> InMemorySessionStore::GetLink(
+    const std::string& user) {
+  absl::MutexLock lock(&mu_);
+  auto it = links_.find(user);
+  if (it == links_.end()) {
+    return absl::NotFoundError("no conversation for this person");
+  }
+  return it->second;
 }
 
 size_t InMemorySessionStore::size() const {

@@ -82,6 +82,17 @@ class SessionStore {
   absl::Status Update(const SessionRecord& record, int64_t expected_version);
   // Erases a session. NOT_FOUND when absent.
   virtual absl::Status Delete(const std::string& name) = 0;
+
+  // Links a person of a channel (`user`: an opaque key the advisor makes of
+  // the channel and the person's id there) to their session, so that they
+  // come back to it. A link expires like a session, counted from its last
+  // LinkUser; links to a deleted session are stale, not wrong (the caller
+  // checks the session).
+  absl::Status LinkUser(const std::string& user, const std::string& name);
+  // The session linked to `user`; NOT_FOUND when none, or expired.
+  absl::StatusOr<std::string> FindUser(const std::string& user);
+  // Removes the link; OK when there is none.
+  virtual absl::Status UnlinkUser(const std::string& user) = 0;
   // After a session was deleted or a person's data erased: removes the old
   // copies the store's files may still hold (SQLite's write-ahead log;
   // Redis's append-only and snapshot files). Returns at once: the work runs
@@ -111,6 +122,15 @@ class SessionStore {
   virtual absl::Status UpdateBytes(const std::string& name, std::string bytes,
                                    int64_t expected_version,
                                    absl::Time now) = 0;
+  // A user's link: the session's name, and when it was last made.
+  struct Link {
+    std::string name;
+    absl::Time updated;
+  };
+  virtual absl::Status PutLink(const std::string& user, const std::string& name,
+                               absl::Time now) = 0;
+  // NOT_FOUND when absent.
+  virtual absl::StatusOr<Link> GetLink(const std::string& user) = 0;
 
   bool Expired(absl::Time updated) const {
     return clock_->Now() - updated > options_.idle_ttl;
@@ -135,6 +155,7 @@ class InMemorySessionStore final : public SessionStore {
   InMemorySessionStore(const Clock* clock, StoreOptions options);
 
   absl::Status Delete(const std::string& name) override;
+  absl::Status UnlinkUser(const std::string& user) override;
   std::string Describe() const override { return "memory"; }
 
   // Sessions kept now, expired ones included until the next sweep.
@@ -146,12 +167,16 @@ class InMemorySessionStore final : public SessionStore {
   absl::StatusOr<Stored> GetBytes(const std::string& name) override;
   absl::Status UpdateBytes(const std::string& name, std::string bytes,
                            int64_t expected_version, absl::Time now) override;
+  absl::Status PutLink(const std::string& user, const std::string& name,
+                       absl::Time now) override;
+  absl::StatusOr<Link> GetLink(const std::string& user) override;
 
  private:
   void SweepLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, Stored> sessions_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, Link> links_ ABSL_GUARDED_BY(mu_);
   absl::Time last_sweep_ ABSL_GUARDED_BY(mu_);
 };
 

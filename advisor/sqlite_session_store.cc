@@ -30,6 +30,12 @@ const std::vector<std::string>& Migrations() {
       "  state BLOB NOT NULL"
       ") WITHOUT ROWID;"
       "CREATE INDEX sessions_by_update ON sessions(updated_ms);",
+      // 1 → 2: people of a channel linked to their session.
+      "CREATE TABLE users ("
+      "  user TEXT PRIMARY KEY,"
+      "  name TEXT NOT NULL,"
+      "  updated_ms INTEGER NOT NULL"
+      ") WITHOUT ROWID;",
   };
   return *migrations;
 }
@@ -244,9 +250,12 @@ absl::Status SqliteSessionStore::MigrateLocked() {
 void SqliteSessionStore::SweepLocked(absl::Time now) {
   if (now - last_sweep_ < kSweepPeriod) return;
   last_sweep_ = now;
-  Statement sweep(db_, "DELETE FROM sessions WHERE updated_ms < ?;");
-  sweep.Bind(1, absl::ToUnixMillis(now - options_.idle_ttl));
-  (void)sweep.Step();  // a failed sweep only delays freeing
+  for (const char* sql : {"DELETE FROM sessions WHERE updated_ms < ?;",
+                          "DELETE FROM users WHERE updated_ms < ?;"}) {
+    Statement sweep(db_, sql);
+    sweep.Bind(1, absl::ToUnixMillis(now - options_.idle_ttl));
+    (void)sweep.Step();  // a failed sweep only delays freeing
+  }
 }
 
 absl::Status SqliteSessionStore::CreateBytes(const std::string& name,
@@ -310,6 +319,42 @@ absl::Status SqliteSessionStore::Delete(const std::string& name) {
   int rc = erase.Step();
   if (rc != SQLITE_DONE) return Error(rc, "deleting a conversation from");
   if (sqlite3_changes(db_) == 0) return NotFound(name);
+  return absl::OkStatus();
+}
+
+absl::Status SqliteSessionStore::PutLink(const std::string& user,
+                                         const std::string& name,
+                                         absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  Statement put(db_,
+                "INSERT INTO users(user, name, updated_ms) VALUES (?, ?, ?) "
+                "ON CONFLICT(user) DO UPDATE SET name = excluded.name, "
+                "updated_ms = excluded.updated_ms;");
+  put.Bind(1, user).Bind(2, name).Bind(3, absl::ToUnixMillis(now));
+  int rc = put.Step();
+  if (rc != SQLITE_DONE) return Error(rc, "linking a person in");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SessionStore::Link> SqliteSessionStore::GetLink(
+    const std::string& user) {
+  absl::MutexLock lock(&mu_);
+  Statement get(db_, "SELECT name, updated_ms FROM users WHERE user = ?;");
+  get.Bind(1, user);
+  int rc = get.Step();
+  if (rc == SQLITE_DONE) {
+    return absl::NotFoundError("no conversation for this person");
+  }
+  if (rc != SQLITE_ROW) return Error(rc, "reading a person's link from");
+  return Link{get.Text(0), absl::FromUnixMillis(get.Int(1))};
+}
+
+absl::Status SqliteSessionStore::UnlinkUser(const std::string& user) {
+  absl::MutexLock lock(&mu_);
+  Statement erase(db_, "DELETE FROM users WHERE user = ?;");
+  erase.Bind(1, user);
+  int rc = erase.Step();
+  if (rc != SQLITE_DONE) return Error(rc, "unlinking a person in");
   return absl::OkStatus();
 }
 

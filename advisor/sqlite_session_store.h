@@ -32,7 +32,7 @@ namespace dirigo {
 class SqliteSessionStore final : public SessionStore {
  public:
   // The schema this build writes.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens (or creates, with its folder) the file at `path`.
   // FAILED_PRECONDITION with the reason for a file that is not a session
@@ -43,6 +43,7 @@ class SqliteSessionStore final : public SessionStore {
   ~SqliteSessionStore() override;
 
   absl::Status Delete(const std::string& name) override;
+  absl::Status UnlinkUser(const std::string& user) override;
   // Within a second, in the background.
   absl::Status Scrub() override;
   absl::Status Ping() override;
@@ -54,6 +55,9 @@ class SqliteSessionStore final : public SessionStore {
   absl::StatusOr<Stored> GetBytes(const std::string& name) override;
   absl::Status UpdateBytes(const std::string& name, std::string bytes,
                            int64_t expected_version, absl::Time now) override;
+  absl::Status PutLink(const std::string& user, const std::string& name,
+                       absl::Time now) override;
+  absl::StatusOr<Link> GetLink(const std::string& user) override;
 
  private:
   SqliteSessionStore(std::string path, sqlite3* db, const Clock* clock,

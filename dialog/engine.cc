@@ -166,6 +166,13 @@ dirigo::v1::BotTurn Engine::Start(DialogState* state) const {
   return turn;
 }
 
+dirigo::v1::BotTurn Engine::Welcome(DialogState* state) const {
+  dirigo::v1::BotTurn turn;
+  const Voice& voice = VoiceFor(*state);
+  voice.replies.Render(voice.policy.Welcome(state), state, &turn);
+  return turn;
+}
+
 absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
                                             DialogState* state,
                                             int current_year) const {

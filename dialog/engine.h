@@ -73,6 +73,10 @@ class Engine {
   // Greets and asks the first question. `state` should be fresh.
   dirigo::v1::BotTurn Start(dirigo::session::v1::DialogState* state) const;
 
+  // The turn that welcomes a person back to their conversation (a bridge's
+  // user opening the chat again): what is known, and what comes next.
+  dirigo::v1::BotTurn Welcome(dirigo::session::v1::DialogState* state) const;
+
   // Handles one message. InvalidArgument (state untouched) when the text is
   // not valid UTF-8, is empty, or is longer than kMaxMessageBytes.
   // `current_year` (from the caller's clock) turns "dal 2018" into years;

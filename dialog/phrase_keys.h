@@ -11,6 +11,7 @@ namespace dirigo {
 // X(constant, key): every phrase, with when it is said.
 #define DIRIGO_PHRASE_KEYS(X)                                                  \
   X(kGreeting, "greeting")        /* the first turn */                         \
+  X(kWelcomeBack, "welcome_back") /* a person back in their conversation */    \
   X(kAck, "ack")                  /* new facts said back: {facts} */           \
   X(kUpdate, "update")            /* known facts changed: {facts} */           \
   X(kTakenBack, "taken_back")     /* a fact taken back */                      \

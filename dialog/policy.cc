@@ -129,6 +129,18 @@ Decision Policy::Start(sessionv1::DialogState* state) const {
   return d;
 }
 
+Decision Policy::Welcome(sessionv1::DialogState* state) const {
+  Decision d;
+  d.Add(Action::Phrase(phrase::kWelcomeBack));
+  d.Add(Action::Of(Kind::kProfile));
+  if (const CompiledSlot* next = NextSlot(*state)) {
+    Ask(*next, 0, phrase::kResume, state, &d);
+  } else if (state->advised()) {
+    GivePlan(phrase::kPlanSummary, state, &d, /*summary=*/true);
+  }
+  return d;
+}
+
 // Restart or erase: a fresh state, then the first question again.
 Decision Policy::Reset(bool erase, sessionv1::DialogState* state) const {
   sessionv1::DialogState fresh;

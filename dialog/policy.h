@@ -47,6 +47,10 @@ class Policy {
   // The first turn: the greeting and the first question.
   Decision Start(sessionv1::DialogState* state) const;
 
+  // A person coming back to their conversation: welcome, what is known,
+  // and the question pending (or the plan's outline, once given).
+  Decision Welcome(sessionv1::DialogState* state) const;
+
   // The turn after a message. `awaiting` is the slot the bot waited for
   // before the message; `normalized` is the message as understanding read it.
   Decision Decide(const Interpretation& in, const NormalizedText& normalized,

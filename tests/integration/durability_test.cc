@@ -153,6 +153,47 @@ TEST(DurabilityTest, ARestartOnSqliteKeepsTheConversation) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(DurabilityTest, ABridgeUserComesBackAfterARestart) {
+  auto dir = FreshDir("bridge");
+  const std::string store = "--store=sqlite:" + (dir / "d.db").string();
+  auto create = [](const ServerProcess& server, const std::string& channel) {
+    auto stub = v1::Advisor::NewStub(server.channel());
+    v1::CreateSessionRequest req;
+    req.set_channel(channel);
+    req.set_external_user_id("4242");
+    v1::CreateSessionResponse resp;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    EXPECT_TRUE(stub->CreateSession(&ctx, req, &resp).ok());
+    return resp;
+  };
+  std::string name;
+  {
+    ServerProcess server(DIRIGO_SERVER_BIN, {store});
+    ASSERT_TRUE(server.ready()) << server.log();
+    v1::CreateSessionResponse first = create(server, "telegram");
+    EXPECT_FALSE(first.resumed());
+    name = first.session().name();
+    Client client(server.address());
+    ASSERT_TRUE(client.Say(name, "faccio la segretaria da 3 anni").ok());
+    EXPECT_EQ(server.Stop(), 0);
+  }
+  ServerProcess server(DIRIGO_SERVER_BIN, {store});
+  ASSERT_TRUE(server.ready()) << server.log();
+  v1::CreateSessionResponse back = create(server, "telegram");
+  EXPECT_TRUE(back.resumed());
+  EXPECT_EQ(back.session().name(), name);
+  EXPECT_EQ(back.session().profile().years_experience(), 3);
+  ASSERT_GE(back.turn().messages_size(), 2);
+  EXPECT_THAT(back.turn().messages(0).text(), HasSubstr("risentirci"));
+  EXPECT_THAT(back.turn().messages(1).text(), HasSubstr("segretaria"));
+  // Another channel's person with the same id is someone else.
+  v1::CreateSessionResponse other = create(server, "irc");
+  EXPECT_FALSE(other.resumed());
+  EXPECT_NE(other.session().name(), name);
+  std::filesystem::remove_all(dir);
+}
+
 // Says things holding the marker in two conversations, checks the marker is
 // on disk, erases one conversation's data in words and deletes the other.
 void EraseTwoWays(Client& client) {

@@ -198,6 +198,50 @@ TEST_F(AdvisorCoreTest, ConcurrentTurnsOnOneSessionAreAllCountedOnce) {
   EXPECT_EQ(core_->GetSession(get)->turn_count(), ok.load());
 }
 
+TEST_F(AdvisorCoreTest, APersonOfAChannelComesBackToTheirConversation) {
+  // The fixture's session belongs to "u-1" of channel "test".
+  ASSERT_TRUE(Say("ho la laurea triennale in economia").ok());
+  dirigo::v1::CreateSessionRequest again;
+  again.set_channel("test");
+  again.set_external_user_id("u-1");
+  auto back = core_->CreateSession(again);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(back->resumed());
+  EXPECT_EQ(back->session().name(), session_);
+  EXPECT_EQ(back->session().profile().education_level(),
+            dirigo::v1::EDUCATION_LEVEL_BACHELOR);
+  // Welcome back, what is known, and the pending question.
+  ASSERT_GE(back->turn().messages_size(), 3);
+  EXPECT_THAT(back->turn().messages(0).text(), HasSubstr("risentirci"));
+  EXPECT_THAT(back->turn().messages(1).text(), HasSubstr("laurea triennale"));
+  EXPECT_EQ(back->turn().awaiting_slot(), "experience");
+  // The same id on another channel is another person.
+  again.set_channel("other");
+  auto other = core_->CreateSession(again);
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(other->resumed());
+  EXPECT_NE(other->session().name(), session_);
+  // After "cancella i miei dati" the bot no longer knows who they are.
+  ASSERT_TRUE(Say("cancella i miei dati").ok());
+  again.set_channel("test");
+  auto after_erase = core_->CreateSession(again);
+  ASSERT_TRUE(after_erase.ok());
+  EXPECT_FALSE(after_erase->resumed());
+  // After DeleteSession, neither.
+  dirigo::v1::DeleteSessionRequest del;
+  del.set_session(after_erase->session().name());
+  ASSERT_TRUE(core_->DeleteSession(del).ok());
+  auto after_delete = core_->CreateSession(again);
+  ASSERT_TRUE(after_delete.ok());
+  EXPECT_FALSE(after_delete->resumed());
+  // An expired conversation is not resumed either.
+  clock_.Advance(absl::Hours(1));
+  auto after_expiry = core_->CreateSession(again);
+  ASSERT_TRUE(after_expiry.ok());
+  EXPECT_FALSE(after_expiry->resumed());
+  EXPECT_NE(after_expiry->session().name(), after_delete->session().name());
+}
+
 TEST_F(AdvisorCoreTest, TranscriptKeepsTheLastEntriesWithinItsBounds) {
   for (int i = 0; i < 70; ++i) {
     ASSERT_TRUE(Say("messaggio numero " + std::to_string(i)).ok());
@@ -253,8 +297,13 @@ class SpoilableStore final : public SessionStore {
   absl::Status Delete(const std::string& name) override {
     return bytes_.erase(name) ? absl::OkStatus() : NotFound(name);
   }
+  absl::Status UnlinkUser(const std::string& user) override {
+    links_.erase(user);
+    return absl::OkStatus();
+  }
   std::string Describe() const override { return "spoilable"; }
   std::map<std::string, Stored> bytes_;
+  std::map<std::string, Link> links_;
 
  protected:
   absl::Status CreateBytes(const std::string& name, std::string bytes,
@@ -271,6 +320,16 @@ class SpoilableStore final : public SessionStore {
                            int64_t expected_version, absl::Time now) override {
     bytes_[name] = Stored{std::move(bytes), expected_version + 1, now};
     return absl::OkStatus();
+  }
+  absl::Status PutLink(const std::string& user, const std::string& name,
+                       absl::Time now) override {
+    links_[user] = Link{name, now};
+    return absl::OkStatus();
+  }
+  absl::StatusOr<Link> GetLink(const std::string& user) override {
+    auto it = links_.find(user);
+    if (it == links_.end()) return absl::NotFoundError(user);
+    return it->second;
   }
 };
 

@@ -238,6 +238,37 @@ TEST_P(StoreContractTest, DeletedDataLeavesTheFiles) {
   EXPECT_TRUE(store_->Get("keep").ok());
 }
 
+TEST_P(StoreContractTest, PeopleAreLinkedToTheirSession) {
+  ASSERT_TRUE(store_->Create(Record("s-1")).ok());
+  const std::string user = std::string("telegram\x1f") + "42";
+  EXPECT_EQ(store_->FindUser(user).status().code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(store_->LinkUser(user, "s-1").ok());
+  EXPECT_EQ(*store_->FindUser(user), "s-1");
+  EXPECT_EQ(store_->FindUser("irc\x1f42").status().code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(store_->LinkUser(user, "s-2").ok());  // relinked
+  EXPECT_EQ(*store_->FindUser(user), "s-2");
+  // A link expires like a session, counted from its last LinkUser.
+  clock_.Advance(absl::Minutes(29));
+  ASSERT_TRUE(store_->LinkUser(user, "s-2").ok());
+  clock_.Advance(absl::Minutes(29));
+  EXPECT_TRUE(store_->FindUser(user).ok());
+  clock_.Advance(absl::Minutes(2));
+  EXPECT_EQ(store_->FindUser(user).status().code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(store_->LinkUser(user, "s-3").ok());
+  ASSERT_TRUE(store_->UnlinkUser(user).ok());
+  EXPECT_EQ(store_->FindUser(user).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_TRUE(store_->UnlinkUser(user).ok());  // twice is fine
+  if (durable()) {
+    ASSERT_TRUE(store_->LinkUser(user, "s-4").ok());
+    Reopen();
+    EXPECT_EQ(*store_->FindUser(user), "s-4");
+  }
+}
+
 TEST_P(StoreContractTest, PingAnswers) { EXPECT_TRUE(store_->Ping().ok()); }
 
 INSTANTIATE_TEST_SUITE_P(AllStores, StoreContractTest,
