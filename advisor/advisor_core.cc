@@ -334,61 +334,73 @@ absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::TryConverse(
   *response.mutable_turn() = std::move(reply.turn);
   if (request.omit_trace()) response.mutable_turn()->clear_trace();
   response.set_request_id(request.request_id());
-  if (reply.erase) {
+  const std::string user = s.external_user_id().empty()
+                               ? ""
+                               : UserKey(s.channel(), s.external_user_id());
+  KeepTurn(request, digest, reply.erase, response, &s);
+  s.set_update_time_unix(absl::ToUnixSeconds(clock_->Now()));
+  // The last point where the turn can still be skipped.
+  if (cancelled()) return CancelledError();
+  RETURN_IF_ERROR(store_->Update(record, record.version));
+  AfterTurn(user, reply.erase, s.name());
+  LOG_DEBUG("turn: session=%s turn=%d", LogName(s.name()).c_str(),
+            s.dialog().turn_count());
+  return response;
+}
+
+void AdvisorCore::KeepTurn(const dirigo::v1::ConverseRequest& request,
+                           uint64_t digest, bool erase,
+                           const dirigo::v1::ConverseResponse& response,
+                           SessionState* s) const {
+  if (erase) {
     // Erase everything kept about the person; the conversation goes on.
     // Remembered turns held their words: a late retry of one of them now
     // gets the erase turn, so it cannot bring the data back.
-    if (!s.external_user_id().empty()) {
-      RETURN_IF_ERROR(
-          store_->UnlinkUser(UserKey(s.channel(), s.external_user_id())));
-    }
-    s.clear_external_user_id();
-    s.clear_transcript();
+    s->clear_external_user_id();
+    s->clear_transcript();
     // Only the bot's answer stays, so that a person coming back sees where
     // the conversation stands; it holds nothing of theirs.
-    Record(&s, dirigo::v1::TranscriptEntry::BOT, TurnText(response.turn()));
-    for (RememberedTurn& r : *s.mutable_recent()) {
+    Record(s, dirigo::v1::TranscriptEntry::BOT, TurnText(response.turn()));
+    for (RememberedTurn& r : *s->mutable_recent()) {
       *r.mutable_response() = response;
       r.mutable_response()->set_request_id(r.request_id());
       r.set_text_digest(0);
     }
   } else {
-    Record(&s, dirigo::v1::TranscriptEntry::PERSON, request.text());
-    Record(&s, dirigo::v1::TranscriptEntry::BOT, TurnText(response.turn()));
+    Record(s, dirigo::v1::TranscriptEntry::PERSON, request.text());
+    Record(s, dirigo::v1::TranscriptEntry::BOT, TurnText(response.turn()));
   }
-  if (!request.request_id().empty()) {
-    RememberedTurn* r = s.add_recent();
-    r->set_request_id(request.request_id());
-    if (!reply.erase) r->set_text_digest(digest);
-    *r->mutable_response() = response;
-    if (s.recent_size() > kMaxRemembered) {
-      s.mutable_recent()->DeleteSubrange(0, s.recent_size() - kMaxRemembered);
-    }
+  if (request.request_id().empty()) return;
+  RememberedTurn* r = s->add_recent();
+  r->set_request_id(request.request_id());
+  if (!erase) r->set_text_digest(digest);
+  *r->mutable_response() = response;
+  if (s->recent_size() > kMaxRemembered) {
+    s->mutable_recent()->DeleteSubrange(0, s->recent_size() - kMaxRemembered);
   }
-  s.set_update_time_unix(absl::ToUnixSeconds(clock_->Now()));
-  // The last point where the turn can still be skipped.
-  if (cancelled()) return CancelledError();
-  RETURN_IF_ERROR(store_->Update(record, record.version));
-  if (!s.external_user_id().empty()) {
-    // The person's link lives as long as their conversation.
-    if (absl::Status linked =
-            store_->LinkUser(UserKey(s.channel(), s.external_user_id()),
-                             s.name());
-        !linked.ok()) {
-      LOG_INFO("a person's link was not refreshed: %s",
+}
+
+void AdvisorCore::AfterTurn(const std::string& user, bool erase,
+                            const std::string& name) {
+  // The person's link lives as long as their conversation, and goes with
+  // their data. A failure leaves a link to a session no longer theirs,
+  // which CreateSession ignores.
+  if (!user.empty()) {
+    absl::Status linked =
+        erase ? store_->UnlinkUser(user) : store_->LinkUser(user, name);
+    if (!linked.ok()) {
+      LOG_INFO("a person's link was not %s: %s",
+               erase ? "removed" : "refreshed",
                std::string(linked.message()).c_str());
     }
   }
-  if (reply.erase) {
+  if (erase) {
     // Old copies of the erased data may linger in the store's files.
     if (absl::Status scrub = store_->Scrub(); !scrub.ok()) {
       LOG_INFO("scrub after an erase failed: %s",
                std::string(scrub.message()).c_str());
     }
   }
-  LOG_DEBUG("turn: session=%s turn=%d", LogName(s.name()).c_str(),
-            s.dialog().turn_count());
-  return response;
 }
 
 absl::StatusOr<dirigo::v1::Session> AdvisorCore::GetSession(

@@ -73,6 +73,14 @@ class AdvisorCore {
   // One attempt at a turn; ABORTED when another turn wrote first.
   absl::StatusOr<dirigo::v1::ConverseResponse> TryConverse(
       const dirigo::v1::ConverseRequest& request, const Cancelled& cancelled);
+  // Keeps a computed turn in the session: the transcript, the turn by its
+  // request id; after an erase, nothing of the person's.
+  void KeepTurn(const dirigo::v1::ConverseRequest& request, uint64_t digest,
+                bool erase, const dirigo::v1::ConverseResponse& response,
+                dirigo::session::v1::SessionState* s) const;
+  // After a turn is saved: the person's link (`user`, "" when none)
+  // refreshed, or removed with an erase; the store scrubbed after an erase.
+  void AfterTurn(const std::string& user, bool erase, const std::string& name);
   // Appends to the transcript, keeping it within its bounds.
   void Record(dirigo::session::v1::SessionState* s,
               dirigo::v1::TranscriptEntry::Author author,

@@ -1,0 +1,606 @@
+// dirigo-gateway: Dirigo over HTTP/JSON, a gRPC client of dirigo-server.
+//
+//   dirigo-gateway [--listen=127.0.0.1:8080] [--server=127.0.0.1:50051]
+//                  [--auth_tokens_file=FILE] [--max_body_bytes=16384]
+//
+// Routes (bodies and answers in protobuf's JSON mapping, google.api.http
+// style):
+//   POST   /v1/sessions                  CreateSession
+//   POST   /v1/sessions/{id}:converse    Converse (body: text, requestId)
+//   GET    /v1/sessions/{id}             GetSession
+//   DELETE /v1/sessions/{id}             DeleteSession
+//   POST   /v1:advise                    Advise
+//   POST   /v1/messages                  a platform's message: {user, text,
+//                                        message_id} → the turn, and its
+//                                        plain texts
+//   POST   /webhooks/rest/webhook        Rasa's REST channel
+//   GET    /healthz, GET /metrics        open, for probes and Prometheus
+// Errors: {"error":{"code":N,"status":"NAME","reason":"…","message":"…"}}
+// with the gRPC code and the matching HTTP status. With --auth_tokens_file
+// every other route needs `Authorization: Bearer TOKEN`, and the token's
+// name is the channel: a bridge reaches only its own people's sessions.
+#include <openssl/evp.h>
+
+#include <signal.h>
+
+#include <array>
+#include <atomic>
+#include <cstdio>
+#include <thread>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "base/flags_usage.h"
+#include "clients/render/render.h"
+#include "dirigo/gateway/v1/gateway.pb.h"
+#include "dirigo/v1/advisor.grpc.pb.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "httplib.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:8080",
+          "HOST:PORT to listen on; port 0 picks a free port (see --port_file)");
+ABSL_FLAG(std::string, port_file, "",
+          "when set, the port bound is written here once the gateway listens");
+ABSL_FLAG(std::string, server, "127.0.0.1:50051", "the Dirigo server");
+ABSL_FLAG(std::string, auth_tokens_file, "",
+          "bearer tokens, one per line: NAME SHA256-OF-TOKEN-IN-HEX; the name "
+          "is the bridge's channel. Without it, no token is asked for");
+ABSL_FLAG(int, max_body_bytes, 16 * 1024, "largest request body accepted");
+ABSL_FLAG(int, timeout_ms, 10000, "deadline of each call to the server");
+
+namespace dirigo {
+namespace {
+
+namespace v1 = dirigo::v1;
+using google::protobuf::Message;
+
+std::string Sha256Hex(const std::string& text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
+  return absl::BytesToHexString(
+      std::string(reinterpret_cast<char*>(digest), size));
+}
+
+// Bearer tokens by the SHA-256 of the token: the file never holds a token.
+class Tokens {
+ public:
+  static absl::StatusOr<Tokens> Load(const std::string& file) {
+    Tokens tokens;
+    if (file.empty()) return tokens;
+    std::ifstream in(file);
+    if (!in) return absl::NotFoundError("cannot read " + file);
+    std::string line;
+    for (int n = 1; std::getline(in, line); ++n) {
+      absl::string_view l = absl::StripAsciiWhitespace(line);
+      if (l.empty() || l[0] == '#') continue;
+      std::vector<std::string> parts =
+          absl::StrSplit(l, ' ', absl::SkipWhitespace());
+      if (parts.size() != 2 || parts[1].size() != 64) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            file, ":", n, ": expected NAME SHA256-HEX (64 hex digits)"));
+      }
+      tokens.by_digest_[absl::AsciiStrToLower(parts[1])] = parts[0];
+    }
+    tokens.on_ = true;
+    return tokens;
+  }
+  bool on() const { return on_; }
+  // The name of the bearer token of `header` ("Bearer …"), or "".
+  std::string NameOf(const std::string& header) const {
+    if (!absl::StartsWith(header, "Bearer ")) return "";
+    auto it = by_digest_.find(Sha256Hex(header.substr(7)));
+    return it == by_digest_.end() ? "" : it->second;
+  }
+
+ private:
+  bool on_ = false;
+  std::map<std::string, std::string> by_digest_;
+};
+
+// Prometheus text format: requests by route and status, turn latency.
+class Metrics {
+ public:
+  void Count(const std::string& route, int status) {
+    absl::MutexLock lock(&mu_);
+    ++requests_[absl::StrCat("route=\"", route, "\",code=\"", status, "\"")];
+  }
+  void Turn(double seconds) {
+    absl::MutexLock lock(&mu_);
+    for (size_t i = 0; i < kBuckets.size(); ++i) {
+      if (seconds <= kBuckets[i]) ++turn_buckets_[i];
+    }
+    ++turns_;
+    turn_seconds_ += seconds;
+  }
+  std::string Render() const {
+    absl::MutexLock lock(&mu_);
+    std::string out =
+        "# HELP dirigo_gateway_requests_total HTTP requests by route and "
+        "status.\n# TYPE dirigo_gateway_requests_total counter\n";
+    for (const auto& [labels, n] : requests_) {
+      absl::StrAppend(&out, "dirigo_gateway_requests_total{", labels, "} ", n,
+                      "\n");
+    }
+    absl::StrAppend(&out,
+                    "# HELP dirigo_gateway_turn_seconds Time of a turn "
+                    "through the server.\n# TYPE dirigo_gateway_turn_seconds "
+                    "histogram\n");
+    for (size_t i = 0; i < kBuckets.size(); ++i) {
+      absl::StrAppend(&out, "dirigo_gateway_turn_seconds_bucket{le=\"",
+                      kBuckets[i], "\"} ", turn_buckets_[i], "\n");
+    }
+    absl::StrAppend(&out, "dirigo_gateway_turn_seconds_bucket{le=\"+Inf\"} ",
+                    turns_, "\ndirigo_gateway_turn_seconds_sum ",
+                    turn_seconds_, "\ndirigo_gateway_turn_seconds_count ",
+                    turns_, "\n");
+    return out;
+  }
+
+ private:
+  static constexpr std::array<double, 6> kBuckets = {0.005, 0.01, 0.025,
+                                                     0.05,  0.1,  0.5};
+  mutable absl::Mutex mu_;
+  std::map<std::string, int64_t> requests_ ABSL_GUARDED_BY(mu_);
+  std::array<int64_t, 6> turn_buckets_ ABSL_GUARDED_BY(mu_) = {};
+  int64_t turns_ ABSL_GUARDED_BY(mu_) = 0;
+  double turn_seconds_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// The HTTP status of a gRPC code (google.api.http's mapping).
+int HttpStatus(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK: return 200;
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::FAILED_PRECONDITION:
+    case grpc::StatusCode::OUT_OF_RANGE: return 400;
+    case grpc::StatusCode::UNAUTHENTICATED: return 401;
+    case grpc::StatusCode::PERMISSION_DENIED: return 403;
+    case grpc::StatusCode::NOT_FOUND: return 404;
+    case grpc::StatusCode::ALREADY_EXISTS:
+    case grpc::StatusCode::ABORTED: return 409;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: return 429;
+    case grpc::StatusCode::CANCELLED: return 499;
+    case grpc::StatusCode::UNIMPLEMENTED: return 501;
+    case grpc::StatusCode::UNAVAILABLE: return 503;
+    case grpc::StatusCode::DEADLINE_EXCEEDED: return 504;
+    default: return 500;
+  }
+}
+
+const char* CodeName(grpc::StatusCode code) {
+  static const char* kNames[] = {
+      "OK",           "CANCELLED",          "UNKNOWN",
+      "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
+      "FAILED_PRECONDITION", "ABORTED",      "OUT_OF_RANGE",
+      "UNIMPLEMENTED", "INTERNAL",          "UNAVAILABLE",
+      "DATA_LOSS",    "UNAUTHENTICATED"};
+  int i = static_cast<int>(code);
+  return i >= 0 && i <= 16 ? kNames[i] : "UNKNOWN";
+}
+
+std::string ToJson(const Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, options);
+  return out;
+}
+
+std::string JsonString(const std::string& s) {
+  google::protobuf::Value v;
+  v.set_string_value(s);
+  return ToJson(v);
+}
+
+// Sends a gRPC error as JSON, with its reason when the server gave one.
+void SendError(const grpc::Status& s, httplib::Response& res) {
+  std::string reason;
+  google::rpc::Status rich;
+  if (rich.ParseFromString(s.error_details())) {
+    for (const auto& any : rich.details()) {
+      google::rpc::ErrorInfo info;
+      if (any.UnpackTo(&info)) reason = info.reason();
+    }
+  }
+  res.status = HttpStatus(s.error_code());
+  res.set_content(
+      absl::StrCat("{\"error\":{\"code\":", static_cast<int>(s.error_code()),
+                   ",\"status\":\"", CodeName(s.error_code()),
+                   "\",\"reason\":", JsonString(reason),
+                   ",\"message\":", JsonString(s.error_message()), "}}"),
+      "application/json");
+}
+
+void SendOk(const Message& m, httplib::Response& res) {
+  res.status = 200;
+  res.set_content(ToJson(m), "application/json");
+}
+
+// A JSON body into `m`; INVALID_ARGUMENT, naming the problem, if it is not.
+grpc::Status ParseBody(const httplib::Request& req, Message* m) {
+  google::protobuf::util::JsonParseOptions options;
+  auto s = google::protobuf::util::JsonStringToMessage(
+      req.body.empty() ? "{}" : req.body, m, options);
+  if (!s.ok()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("the body is not a JSON ",
+                                     m->GetDescriptor()->name(), ": ",
+                                     std::string(s.message())));
+  }
+  return grpc::Status::OK;
+}
+
+namespace gw = dirigo::gateway::v1;
+
+class Gateway {
+ public:
+  Gateway(std::shared_ptr<grpc::Channel> channel, Tokens tokens,
+          Metrics* metrics)
+      : stub_(v1::Advisor::NewStub(channel)),
+        health_(grpc::health::v1::Health::NewStub(channel)),
+        tokens_(std::move(tokens)),
+        metrics_(metrics) {}
+
+  void Register(httplib::Server* http) {
+    http->Post("/v1/sessions", Route("create", &Gateway::CreateSession));
+    http->Post(R"(/v1/sessions/([^/:]+):converse)",
+               Route("converse", &Gateway::Converse));
+    http->Get(R"(/v1/sessions/([^/:]+))", Route("get", &Gateway::GetSession));
+    http->Delete(R"(/v1/sessions/([^/:]+))",
+                 Route("delete", &Gateway::DeleteSession));
+    http->Post("/v1:advise", Route("advise", &Gateway::Advise));
+    http->Post("/v1/messages", Route("messages", &Gateway::Messages));
+    http->Post("/webhooks/rest/webhook", Route("rasa", &Gateway::Rasa));
+    http->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
+      Healthz(res);
+      metrics_->Count("healthz", res.status);
+    });
+    http->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(metrics_->Render(), "text/plain; version=0.0.4");
+    });
+  }
+
+ private:
+  using Handler = void (Gateway::*)(const std::string& channel,
+                                    const httplib::Request&,
+                                    httplib::Response&);
+
+  // Checks the token (when tokens are on), runs the handler with the
+  // caller's channel, and counts the answer.
+  httplib::Server::Handler Route(const std::string& name, Handler handler) {
+    return [this, name, handler](const httplib::Request& req,
+                                 httplib::Response& res) {
+      std::string channel;
+      if (tokens_.on()) {
+        channel = tokens_.NameOf(req.get_header_value("Authorization"));
+        if (channel.empty()) {
+          res.set_header("WWW-Authenticate", "Bearer");
+          SendError(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                                 "a valid bearer token is required"),
+                    res);
+          metrics_->Count(name, res.status);
+          return;
+        }
+      }
+      (this->*handler)(channel, req, res);
+      metrics_->Count(name, res.status);
+    };
+  }
+
+  std::unique_ptr<grpc::ClientContext> Ctx() const {
+    auto c = std::make_unique<grpc::ClientContext>();
+    c->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::milliseconds(absl::GetFlag(FLAGS_timeout_ms)));
+    return c;
+  }
+
+  // With tokens, a session of another channel is as good as absent.
+  grpc::Status Own(const std::string& channel, const std::string& session) {
+    if (channel.empty()) return grpc::Status::OK;
+    v1::GetSessionRequest req;
+    req.set_session(session);
+    v1::Session s;
+    grpc::Status status = stub_->GetSession(Ctx().get(), req, &s);
+    if (status.ok() && s.channel() != channel) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                          absl::StrCat("no conversation '", session, "'"));
+    }
+    return status;
+  }
+
+  template <typename Request, typename Response, typename Call>
+  void Unary(Request& request, const grpc::Status& checked, Call call,
+             httplib::Response& res) {
+    if (!checked.ok()) return SendError(checked, res);
+    Response response;
+    grpc::Status s = (stub_.get()->*call)(Ctx().get(), request, &response);
+    if (!s.ok()) return SendError(s, res);
+    SendOk(response, res);
+  }
+
+  void CreateSession(const std::string& channel, const httplib::Request& req,
+                     httplib::Response& res) {
+    v1::CreateSessionRequest request;
+    grpc::Status parsed = ParseBody(req, &request);
+    if (!channel.empty()) request.set_channel(channel);
+    if (request.channel().empty()) request.set_channel("gateway");
+    Unary<v1::CreateSessionRequest, v1::CreateSessionResponse>(
+        request, parsed, &v1::Advisor::Stub::CreateSession, res);
+  }
+
+  void Converse(const std::string& channel, const httplib::Request& req,
+                httplib::Response& res) {
+    v1::ConverseRequest request;
+    grpc::Status checked = ParseBody(req, &request);
+    request.set_session(req.matches[1]);
+    if (checked.ok()) checked = Own(channel, request.session());
+    auto start = std::chrono::steady_clock::now();
+    Unary<v1::ConverseRequest, v1::ConverseResponse>(
+        request, checked, &v1::Advisor::Stub::Converse, res);
+    if (res.status == 200) {
+      metrics_->Turn(std::chrono::duration<double>(
+                         std::chrono::steady_clock::now() - start)
+                         .count());
+    }
+  }
+
+  void GetSession(const std::string& channel, const httplib::Request& req,
+                  httplib::Response& res) {
+    v1::GetSessionRequest request;
+    request.set_session(req.matches[1]);
+    Unary<v1::GetSessionRequest, v1::Session>(
+        request, Own(channel, request.session()),
+        &v1::Advisor::Stub::GetSession, res);
+  }
+
+  void DeleteSession(const std::string& channel, const httplib::Request& req,
+                     httplib::Response& res) {
+    v1::DeleteSessionRequest request;
+    request.set_session(req.matches[1]);
+    Unary<v1::DeleteSessionRequest, v1::DeleteSessionResponse>(
+        request, Own(channel, request.session()),
+        &v1::Advisor::Stub::DeleteSession, res);
+  }
+
+  void Advise(const std::string&, const httplib::Request& req,
+              httplib::Response& res) {
+    v1::AdviseRequest request;
+    grpc::Status parsed = ParseBody(req, &request);
+    Unary<v1::AdviseRequest, v1::AdviseResponse>(
+        request, parsed, &v1::Advisor::Stub::Advise, res);
+  }
+
+  // A platform person's turn: their conversation (known here, or found or
+  // begun by the server), then the message. `greeting` gets the first turn
+  // of a conversation begun now.
+  grpc::Status PlatformTurn(const std::string& channel, const std::string& user,
+                            const std::string& text, const std::string& id,
+                            v1::BotTurn* greeting, v1::ConverseResponse* turn,
+                            std::string* session);
+
+  void Messages(const std::string& channel, const httplib::Request& req,
+                httplib::Response& res);
+  void Rasa(const std::string& channel, const httplib::Request& req,
+            httplib::Response& res);
+  void Healthz(httplib::Response& res);
+
+  std::unique_ptr<v1::Advisor::Stub> stub_;
+  std::unique_ptr<grpc::health::v1::Health::Stub> health_;
+  const Tokens tokens_;
+  Metrics* metrics_;
+  // Platform people's sessions, by channel and id: a cache of what the
+  // server's store links (CreateSession finds it again after a restart).
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::string> sessions_ ABSL_GUARDED_BY(mu_);
+};
+
+// Most platform people remembered here; beyond, the cache starts afresh
+// (the server finds each person again).
+constexpr size_t kMaxCachedPeople = 100'000;
+
+grpc::Status Gateway::PlatformTurn(const std::string& channel,
+                                   const std::string& user,
+                                   const std::string& text,
+                                   const std::string& id, v1::BotTurn* greeting,
+                                   v1::ConverseResponse* turn,
+                                   std::string* session) {
+  const std::string key = absl::StrCat(channel, "\x1f", user);
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = sessions_.find(key);
+    if (it != sessions_.end()) *session = it->second;
+  }
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (session->empty()) {
+      v1::CreateSessionRequest create;
+      create.set_channel(channel);
+      create.set_external_user_id(user);
+      v1::CreateSessionResponse created;
+      grpc::Status s = stub_->CreateSession(Ctx().get(), create, &created);
+      if (!s.ok()) return s;
+      *session = created.session().name();
+      if (!created.resumed()) *greeting = created.turn();
+      absl::MutexLock lock(&mu_);
+      if (sessions_.size() >= kMaxCachedPeople) sessions_.clear();
+      sessions_[key] = *session;
+    }
+    v1::ConverseRequest request;
+    request.set_session(*session);
+    request.set_text(text);
+    request.set_request_id(id);
+    request.set_omit_trace(true);  // platforms show no trace
+    grpc::Status s = stub_->Converse(Ctx().get(), request, turn);
+    // A conversation gone (erased, expired): begin again, once.
+    if (s.error_code() != grpc::StatusCode::NOT_FOUND) return s;
+    session->clear();
+  }
+  return grpc::Status(grpc::StatusCode::NOT_FOUND, "the conversation is gone");
+}
+
+void Gateway::Messages(const std::string& token_channel,
+                       const httplib::Request& req, httplib::Response& res) {
+  gw::PlatformMessage message;
+  grpc::Status s = ParseBody(req, &message);
+  if (s.ok() && message.user().empty()) {
+    s = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "user is required");
+  }
+  if (!s.ok()) return SendError(s, res);
+  std::string channel = token_channel;
+  if (channel.empty()) channel = message.channel().empty() ? "gateway" : message.channel();
+  v1::BotTurn greeting;
+  v1::ConverseResponse turn;
+  gw::PlatformReply reply;
+  auto start = std::chrono::steady_clock::now();
+  s = PlatformTurn(channel, message.user(), message.text(), message.message_id(),
+                   &greeting, &turn, reply.mutable_session());
+  if (!s.ok()) return SendError(s, res);
+  metrics_->Turn(std::chrono::duration<double>(
+                     std::chrono::steady_clock::now() - start)
+                     .count());
+  reply.set_new_session(greeting.messages_size() > 0);
+  RenderOptions plain;
+  for (auto& t : PlainMessages(greeting, {.numbered_replies = false})) {
+    reply.add_texts(std::move(t));
+  }
+  for (auto& t : PlainMessages(turn.turn(), plain)) reply.add_texts(std::move(t));
+  *reply.mutable_turn() = turn.turn();
+  SendOk(reply, res);
+}
+
+void Gateway::Rasa(const std::string& token_channel,
+                   const httplib::Request& req, httplib::Response& res) {
+  gw::RasaMessage message;
+  grpc::Status s = ParseBody(req, &message);
+  if (s.ok() && message.sender().empty()) {
+    s = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "sender is required");
+  }
+  if (!s.ok()) return SendError(s, res);
+  const std::string channel = token_channel.empty() ? "rest" : token_channel;
+  v1::BotTurn greeting;
+  v1::ConverseResponse turn;
+  std::string session;
+  s = PlatformTurn(channel, message.sender(), message.message(), "", &greeting,
+                   &turn, &session);
+  if (!s.ok()) return SendError(s, res);
+  // Buttons carry the quick replies, on the last message.
+  RenderOptions buttons{.numbered_replies = false};
+  std::vector<std::string> texts = PlainMessages(greeting, buttons);
+  for (auto& t : PlainMessages(turn.turn(), buttons)) texts.push_back(std::move(t));
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  std::string out = "[";
+  for (size_t i = 0; i < texts.size(); ++i) {
+    gw::RasaReply r;
+    r.set_recipient_id(message.sender());
+    r.set_text(texts[i]);
+    if (i + 1 == texts.size()) {
+      for (const auto& q : turn.turn().quick_replies()) {
+        gw::RasaButton* b = r.add_buttons();
+        b->set_title(q.label());
+        b->set_payload(q.text());
+      }
+    }
+    std::string json;
+    (void)google::protobuf::util::MessageToJsonString(r, &json, options);
+    absl::StrAppend(&out, i ? "," : "", json);
+  }
+  res.set_content(out + "]", "application/json");
+}
+
+void Gateway::Healthz(httplib::Response& res) {
+  grpc::health::v1::HealthCheckRequest req;
+  req.set_service("dirigo.v1.Advisor");
+  grpc::health::v1::HealthCheckResponse resp;
+  grpc::Status s = health_->Check(Ctx().get(), req, &resp);
+  bool ok = s.ok() &&
+            resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+  res.status = ok ? 200 : 503;
+  res.set_content(ok ? "ok\n" : "the Dirigo server is not serving\n",
+                  "text/plain");
+}
+
+// Serves until SIGINT or SIGTERM.
+absl::Status Run(const sigset_t& signals) {
+  absl::StatusOr<Tokens> tokens =
+      Tokens::Load(absl::GetFlag(FLAGS_auth_tokens_file));
+  if (!tokens.ok()) return tokens.status();
+  const std::string listen = absl::GetFlag(FLAGS_listen);
+  size_t colon = listen.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(listen.substr(colon + 1), &port)) {
+    return absl::InvalidArgumentError("--listen must be HOST:PORT");
+  }
+  std::string host = listen.substr(0, colon);
+  if (absl::StartsWith(host, "[")) host = host.substr(1, host.size() - 2);
+  Metrics metrics;
+  Gateway gateway(grpc::CreateChannel(absl::GetFlag(FLAGS_server),
+                                      grpc::InsecureChannelCredentials()),
+                  *std::move(tokens), &metrics);
+  httplib::Server http;
+  http.set_payload_max_length(absl::GetFlag(FLAGS_max_body_bytes));
+  http.set_read_timeout(10, 0);
+  http.set_write_timeout(10, 0);
+  gateway.Register(&http);
+  port = port == 0 ? http.bind_to_any_port(host) : (http.bind_to_port(host, port) ? port : -1);
+  if (port <= 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", listen));
+  }
+  if (const std::string file = absl::GetFlag(FLAGS_port_file); !file.empty()) {
+    std::ofstream(file + ".tmp") << port << "\n";
+    std::rename((file + ".tmp").c_str(), file.c_str());
+  }
+  std::cerr << "dirigo-gateway listening on " << host << ":" << port
+            << " for " << absl::GetFlag(FLAGS_server) << "\n";
+  std::thread stopper([&http, &signals] {
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    http.stop();
+  });
+  http.listen_after_bind();
+  stopper.join();
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace dirigo
+
+int main(int argc, char** argv) {
+  dirigo::SetUpFlagsUsage(
+      "gateway_main.cc",
+      "Dirigo over HTTP/JSON. Usage: dirigo-gateway [--listen=HOST:PORT] "
+      "[--server=HOST:PORT] [--auth_tokens_file=FILE]");
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  absl::ParseCommandLine(argc, argv);
+  absl::Status status = dirigo::Run(signals);
+  if (!status.ok()) {
+    std::cerr << "dirigo-gateway: " << status.message() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,52 @@
+// How a bot turn becomes plain text, shared by every client that shows one
+// (the gateway's webhooks, the bridges): each message with the citations
+// that support it, and the quick replies as numbered choices for platforms
+// without buttons. No word of any language is here: the texts come from the
+// server.
+//
+// The plan arrives twice in a turn that gives it: as messages (what to show)
+// and as `advice` items (the same steps, structured). Plain text renders the
+// messages only; `advice` is for clients that draw their own checklist.
+//
+// Example:
+//   for (const std::string& text : PlainMessages(turn, {})) Send(text);
+#ifndef DIRIGO_CLIENTS_RENDER_RENDER_H_
+#define DIRIGO_CLIENTS_RENDER_RENDER_H_
+
+#include <string>
+#include <vector>
+
+#include "dirigo/v1/advisor.pb.h"
+
+namespace dirigo {
+
+struct RenderOptions {
+  // Quotes longer than this many bytes are cut at a space, with " …".
+  size_t max_quote_bytes = 150;
+  // Whether the quick replies are added as numbered lines ("1. Diploma") to
+  // the last message; off for platforms that show them as buttons.
+  bool numbered_replies = true;
+};
+
+// A quote cut to about `max` bytes at a space, never inside a character.
+std::string ShortQuote(const std::string& quote, size_t max);
+
+// One message and, under it, its citations: «quote» (heading). A quote the
+// message already says in full is cited by its heading only.
+std::string MessageWithCitations(const dirigo::v1::BotMessage& message,
+                                 const RenderOptions& options);
+
+// The turn's messages as plain texts, one per bot message, with the quick
+// replies numbered under the last one when `options.numbered_replies`.
+std::vector<std::string> PlainMessages(const dirigo::v1::BotTurn& turn,
+                                       const RenderOptions& options);
+
+// The text to send for a choice typed as its number ("2"), or "" when
+// `typed` is not the number of a quick reply of `turn`. When the replies are
+// themselves numbers ("3 anni"), a typed number is an answer, not a choice.
+std::string ChoiceText(const dirigo::v1::BotTurn& turn,
+                       const std::string& typed);
+
+}  // namespace dirigo
+
+#endif  // DIRIGO_CLIENTS_RENDER_RENDER_H_

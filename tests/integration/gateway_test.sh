@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# dirigo-gateway, as a bridge or an integrator uses it over HTTP: started on
+# a free loopback port in front of the real server (scripts/with-server),
+# called with curl.
+#   gateway_test.sh GATEWAY_BINARY
+set -uo pipefail
+gateway=$1
+failures=0
+pass=0
+check() {
+  if [ "$2" -eq 0 ]; then pass=$((pass + 1)); else echo "FAIL: $1"; failures=$((failures + 1)); fi
+}
+work=$(mktemp -d -t dirigo-gateway.XXXXXX)
+gw_pid=
+stop_gateway() {
+  if [ -n "$gw_pid" ]; then kill "$gw_pid" 2>/dev/null; wait "$gw_pid" 2>/dev/null; gw_pid=; fi
+}
+trap 'stop_gateway; rm -rf "$work"' EXIT
+hash() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
+# Whether two "STATUS BODY" answers are the same (JSON objects compared as
+# values: the order of a map's keys is free).
+same_json() {
+  /usr/bin/python3 -c 'import json,sys; a,b=(x.split(" ",1) for x in sys.argv[1:3]); sys.exit(0 if a[0]==b[0] and json.loads(a[1])==json.loads(b[1]) else 1)' "$1" "$2"
+}
+printf '# bridges and their token digests\ntelegram %s\nirc %s\n' \
+  "$(hash secret-telegram)" "$(hash secret-irc)" >"$work/tokens"
+start_gateway() {
+  rm -f "$work/port"
+  "$gateway" --listen=127.0.0.1:0 --port_file="$work/port" --server="$DIRIGO_SERVER" \
+    --auth_tokens_file="$work/tokens" 2>>"$work/gateway.log" &
+  gw_pid=$!
+  for _ in $(seq 1 500); do [ -s "$work/port" ] && break; sleep 0.02; done
+  base="http://127.0.0.1:$(cat "$work/port")"
+}
+start_gateway
+tg=(-H "Authorization: Bearer secret-telegram")
+irc=(-H "Authorization: Bearer secret-irc")
+# call METHOD PATH [BODY] [curl args...]: prints "STATUS BODY".
+call() {
+  local method=$1 path=$2 body=${3:-}
+  shift 3 2>/dev/null || shift $#
+  curl -s -o "$work/body" -w '%{http_code}' -X "$method" "$@" \
+    -H 'Content-Type: application/json' ${body:+--data-binary "$body"} "$base$path"
+  echo " $(cat "$work/body")"
+}
+
+out=$(call GET /healthz); [[ $out == "200 ok"* ]]; check "healthz" $?
+out=$(call POST /v1/sessions '{}')
+[[ $out == 401* ]] && grep -q '"status":"UNAUTHENTICATED"' <<<"$out"; check "no token: 401 with a JSON error" $?
+out=$(call POST /v1/sessions '{"locale":"it","channel":"irc"}' "${tg[@]}")
+[[ $out == 200* ]] && grep -q '"channel":"telegram"' <<<"$out"; check "create: the token's name is the channel" $?
+session=$(sed 's/.*"name":"\(s-[0-9a-f]*\)".*/\1/' <<<"$out")
+out=$(call POST "/v1/sessions/$session:converse" '{"text":"ho la laurea triennale","requestId":"r1"}' "${tg[@]}")
+[[ $out == 200* ]] && grep -q '"educationLevel":"EDUCATION_LEVEL_BACHELOR"' <<<"$out"; check "converse" $?
+again=$(call POST "/v1/sessions/$session:converse" '{"text":"ho la laurea triennale","requestId":"r1"}' "${tg[@]}")
+same_json "$out" "$again"; check "a retried request id gets the same turn" $?
+out=$(call GET "/v1/sessions/$session" '' "${irc[@]}")
+[[ $out == 404* ]] && grep -q '"reason":"' <<<"$out"; check "another bridge cannot read it (404)" $?
+out=$(call GET "/v1/sessions/$session" '' "${tg[@]}")
+[[ $out == 200* ]] && grep -q '"transcript"' <<<"$out"; check "get: the session with its transcript" $?
+long=$(head -c 3000 /dev/zero | tr '\0' 'a')
+out=$(call POST "/v1/sessions/$session:converse" "{\"text\":\"$long\"}" "${tg[@]}")
+[[ $out == 400* ]] && grep -q '"code":3,"status":"INVALID_ARGUMENT","reason":"MESSAGE_INVALID"' <<<"$out"
+check "errors: HTTP 400 with the gRPC code, status and reason" $?
+out=$(call POST "/v1/sessions/$session:converse" '{"text": 5' "${tg[@]}")
+[[ $out == 400* ]] && grep -q 'not a JSON ConverseRequest' <<<"$out"; check "malformed JSON: 400" $?
+big=$(head -c 20000 /dev/zero | tr '\0' 'a')
+out=$(call POST "/v1/sessions/$session:converse" "{\"text\":\"$big\"}" "${tg[@]}")
+[[ $out == 413* ]]; check "a body over the cap: 413" $?
+out=$(call POST /v1:advise '{"profile":{"educationLevel":"EDUCATION_LEVEL_SECONDARY_OR_LESS"}}' "${tg[@]}")
+[[ $out == 200* ]] && grep -q '"advice":\[' <<<"$out"; check "advise" $?
+
+# A platform's messages, by the person's id, with delivery retries.
+out=$(call POST /v1/messages '{"user":"42","text":"ciao","message_id":"m1"}' "${tg[@]}")
+[[ $out == 200* ]] && grep -q '"newSession":true' <<<"$out" && grep -q 'Sono Dirigo' <<<"$out"
+check "messages: the first one begins with the greeting" $?
+out=$(call POST /v1/messages '{"user":"42","text":"faccio la segretaria da 3 anni","message_id":"m2"}' "${tg[@]}")
+again=$(call POST /v1/messages '{"user":"42","text":"faccio la segretaria da 3 anni","message_id":"m2"}' "${tg[@]}")
+same_json "$out" "$again" && grep -q 'segretaria' <<<"$out"; check "messages: a retried delivery gets the same answer" $?
+if grep -q '"newSession":true' <<<"$out"; then check "messages: the same conversation" 1; else check "messages: the same conversation" 0; fi
+grep -q '\\n1\. ' <<<"$out"; check "messages: quick replies as numbered lines" $?
+
+# Rasa's REST channel.
+out=$(call POST /webhooks/rest/webhook '{"sender":"u9","message":"ho la laurea triennale"}' "${tg[@]}")
+[[ $out == "200 ["* ]] && grep -q '"recipient_id":"u9"' <<<"$out" && grep -q '"buttons":\[{"title":' <<<"$out"
+check "rasa: an array of replies with buttons" $?
+
+# The gateway restarts: the person's conversation goes on (the server's
+# store links them).
+stop_gateway
+start_gateway
+out=$(call POST /v1/messages '{"user":"42","text":"cosa sai di me?","message_id":"m3"}' "${tg[@]}")
+grep -q '"newSession":false' <<<"$out" || ! grep -q '"newSession":true' <<<"$out"
+[[ $out == 200* ]] && grep -q 'segretaria' <<<"$out"; check "after a gateway restart the person's conversation goes on" $?
+out=$(call POST /v1/messages '{"user":"42","text":"cosa sai di me?","message_id":"m4"}' "${irc[@]}")
+grep -q '"newSession":true' <<<"$out"; check "the same id on another bridge is another person" $?
+
+out=$(call DELETE "/v1/sessions/$session" '' "${tg[@]}")
+[[ $out == 200* ]]; check "delete" $?
+out=$(call GET "/v1/sessions/$session" '' "${tg[@]}")
+[[ $out == 404* ]]; check "deleted is gone" $?
+out=$(curl -s "$base/metrics")
+grep -q 'dirigo_gateway_requests_total{route="messages",code="200"} 2' <<<"$out" &&
+  grep -q 'dirigo_gateway_turn_seconds_count ' <<<"$out"
+check "metrics in Prometheus text" $?
+
+echo "gateway: $pass passed, $failures failed"
+[ "$failures" -eq 0 ]
