@@ -1,9 +1,11 @@
 #include "advisor/advisor_core.h"
 
+#include <openssl/evp.h>
 #include <sys/random.h>
 
 #include <functional>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "advisor/errors.h"
@@ -136,8 +138,11 @@ dirigo::v1::Session ToApiSession(const SessionState& s,
 
 AdvisorCore::AdvisorCore(
     std::map<std::string, std::shared_ptr<const Engine>> engines,
-    SessionStore* store, const Clock* clock)
-    : engines_(std::move(engines)), store_(store), clock_(clock) {
+    SessionStore* store, const Clock* clock, bool resume_by_user)
+    : engines_(std::move(engines)),
+      store_(store),
+      clock_(clock),
+      resume_by_user_(resume_by_user) {
   default_locale_ = engines_.count("it") ? "it" : engines_.begin()->first;
 }
 
@@ -206,9 +211,15 @@ std::string AdvisorCore::LogName(const std::string& name) {
 
 std::string AdvisorCore::UserKey(const std::string& channel,
                                  const std::string& external_user_id) {
-  // A unit separator: neither part may hold one (both are checked UTF-8
-  // text; U+001F in an id would only make another, unrelated key).
-  return absl::StrCat(channel, "\x1f", external_user_id);
+  // The channel's length first: no two (channel, id) pairs give one text.
+  const std::string joined =
+      absl::StrCat(channel.size(), ":", channel, external_user_id);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(joined.data(), joined.size(), digest, &size, EVP_sha256(),
+             nullptr);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), size));
 }
 
 absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::CreateSession(
@@ -222,13 +233,17 @@ absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::CreateSession(
       request.external_user_id().empty()
           ? ""
           : UserKey(request.channel(), request.external_user_id());
-  if (!user.empty()) {
+  if (!user.empty() && resume_by_user_) {
     absl::StatusOr<std::string> linked = store_->FindUser(user);
     if (linked.ok()) {
       absl::StatusOr<dirigo::v1::CreateSessionResponse> resumed =
           Welcome(*linked, request, *engine);
-      // A conversation gone, or not theirs any more: a new one below.
-      if (!absl::IsNotFound(resumed.status())) return resumed;
+      // A conversation gone, unreadable, or not theirs any more: a new one
+      // below.
+      if (!absl::IsNotFound(resumed.status()) &&
+          !absl::IsDataLoss(resumed.status())) {
+        return resumed;
+      }
     } else if (!absl::IsNotFound(linked.status())) {
       return linked.status();
     }
@@ -246,7 +261,14 @@ absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::CreateSession(
   *response.mutable_turn() = engine->Start(s.mutable_dialog());
   Record(&s, dirigo::v1::TranscriptEntry::BOT, TurnText(response.turn()));
   RETURN_IF_ERROR(store_->Create(record));
-  if (!user.empty()) RETURN_IF_ERROR(store_->LinkUser(user, s.name()));
+  if (!user.empty() && resume_by_user_) {
+    // Without the link the person gets a new conversation next time; the
+    // one made now is theirs all the same.
+    if (absl::Status linked = store_->LinkUser(user, s.name()); !linked.ok()) {
+      LOG_INFO("a person was not linked: %s",
+               std::string(linked.message()).c_str());
+    }
+  }
   *response.mutable_session() = ToApiSession(s, store_->idle_ttl());
   LOG_INFO("session created: %s", LogName(s.name()).c_str());
   return response;
@@ -271,8 +293,9 @@ absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::Welcome(
     absl::Status saved = store_->Update(record, record.version);
     if (absl::IsAborted(saved)) continue;  // a turn landed meanwhile
     RETURN_IF_ERROR(saved);
-    RETURN_IF_ERROR(store_->LinkUser(
-        UserKey(request.channel(), request.external_user_id()), name));
+    // The link's life starts again (best effort, as after a turn).
+    AfterTurn(UserKey(request.channel(), request.external_user_id()),
+              /*erase=*/false, name);
     response.set_resumed(true);
     *response.mutable_session() = ToApiSession(s, store_->idle_ttl());
     LOG_INFO("session resumed: %s", LogName(name).c_str());
@@ -385,7 +408,7 @@ void AdvisorCore::AfterTurn(const std::string& user, bool erase,
   // The person's link lives as long as their conversation, and goes with
   // their data. A failure leaves a link to a session no longer theirs,
   // which CreateSession ignores.
-  if (!user.empty()) {
+  if (!user.empty() && (erase || resume_by_user_)) {
     absl::Status linked =
         erase ? store_->UnlinkUser(user) : store_->LinkUser(user, name);
     if (!linked.ok()) {
@@ -420,8 +443,13 @@ absl::StatusOr<dirigo::v1::DeleteSessionResponse> AdvisorCore::DeleteSession(
   }
   RETURN_IF_ERROR(store_->Delete(request.session()));
   if (record.ok() && !record->state.external_user_id().empty()) {
-    RETURN_IF_ERROR(store_->UnlinkUser(UserKey(
-        record->state.channel(), record->state.external_user_id())));
+    // A link left behind points to no session, and holds a digest only.
+    if (absl::Status unlinked = store_->UnlinkUser(UserKey(
+            record->state.channel(), record->state.external_user_id()));
+        !unlinked.ok()) {
+      LOG_INFO("a person's link was not removed: %s",
+               std::string(unlinked.message()).c_str());
+    }
   }
   if (absl::Status scrub = store_->Scrub(); !scrub.ok()) {
     LOG_INFO("scrub after a delete failed: %s",

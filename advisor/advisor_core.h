@@ -47,8 +47,13 @@ class AdvisorCore {
   // `engines` maps a locale ("it") to its engine; "it" is the default when
   // present, else the first locale. `store` and `clock` must outlive the
   // core.
+  // With `resume_by_user`, CreateSession with a channel and an external
+  // user id returns that person's conversation when there is one: only for
+  // servers whose callers are trusted bridges, since the server does not
+  // check who names a channel.
   AdvisorCore(std::map<std::string, std::shared_ptr<const Engine>> engines,
-              SessionStore* store, const Clock* clock);
+              SessionStore* store, const Clock* clock,
+              bool resume_by_user = false);
 
   absl::StatusOr<dirigo::v1::CreateSessionResponse> CreateSession(
       const dirigo::v1::CreateSessionRequest& request);
@@ -67,6 +72,11 @@ class AdvisorCore {
       const dirigo::v1::AdviseRequest& request);
   absl::StatusOr<dirigo::v1::ClientTexts> GetClientTexts(
       const dirigo::v1::GetClientTextsRequest& request);
+
+  // The store's key for a person of a channel: a SHA-256 digest, so that
+  // the store never holds the person's id in its links.
+  static std::string UserKey(const std::string& channel,
+                             const std::string& external_user_id);
 
  private:
   absl::StatusOr<const Engine*> EngineFor(const std::string& locale) const;
@@ -90,15 +100,13 @@ class AdvisorCore {
   absl::StatusOr<dirigo::v1::CreateSessionResponse> Welcome(
       const std::string& name, const dirigo::v1::CreateSessionRequest& request,
       const Engine& engine);
-  // The store's key for a person of a channel.
-  static std::string UserKey(const std::string& channel,
-                             const std::string& external_user_id);
   static std::string NewSessionName();
   static std::string LogName(const std::string& name);
 
   std::map<std::string, std::shared_ptr<const Engine>> engines_;
   std::string default_locale_;
   SessionStore* store_;
+  const bool resume_by_user_;
   const Clock* clock_;
 };
 

@@ -66,6 +66,11 @@ ABSL_FLAG(
     "turns waiting for a worker before calls fail with RESOURCE_EXHAUSTED");
 ABSL_FLAG(std::string, hunspell_dir, "/usr/share/hunspell",
           "folder of the Hunspell dictionaries used for spelling tolerance");
+ABSL_FLAG(bool, resume_by_user, false,
+          "CreateSession with a channel and an external user id returns that "
+          "person's conversation when there is one; turn on only when the "
+          "server's callers are trusted bridges (such as dirigo-gateway), "
+          "since the server does not check who names a channel");
 ABSL_FLAG(absl::Duration, drain_time, absl::ZeroDuration(),
           "on SIGTERM, how long health answers NOT_SERVING while turns are "
           "still served, so that load balancers move away before the stop");
@@ -201,7 +206,8 @@ absl::Status Serve(const sigset_t& signals) {
   ASSIGN_OR_RETURN(auto engines, LoadEngines());
   SystemClock clock;
   ASSIGN_OR_RETURN(std::unique_ptr<SessionStore> store, OpenStore(&clock));
-  AdvisorCore core(std::move(engines), store.get(), &clock);
+  AdvisorCore core(std::move(engines), store.get(), &clock,
+                   absl::GetFlag(FLAGS_resume_by_user));
   auto pool = std::make_unique<WorkerPool>(absl::GetFlag(FLAGS_workers),
                                            absl::GetFlag(FLAGS_max_queue));
   AdvisorService service(&core, pool.get());

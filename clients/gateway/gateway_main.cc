@@ -96,9 +96,14 @@ class Tokens {
       if (l.empty() || l[0] == '#') continue;
       std::vector<std::string> parts =
           absl::StrSplit(l, ' ', absl::SkipWhitespace());
-      if (parts.size() != 2 || parts[1].size() != 64) {
+      if (parts.size() != 2 || parts[1].size() != 64 ||
+          parts[1].find_first_not_of("0123456789abcdefABCDEF") !=
+              std::string::npos ||
+          parts[0].size() > 64) {
         return absl::InvalidArgumentError(absl::StrCat(
-            file, ":", n, ": expected NAME SHA256-HEX (64 hex digits)"));
+            file, ":", n,
+            ": expected NAME SHA256-HEX (a name of at most 64 bytes, 64 hex "
+            "digits)"));
       }
       tokens.by_digest_[absl::AsciiStrToLower(parts[1])] = parts[0];
     }
@@ -238,8 +243,10 @@ void SendOk(const Message& m, httplib::Response& res) {
 }
 
 // A JSON body into `m`; INVALID_ARGUMENT, naming the problem, if it is not.
-grpc::Status ParseBody(const httplib::Request& req, Message* m) {
+grpc::Status ParseBody(const httplib::Request& req, Message* m,
+                       bool ignore_unknown = false) {
   google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = ignore_unknown;
   auto s = google::protobuf::util::JsonStringToMessage(
       req.body.empty() ? "{}" : req.body, m, options);
   if (!s.ok()) {
@@ -263,6 +270,14 @@ class Gateway {
         metrics_(metrics) {}
 
   void Register(httplib::Server* http) {
+    // Before any body is read: its size must be declared and within the
+    // cap, not compressed, and the caller known (when tokens are on), so
+    // that nobody can make the gateway read more than the cap.
+    http->set_pre_routing_handler(
+        [this](const httplib::Request& req, httplib::Response& res) {
+          return Admit(req, res) ? httplib::Server::HandlerResponse::Unhandled
+                                 : httplib::Server::HandlerResponse::Handled;
+        });
     http->Post("/v1/sessions", Route("create", &Gateway::CreateSession));
     http->Post(R"(/v1/sessions/([^/:]+):converse)",
                Route("converse", &Gateway::Converse));
@@ -271,7 +286,8 @@ class Gateway {
                  Route("delete", &Gateway::DeleteSession));
     http->Post("/v1:advise", Route("advise", &Gateway::Advise));
     http->Post("/v1/messages", Route("messages", &Gateway::Messages));
-    http->Post("/webhooks/rest/webhook", Route("rasa", &Gateway::Rasa));
+    http->Post("/webhooks/rest/webhook",
+               Route("webhook_rest", &Gateway::Rasa));
     http->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
       Healthz(res);
       metrics_->Count("healthz", res.status);
@@ -286,26 +302,59 @@ class Gateway {
                                     const httplib::Request&,
                                     httplib::Response&);
 
-  // Checks the token (when tokens are on), runs the handler with the
-  // caller's channel, and counts the answer.
+  // Runs the handler with the caller's channel (its token's name), and
+  // counts the answer.
   httplib::Server::Handler Route(const std::string& name, Handler handler) {
     return [this, name, handler](const httplib::Request& req,
                                  httplib::Response& res) {
-      std::string channel;
-      if (tokens_.on()) {
-        channel = tokens_.NameOf(req.get_header_value("Authorization"));
-        if (channel.empty()) {
-          res.set_header("WWW-Authenticate", "Bearer");
-          SendError(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                                 "a valid bearer token is required"),
-                    res);
-          metrics_->Count(name, res.status);
-          return;
-        }
-      }
+      // Admit() let only known tokens through.
+      const std::string channel =
+          tokens_.on() ? tokens_.NameOf(req.get_header_value("Authorization"))
+                       : "";
       (this->*handler)(channel, req, res);
       metrics_->Count(name, res.status);
     };
+  }
+
+  // Whether a request may go on to its route; if not, the answer is set.
+  bool Admit(const httplib::Request& req, httplib::Response& res) {
+    const bool open = req.path == "/healthz" || req.path == "/metrics";
+    std::string refusal;
+    if (req.has_header("Transfer-Encoding") ||
+        ((req.method == "POST" || req.method == "PUT") &&
+         !req.has_header("Content-Length"))) {
+      res.status = 411;
+      refusal = "a body needs a Content-Length (chunked bodies are refused)";
+    } else if (uint64_t length = 0;
+               req.has_header("Content-Length") &&
+               (!absl::SimpleAtoi(req.get_header_value("Content-Length"),
+                                  &length) ||
+                length > static_cast<uint64_t>(
+                             absl::GetFlag(FLAGS_max_body_bytes)))) {
+      res.status = 413;
+      refusal = absl::StrCat("the body is over ",
+                             absl::GetFlag(FLAGS_max_body_bytes), " bytes");
+    } else if (req.has_header("Content-Encoding") &&
+               req.get_header_value("Content-Encoding") != "identity") {
+      res.status = 415;
+      refusal = "compressed bodies are refused";
+    } else if (tokens_.on() && !open &&
+               tokens_.NameOf(req.get_header_value("Authorization")).empty()) {
+      SendError(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                             "a valid bearer token is required"),
+                res);
+      res.set_header("WWW-Authenticate", "Bearer");
+      metrics_->Count("refused", res.status);
+      return false;
+    }
+    if (refusal.empty()) return true;
+    res.set_content(
+        absl::StrCat("{\"error\":{\"code\":3,\"status\":\"INVALID_ARGUMENT\","
+                     "\"reason\":\"BODY_REFUSED\",\"message\":",
+                     JsonString(refusal), "}}"),
+        "application/json");
+    metrics_->Count("refused", res.status);
+    return false;
   }
 
   std::unique_ptr<grpc::ClientContext> Ctx() const {
@@ -315,6 +364,27 @@ class Gateway {
     return c;
   }
 
+  // The server's own answer for an unknown session (docs/API.md), so that
+  // a bridge cannot tell another bridge's session from none.
+  static grpc::Status Absent(const std::string& session) {
+    google::rpc::Status rich;
+    rich.set_code(static_cast<int>(grpc::StatusCode::NOT_FOUND));
+    rich.set_message(absl::StrCat(
+        "no conversation '", session,
+        "': it never existed, was deleted, or expired after being idle"));
+    google::rpc::ErrorInfo info;
+    info.set_reason("SESSION_NOT_FOUND");
+    info.set_domain("dirigo.v1");
+    rich.add_details()->PackFrom(info);
+    google::rpc::BadRequest bad;
+    auto* v = bad.add_field_violations();
+    v->set_field("session");
+    v->set_description(rich.message());
+    rich.add_details()->PackFrom(bad);
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, rich.message(),
+                        rich.SerializeAsString());
+  }
+
   // With tokens, a session of another channel is as good as absent.
   grpc::Status Own(const std::string& channel, const std::string& session) {
     if (channel.empty()) return grpc::Status::OK;
@@ -322,10 +392,7 @@ class Gateway {
     req.set_session(session);
     v1::Session s;
     grpc::Status status = stub_->GetSession(Ctx().get(), req, &s);
-    if (status.ok() && s.channel() != channel) {
-      return grpc::Status(grpc::StatusCode::NOT_FOUND,
-                          absl::StrCat("no conversation '", session, "'"));
-    }
+    if (status.ok() && s.channel() != channel) return Absent(session);
     return status;
   }
 
@@ -461,7 +528,8 @@ grpc::Status Gateway::PlatformTurn(const std::string& channel,
 void Gateway::Messages(const std::string& token_channel,
                        const httplib::Request& req, httplib::Response& res) {
   gw::PlatformMessage message;
-  grpc::Status s = ParseBody(req, &message);
+  // Platforms add fields of their own: they are ignored.
+  grpc::Status s = ParseBody(req, &message, /*ignore_unknown=*/true);
   if (s.ok() && message.user().empty()) {
     s = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "user is required");
   }
@@ -479,8 +547,10 @@ void Gateway::Messages(const std::string& token_channel,
                      std::chrono::steady_clock::now() - start)
                      .count());
   reply.set_new_session(greeting.messages_size() > 0);
-  RenderOptions plain;
-  for (auto& t : PlainMessages(greeting, {.numbered_replies = false})) {
+  // The replies are listed, not numbered: a number typed back is not
+  // mapped to a reply yet.
+  RenderOptions plain{.replies = RenderOptions::Replies::kListed};
+  for (auto& t : PlainMessages(greeting, {.replies = RenderOptions::Replies::kNone})) {
     reply.add_texts(std::move(t));
   }
   for (auto& t : PlainMessages(turn.turn(), plain)) reply.add_texts(std::move(t));
@@ -491,7 +561,8 @@ void Gateway::Messages(const std::string& token_channel,
 void Gateway::Rasa(const std::string& token_channel,
                    const httplib::Request& req, httplib::Response& res) {
   gw::RasaMessage message;
-  grpc::Status s = ParseBody(req, &message);
+  // Rasa's channel sends more (metadata…): ignored.
+  grpc::Status s = ParseBody(req, &message, /*ignore_unknown=*/true);
   if (s.ok() && message.sender().empty()) {
     s = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "sender is required");
   }
@@ -504,7 +575,7 @@ void Gateway::Rasa(const std::string& token_channel,
                    &turn, &session);
   if (!s.ok()) return SendError(s, res);
   // Buttons carry the quick replies, on the last message.
-  RenderOptions buttons{.numbered_replies = false};
+  RenderOptions buttons{.replies = RenderOptions::Replies::kNone};
   std::vector<std::string> texts = PlainMessages(greeting, buttons);
   for (auto& t : PlainMessages(turn.turn(), buttons)) texts.push_back(std::move(t));
   google::protobuf::util::JsonPrintOptions options;
@@ -525,6 +596,7 @@ void Gateway::Rasa(const std::string& token_channel,
     (void)google::protobuf::util::MessageToJsonString(r, &json, options);
     absl::StrAppend(&out, i ? "," : "", json);
   }
+  res.status = 200;
   res.set_content(out + "]", "application/json");
 }
 
@@ -545,6 +617,9 @@ absl::Status Run(const sigset_t& signals) {
   absl::StatusOr<Tokens> tokens =
       Tokens::Load(absl::GetFlag(FLAGS_auth_tokens_file));
   if (!tokens.ok()) return tokens.status();
+  if (absl::GetFlag(FLAGS_max_body_bytes) < 1) {
+    return absl::InvalidArgumentError("--max_body_bytes must be at least 1");
+  }
   const std::string listen = absl::GetFlag(FLAGS_listen);
   size_t colon = listen.rfind(':');
   int port = 0;
@@ -576,6 +651,10 @@ absl::Status Run(const sigset_t& signals) {
   std::thread stopper([&http, &signals] {
     int signal_number = 0;
     sigwait(&signals, &signal_number);
+    // stop() does nothing until the server runs.
+    while (!http.is_running()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     http.stop();
   });
   http.listen_after_bind();

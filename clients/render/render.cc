@@ -50,10 +50,12 @@ std::vector<std::string> PlainMessages(const dirigo::v1::BotTurn& turn,
   for (const auto& m : turn.messages()) {
     out.push_back(MessageWithCitations(m, options));
   }
-  if (options.numbered_replies && turn.quick_replies_size() > 0) {
+  if (options.replies != RenderOptions::Replies::kNone &&
+      turn.quick_replies_size() > 0) {
     if (out.empty()) out.emplace_back();
     std::string& last = out.back();
-    const bool numbers = RepliesAreNumbers(turn);
+    const bool numbers = RepliesAreNumbers(turn) ||
+                         options.replies == RenderOptions::Replies::kListed;
     for (int i = 0; i < turn.quick_replies_size(); ++i) {
       if (numbers) {
         absl::StrAppend(&last, "\n- ", turn.quick_replies(i).label());

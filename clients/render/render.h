@@ -23,9 +23,11 @@ namespace dirigo {
 struct RenderOptions {
   // Quotes longer than this many bytes are cut at a space, with " …".
   size_t max_quote_bytes = 150;
-  // Whether the quick replies are added as numbered lines ("1. Diploma") to
-  // the last message; off for platforms that show them as buttons.
-  bool numbered_replies = true;
+  // How the quick replies are added under the last message: numbered ("1.
+  // Diploma", for clients that map a typed number back to its reply),
+  // listed ("- Diploma"), or not at all (platforms that show buttons).
+  enum class Replies { kNumbered, kListed, kNone };
+  Replies replies = Replies::kNumbered;
 };
 
 // A quote cut to about `max` bytes at a space, never inside a character.
@@ -37,7 +39,7 @@ std::string MessageWithCitations(const dirigo::v1::BotMessage& message,
                                  const RenderOptions& options);
 
 // The turn's messages as plain texts, one per bot message, with the quick
-// replies numbered under the last one when `options.numbered_replies`.
+// replies under the last one as `options.replies` says.
 std::vector<std::string> PlainMessages(const dirigo::v1::BotTurn& turn,
                                        const RenderOptions& options);
 

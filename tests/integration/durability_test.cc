@@ -169,7 +169,7 @@ TEST(DurabilityTest, ABridgeUserComesBackAfterARestart) {
   };
   std::string name;
   {
-    ServerProcess server(DIRIGO_SERVER_BIN, {store});
+    ServerProcess server(DIRIGO_SERVER_BIN, {store, "--resume_by_user"});
     ASSERT_TRUE(server.ready()) << server.log();
     v1::CreateSessionResponse first = create(server, "telegram");
     EXPECT_FALSE(first.resumed());
@@ -178,7 +178,7 @@ TEST(DurabilityTest, ABridgeUserComesBackAfterARestart) {
     ASSERT_TRUE(client.Say(name, "faccio la segretaria da 3 anni").ok());
     EXPECT_EQ(server.Stop(), 0);
   }
-  ServerProcess server(DIRIGO_SERVER_BIN, {store});
+  ServerProcess server(DIRIGO_SERVER_BIN, {store, "--resume_by_user"});
   ASSERT_TRUE(server.ready()) << server.log();
   v1::CreateSessionResponse back = create(server, "telegram");
   EXPECT_TRUE(back.resumed());

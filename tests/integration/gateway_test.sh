@@ -2,7 +2,7 @@
 # dirigo-gateway, as a bridge or an integrator uses it over HTTP: started on
 # a free loopback port in front of the real server (scripts/with-server),
 # called with curl.
-#   gateway_test.sh GATEWAY_BINARY
+#   gateway_test.sh GATEWAY_BINARY   (the server runs with --resume_by_user)
 set -uo pipefail
 gateway=$1
 failures=0
@@ -55,7 +55,11 @@ out=$(call POST "/v1/sessions/$session:converse" '{"text":"ho la laurea triennal
 again=$(call POST "/v1/sessions/$session:converse" '{"text":"ho la laurea triennale","requestId":"r1"}' "${tg[@]}")
 same_json "$out" "$again"; check "a retried request id gets the same turn" $?
 out=$(call GET "/v1/sessions/$session" '' "${irc[@]}")
-[[ $out == 404* ]] && grep -q '"reason":"' <<<"$out"; check "another bridge cannot read it (404)" $?
+[[ $out == 404* ]] && grep -q '"reason":"SESSION_NOT_FOUND"' <<<"$out"; check "another bridge cannot read it (404, as if absent)" $?
+out=$(call POST "/v1/sessions/$session:converse" '{"text":"ciao"}' "${irc[@]}")
+[[ $out == 404* ]]; check "nor write to it" $?
+out=$(call DELETE "/v1/sessions/$session" '' "${irc[@]}")
+[[ $out == 404* ]]; check "nor delete it" $?
 out=$(call GET "/v1/sessions/$session" '' "${tg[@]}")
 [[ $out == 200* ]] && grep -q '"transcript"' <<<"$out"; check "get: the session with its transcript" $?
 long=$(head -c 3000 /dev/zero | tr '\0' 'a')
@@ -66,7 +70,17 @@ out=$(call POST "/v1/sessions/$session:converse" '{"text": 5' "${tg[@]}")
 [[ $out == 400* ]] && grep -q 'not a JSON ConverseRequest' <<<"$out"; check "malformed JSON: 400" $?
 big=$(head -c 20000 /dev/zero | tr '\0' 'a')
 out=$(call POST "/v1/sessions/$session:converse" "{\"text\":\"$big\"}" "${tg[@]}")
-[[ $out == 413* ]]; check "a body over the cap: 413" $?
+[[ $out == 413* ]] && grep -q '"reason":"BODY_REFUSED"' <<<"$out"; check "a body over the cap: 413" $?
+printf '{"text":"%s"}' "$big" >"$work/big.json"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "${tg[@]}" -H 'Transfer-Encoding: chunked' \
+  --data-binary @"$work/big.json" "$base/v1/sessions/$session:converse")
+[ "$code" = 411 ]; check "a chunked body: 411, never read" $?
+printf '{"text":"ciao"}' | gzip >"$work/body.gz"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "${tg[@]}" -H 'Content-Encoding: gzip' \
+  --data-binary @"$work/body.gz" "$base/v1/sessions/$session:converse")
+[ "$code" = 415 ]; check "a compressed body: 415" $?
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @"$work/big.json" "$base/v1/messages")
+[ "$code" = 401 ] || [ "$code" = 413 ]; check "no token and a big body: refused before reading" $?
 out=$(call POST /v1:advise '{"profile":{"educationLevel":"EDUCATION_LEVEL_SECONDARY_OR_LESS"}}' "${tg[@]}")
 [[ $out == 200* ]] && grep -q '"advice":\[' <<<"$out"; check "advise" $?
 
@@ -78,7 +92,9 @@ out=$(call POST /v1/messages '{"user":"42","text":"faccio la segretaria da 3 ann
 again=$(call POST /v1/messages '{"user":"42","text":"faccio la segretaria da 3 anni","message_id":"m2"}' "${tg[@]}")
 same_json "$out" "$again" && grep -q 'segretaria' <<<"$out"; check "messages: a retried delivery gets the same answer" $?
 if grep -q '"newSession":true' <<<"$out"; then check "messages: the same conversation" 1; else check "messages: the same conversation" 0; fi
-grep -q '\\n1\. ' <<<"$out"; check "messages: quick replies as numbered lines" $?
+grep -q '\\n- Diploma' <<<"$out"; check "messages: quick replies listed under the last text" $?
+out=$(call POST /v1/messages '{"user":"42","text":"ciao","message_id":"m2b","platform_extra":{"x":1}}' "${tg[@]}")
+[[ $out == 200* ]]; check "messages: a platform's extra fields are ignored" $?
 
 # Rasa's REST channel.
 out=$(call POST /webhooks/rest/webhook '{"sender":"u9","message":"ho la laurea triennale"}' "${tg[@]}")
@@ -90,8 +106,8 @@ check "rasa: an array of replies with buttons" $?
 stop_gateway
 start_gateway
 out=$(call POST /v1/messages '{"user":"42","text":"cosa sai di me?","message_id":"m3"}' "${tg[@]}")
-grep -q '"newSession":false' <<<"$out" || ! grep -q '"newSession":true' <<<"$out"
-[[ $out == 200* ]] && grep -q 'segretaria' <<<"$out"; check "after a gateway restart the person's conversation goes on" $?
+[[ $out == 200* ]] && grep -q 'segretaria' <<<"$out" && ! grep -q '"newSession":true' <<<"$out"
+check "after a gateway restart the person's conversation goes on" $?
 out=$(call POST /v1/messages '{"user":"42","text":"cosa sai di me?","message_id":"m4"}' "${irc[@]}")
 grep -q '"newSession":true' <<<"$out"; check "the same id on another bridge is another person" $?
 

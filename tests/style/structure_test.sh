@@ -53,7 +53,7 @@ allowed() {
     knowledge) echo "base text knowledge dirigo" ;;
     dialog) echo "base text knowledge dialog dirigo" ;;
     advisor) echo "base text knowledge dialog advisor dirigo grpc grpcpp" ;;
-    clients) echo "base clients dirigo/v1 grpc/health grpcpp" ;;
+    clients) echo "base clients dirigo/v1 dirigo/gateway grpc/health grpcpp" ;;
     tools) echo "base text knowledge dialog advisor dirigo grpc grpcpp" ;;
   esac
 }

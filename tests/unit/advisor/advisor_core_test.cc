@@ -24,7 +24,8 @@ class AdvisorCoreTest : public testing::Test {
     ASSERT_TRUE(engine.ok()) << engine.status();
     engines["it"] = *engine;
     store_ = std::make_unique<InMemorySessionStore>(&clock_, StoreOptions{});
-    core_ = std::make_unique<AdvisorCore>(engines, store_.get(), &clock_);
+    core_ = std::make_unique<AdvisorCore>(engines, store_.get(), &clock_,
+                                          /*resume_by_user=*/true);
     dirigo::v1::CreateSessionRequest req;
     req.set_channel("test");
     req.set_external_user_id("u-1");
@@ -221,8 +222,15 @@ TEST_F(AdvisorCoreTest, APersonOfAChannelComesBackToTheirConversation) {
   ASSERT_TRUE(other.ok());
   EXPECT_FALSE(other->resumed());
   EXPECT_NE(other->session().name(), session_);
+  // The store links a digest, never the person's id.
+  const std::string key = AdvisorCore::UserKey("test", "u-1");
+  EXPECT_EQ(*store_->FindUser(key), session_);
+  EXPECT_EQ(key.size(), 64u);
+  EXPECT_EQ(key.find("u-1"), std::string::npos);
   // After "cancella i miei dati" the bot no longer knows who they are.
   ASSERT_TRUE(Say("cancella i miei dati").ok());
+  EXPECT_EQ(store_->FindUser(key).status().code(),
+            absl::StatusCode::kNotFound);
   again.set_channel("test");
   auto after_erase = core_->CreateSession(again);
   ASSERT_TRUE(after_erase.ok());
@@ -231,6 +239,8 @@ TEST_F(AdvisorCoreTest, APersonOfAChannelComesBackToTheirConversation) {
   dirigo::v1::DeleteSessionRequest del;
   del.set_session(after_erase->session().name());
   ASSERT_TRUE(core_->DeleteSession(del).ok());
+  EXPECT_EQ(store_->FindUser(key).status().code(),
+            absl::StatusCode::kNotFound);
   auto after_delete = core_->CreateSession(again);
   ASSERT_TRUE(after_delete.ok());
   EXPECT_FALSE(after_delete->resumed());
@@ -240,6 +250,24 @@ TEST_F(AdvisorCoreTest, APersonOfAChannelComesBackToTheirConversation) {
   ASSERT_TRUE(after_expiry.ok());
   EXPECT_FALSE(after_expiry->resumed());
   EXPECT_NE(after_expiry->session().name(), after_delete->session().name());
+}
+
+TEST(AdvisorCoreResumeTest, OffByDefault) {
+  FakeClock clock;
+  InMemorySessionStore store(&clock, {});
+  auto kb = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, {});
+  ASSERT_TRUE(kb.ok());
+  std::map<std::string, std::shared_ptr<const Engine>> engines;
+  engines["it"] = *Engine::Create(*kb);
+  AdvisorCore core(engines, &store, &clock);
+  dirigo::v1::CreateSessionRequest req;
+  req.set_channel("telegram");
+  req.set_external_user_id("42");
+  auto first = core.CreateSession(req);
+  auto second = core.CreateSession(req);
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_FALSE(second->resumed());
+  EXPECT_NE(first->session().name(), second->session().name());
 }
 
 TEST_F(AdvisorCoreTest, TranscriptKeepsTheLastEntriesWithinItsBounds) {
