@@ -444,8 +444,8 @@ absl::StatusOr<dirigo::v1::DeleteSessionResponse> AdvisorCore::DeleteSession(
   RETURN_IF_ERROR(store_->Delete(request.session()));
   if (record.ok() && !record->state.external_user_id().empty()) {
     // A link left behind points to no session, and holds a digest only.
-    if (absl::Status unlinked = store_->UnlinkUser(UserKey(
-            record->state.channel(), record->state.external_user_id()));
+    if (absl::Status unlinked = store_->UnlinkUser(
+            UserKey(record->state.channel(), record->state.external_user_id()));
         !unlinked.ok()) {
       LOG_INFO("a person's link was not removed: %s",
                std::string(unlinked.message()).c_str());

@@ -20,24 +20,23 @@
 // every other route needs `Authorization: Bearer TOKEN`, and the token's
 // name is the channel: a bridge reaches only its own people's sessions.
 #include <openssl/evp.h>
-
 #include <signal.h>
 
 #include <array>
 #include <atomic>
-#include <cstdio>
-#include <thread>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/status/statusor.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -156,9 +155,8 @@ class Metrics {
                       kBuckets[i], "\"} ", turn_buckets_[i], "\n");
     }
     absl::StrAppend(&out, "dirigo_gateway_turn_seconds_bucket{le=\"+Inf\"} ",
-                    turns_, "\ndirigo_gateway_turn_seconds_sum ",
-                    turn_seconds_, "\ndirigo_gateway_turn_seconds_count ",
-                    turns_, "\n");
+                    turns_, "\ndirigo_gateway_turn_seconds_sum ", turn_seconds_,
+                    "\ndirigo_gateway_turn_seconds_count ", turns_, "\n");
     return out;
   }
 
@@ -175,32 +173,54 @@ class Metrics {
 // The HTTP status of a gRPC code (google.api.http's mapping).
 int HttpStatus(grpc::StatusCode code) {
   switch (code) {
-    case grpc::StatusCode::OK: return 200;
+    case grpc::StatusCode::OK:
+      return 200;
     case grpc::StatusCode::INVALID_ARGUMENT:
     case grpc::StatusCode::FAILED_PRECONDITION:
-    case grpc::StatusCode::OUT_OF_RANGE: return 400;
-    case grpc::StatusCode::UNAUTHENTICATED: return 401;
-    case grpc::StatusCode::PERMISSION_DENIED: return 403;
-    case grpc::StatusCode::NOT_FOUND: return 404;
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return 400;
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return 401;
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return 403;
+    case grpc::StatusCode::NOT_FOUND:
+      return 404;
     case grpc::StatusCode::ALREADY_EXISTS:
-    case grpc::StatusCode::ABORTED: return 409;
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return 429;
-    case grpc::StatusCode::CANCELLED: return 499;
-    case grpc::StatusCode::UNIMPLEMENTED: return 501;
-    case grpc::StatusCode::UNAVAILABLE: return 503;
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return 504;
-    default: return 500;
+    case grpc::StatusCode::ABORTED:
+      return 409;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return 429;
+    case grpc::StatusCode::CANCELLED:
+      return 499;
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return 501;
+    case grpc::StatusCode::UNAVAILABLE:
+      return 503;
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return 504;
+    default:
+      return 500;
   }
 }
 
 const char* CodeName(grpc::StatusCode code) {
-  static const char* kNames[] = {
-      "OK",           "CANCELLED",          "UNKNOWN",
-      "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-      "FAILED_PRECONDITION", "ABORTED",      "OUT_OF_RANGE",
-      "UNIMPLEMENTED", "INTERNAL",          "UNAVAILABLE",
-      "DATA_LOSS",    "UNAUTHENTICATED"};
+  static const char* kNames[] = {"OK",
+                                 "CANCELLED",
+                                 "UNKNOWN",
+                                 "INVALID_ARGUMENT",
+                                 "DEADLINE_EXCEEDED",
+                                 "NOT_FOUND",
+                                 "ALREADY_EXISTS",
+                                 "PERMISSION_DENIED",
+                                 "RESOURCE_EXHAUSTED",
+                                 "FAILED_PRECONDITION",
+                                 "ABORTED",
+                                 "OUT_OF_RANGE",
+                                 "UNIMPLEMENTED",
+                                 "INTERNAL",
+                                 "UNAVAILABLE",
+                                 "DATA_LOSS",
+                                 "UNAUTHENTICATED"};
   int i = static_cast<int>(code);
   return i >= 0 && i <= 16 ? kNames[i] : "UNKNOWN";
 }
@@ -250,10 +270,10 @@ grpc::Status ParseBody(const httplib::Request& req, Message* m,
   auto s = google::protobuf::util::JsonStringToMessage(
       req.body.empty() ? "{}" : req.body, m, options);
   if (!s.ok()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        absl::StrCat("the body is not a JSON ",
-                                     m->GetDescriptor()->name(), ": ",
-                                     std::string(s.message())));
+    return grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        absl::StrCat("the body is not a JSON ", m->GetDescriptor()->name(),
+                     ": ", std::string(s.message())));
   }
   return grpc::Status::OK;
 }
@@ -286,15 +306,16 @@ class Gateway {
                  Route("delete", &Gateway::DeleteSession));
     http->Post("/v1:advise", Route("advise", &Gateway::Advise));
     http->Post("/v1/messages", Route("messages", &Gateway::Messages));
-    http->Post("/webhooks/rest/webhook",
-               Route("webhook_rest", &Gateway::Rasa));
-    http->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
-      Healthz(res);
-      metrics_->Count("healthz", res.status);
-    });
-    http->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_content(metrics_->Render(), "text/plain; version=0.0.4");
-    });
+    http->Post("/webhooks/rest/webhook", Route("webhook_rest", &Gateway::Rasa));
+    http->Get("/healthz",
+              [this](const httplib::Request&, httplib::Response& res) {
+                Healthz(res);
+                metrics_->Count("healthz", res.status);
+              });
+    http->Get(
+        "/metrics", [this](const httplib::Request&, httplib::Response& res) {
+          res.set_content(metrics_->Render(), "text/plain; version=0.0.4");
+        });
   }
 
  private:
@@ -535,25 +556,29 @@ void Gateway::Messages(const std::string& token_channel,
   }
   if (!s.ok()) return SendError(s, res);
   std::string channel = token_channel;
-  if (channel.empty()) channel = message.channel().empty() ? "gateway" : message.channel();
+  if (channel.empty())
+    channel = message.channel().empty() ? "gateway" : message.channel();
   v1::BotTurn greeting;
   v1::ConverseResponse turn;
   gw::PlatformReply reply;
   auto start = std::chrono::steady_clock::now();
-  s = PlatformTurn(channel, message.user(), message.text(), message.message_id(),
-                   &greeting, &turn, reply.mutable_session());
+  s = PlatformTurn(channel, message.user(), message.text(),
+                   message.message_id(), &greeting, &turn,
+                   reply.mutable_session());
   if (!s.ok()) return SendError(s, res);
-  metrics_->Turn(std::chrono::duration<double>(
-                     std::chrono::steady_clock::now() - start)
-                     .count());
+  metrics_->Turn(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count());
   reply.set_new_session(greeting.messages_size() > 0);
   // The replies are listed, not numbered: a number typed back is not
   // mapped to a reply yet.
   RenderOptions plain{.replies = RenderOptions::Replies::kListed};
-  for (auto& t : PlainMessages(greeting, {.replies = RenderOptions::Replies::kNone})) {
+  for (auto& t :
+       PlainMessages(greeting, {.replies = RenderOptions::Replies::kNone})) {
     reply.add_texts(std::move(t));
   }
-  for (auto& t : PlainMessages(turn.turn(), plain)) reply.add_texts(std::move(t));
+  for (auto& t : PlainMessages(turn.turn(), plain))
+    reply.add_texts(std::move(t));
   *reply.mutable_turn() = turn.turn();
   SendOk(reply, res);
 }
@@ -577,7 +602,8 @@ void Gateway::Rasa(const std::string& token_channel,
   // Buttons carry the quick replies, on the last message.
   RenderOptions buttons{.replies = RenderOptions::Replies::kNone};
   std::vector<std::string> texts = PlainMessages(greeting, buttons);
-  for (auto& t : PlainMessages(turn.turn(), buttons)) texts.push_back(std::move(t));
+  for (auto& t : PlainMessages(turn.turn(), buttons))
+    texts.push_back(std::move(t));
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   std::string out = "[";
@@ -605,8 +631,8 @@ void Gateway::Healthz(httplib::Response& res) {
   req.set_service("dirigo.v1.Advisor");
   grpc::health::v1::HealthCheckResponse resp;
   grpc::Status s = health_->Check(Ctx().get(), req, &resp);
-  bool ok = s.ok() &&
-            resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+  bool ok =
+      s.ok() && resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
   res.status = ok ? 200 : 503;
   res.set_content(ok ? "ok\n" : "the Dirigo server is not serving\n",
                   "text/plain");
@@ -638,7 +664,8 @@ absl::Status Run(const sigset_t& signals) {
   http.set_read_timeout(10, 0);
   http.set_write_timeout(10, 0);
   gateway.Register(&http);
-  port = port == 0 ? http.bind_to_any_port(host) : (http.bind_to_port(host, port) ? port : -1);
+  port = port == 0 ? http.bind_to_any_port(host)
+                   : (http.bind_to_port(host, port) ? port : -1);
   if (port <= 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", listen));
   }
@@ -646,8 +673,8 @@ absl::Status Run(const sigset_t& signals) {
     std::ofstream(file + ".tmp") << port << "\n";
     std::rename((file + ".tmp").c_str(), file.c_str());
   }
-  std::cerr << "dirigo-gateway listening on " << host << ":" << port
-            << " for " << absl::GetFlag(FLAGS_server) << "\n";
+  std::cerr << "dirigo-gateway listening on " << host << ":" << port << " for "
+            << absl::GetFlag(FLAGS_server) << "\n";
   std::thread stopper([&http, &signals] {
     int signal_number = 0;
     sigwait(&signals, &signal_number);

@@ -37,8 +37,9 @@ std::string MessageWithCitations(const dirigo::v1::BotMessage& message,
     if (message.text().find(c.quote()) != std::string::npos) {
       absl::StrAppend(&out, "\n(", c.section_heading(), ")");
     } else {
-      absl::StrAppend(&out, "\n«", ShortQuote(c.quote(), options.max_quote_bytes),
-                      "» (", c.section_heading(), ")");
+      absl::StrAppend(&out, "\n«",
+                      ShortQuote(c.quote(), options.max_quote_bytes), "» (",
+                      c.section_heading(), ")");
     }
   }
   return out;
@@ -60,7 +61,8 @@ std::vector<std::string> PlainMessages(const dirigo::v1::BotTurn& turn,
       if (numbers) {
         absl::StrAppend(&last, "\n- ", turn.quick_replies(i).label());
       } else {
-        absl::StrAppend(&last, "\n", i + 1, ". ", turn.quick_replies(i).label());
+        absl::StrAppend(&last, "\n", i + 1, ". ",
+                        turn.quick_replies(i).label());
       }
     }
   }

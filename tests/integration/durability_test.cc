@@ -163,7 +163,8 @@ TEST(DurabilityTest, ABridgeUserComesBackAfterARestart) {
     req.set_external_user_id("4242");
     v1::CreateSessionResponse resp;
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
     EXPECT_TRUE(stub->CreateSession(&ctx, req, &resp).ok());
     return resp;
   };

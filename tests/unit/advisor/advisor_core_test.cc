@@ -229,8 +229,7 @@ TEST_F(AdvisorCoreTest, APersonOfAChannelComesBackToTheirConversation) {
   EXPECT_EQ(key.find("u-1"), std::string::npos);
   // After "cancella i miei dati" the bot no longer knows who they are.
   ASSERT_TRUE(Say("cancella i miei dati").ok());
-  EXPECT_EQ(store_->FindUser(key).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->FindUser(key).status().code(), absl::StatusCode::kNotFound);
   again.set_channel("test");
   auto after_erase = core_->CreateSession(again);
   ASSERT_TRUE(after_erase.ok());
@@ -239,8 +238,7 @@ TEST_F(AdvisorCoreTest, APersonOfAChannelComesBackToTheirConversation) {
   dirigo::v1::DeleteSessionRequest del;
   del.set_session(after_erase->session().name());
   ASSERT_TRUE(core_->DeleteSession(del).ok());
-  EXPECT_EQ(store_->FindUser(key).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->FindUser(key).status().code(), absl::StatusCode::kNotFound);
   auto after_delete = core_->CreateSession(again);
   ASSERT_TRUE(after_delete.ok());
   EXPECT_FALSE(after_delete->resumed());

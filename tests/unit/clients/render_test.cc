@@ -31,8 +31,9 @@ TEST(RenderTest, MessagesWithCitationsAndNumberedReplies) {
                           "Che studi hai fatto?\n1. Diploma\n2. Laurea "
                           "triennale"));
   // For platforms with buttons the replies are left out of the text.
-  EXPECT_THAT(PlainMessages(Turn(), {.replies = RenderOptions::Replies::kNone})[1],
-              "Che studi hai fatto?");
+  EXPECT_THAT(
+      PlainMessages(Turn(), {.replies = RenderOptions::Replies::kNone})[1],
+      "Che studi hai fatto?");
   EXPECT_THAT(
       PlainMessages(Turn(), {.replies = RenderOptions::Replies::kListed})[1],
       "Che studi hai fatto?\n- Diploma\n- Laurea triennale");
