@@ -31,11 +31,6 @@ bool Scrubber::stopping() const {
   return stopping_;
 }
 
-int Scrubber::runs() const {
-  absl::MutexLock lock(&mu_);
-  return runs_;
-}
-
 void Scrubber::Loop() {
   auto woken = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     return wanted_ || stopping_;
@@ -51,7 +46,6 @@ void Scrubber::Loop() {
     }
     absl::Status s = wanted ? scrub_() : absl::OkStatus();
     absl::MutexLock lock(&mu_);
-    if (wanted) ++runs_;
     if (!s.ok()) {
       LOG_INFO(
           "old copies of erased data not yet removed from the store's "

@@ -37,8 +37,6 @@ class Scrubber {
   void Stop();
   // Whether the scrubber is stopping (for a long scrub to give up).
   bool stopping() const;
-  // Scrubs run so far (for tests).
-  int runs() const;
 
  private:
   void Loop();
@@ -48,7 +46,6 @@ class Scrubber {
   mutable absl::Mutex mu_;
   bool wanted_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  int runs_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread thread_;
 };
 

@@ -42,6 +42,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/flags_usage.h"
+#include "clients/render/render.h"
 #include "dirigo/v1/advisor.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
@@ -150,13 +151,6 @@ std::filesystem::path SessionFile() {
     }
   }
   return dir / "last-session";
-}
-
-std::string Shorten(const std::string& quote, size_t max) {
-  if (quote.size() <= max) return quote;
-  size_t cut = quote.rfind(' ', max);
-  if (cut == std::string::npos) cut = max;
-  return quote.substr(0, cut) + " …";
 }
 
 class Chat {
@@ -274,11 +268,9 @@ class Chat {
     line = std::string(absl::StripAsciiWhitespace(line));
     if (line.empty()) return true;
     if (!json_ && line[0] == '/') return Command(line);
-    int n = 0;
-    if (!json_ && absl::SimpleAtoi(line, &n) && n >= 1 &&
-        n <= last_turn_.quick_replies_size() && waiting_choice_ &&
-        !numeric_replies_) {
-      line = last_turn_.quick_replies(n - 1).text();
+    if (std::string choice = dirigo::ChoiceText(last_turn_, line);
+        !json_ && waiting_choice_ && !choice.empty()) {
+      line = choice;
       if (interactive_)
         std::cout << style_.dim() << "  → " << line << style_.off() << "\n";
     }
@@ -450,8 +442,9 @@ class Chat {
                   << style_.off() << "\n";
         continue;
       }
-      std::cout << style_.dim() << "    «" << Shorten(c.quote(), kQuoteChars)
-                << "» (" << c.section_heading() << ")" << style_.off() << "\n";
+      std::cout << style_.dim() << "    «"
+                << dirigo::ShortQuote(c.quote(), kQuoteChars) << "» ("
+                << c.section_heading() << ")" << style_.off() << "\n";
     }
   }
 
