@@ -19,6 +19,7 @@
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "tests/support/child_process.h"
 
 namespace dirigo::test_support {
 
@@ -37,49 +38,34 @@ class ServerProcess {
     std::string port_file = (dir_ / "port").string();
     args.insert(args.begin(),
                 {binary, "--listen=127.0.0.1:0", "--port_file=" + port_file});
-    // Built before fork: the child only calls async-signal-safe functions.
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const std::string log_file = (dir_ / "server.log").string();
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = open(log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (fd >= 0) dup2(fd, 2);
-      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlives the test
-      execv(binary.c_str(), argv.data());
-      _exit(127);
-    }
+    pid_ = SpawnChild(binary, std::move(args), (dir_ / "server.log").string());
     // Ready when the port file exists and the health check says SERVING; at
-    // most 30 s (a failing start ends the wait at once).
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return;
-      }
-      std::ifstream in(port_file);
-      if (in >> port_) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // most 30 s each (a failing start ends the wait at once).
+    if (!WaitUntilReady(
+            &pid_,
+            [&] {
+              std::ifstream in(port_file);
+              return static_cast<bool>(in >> port_);
+            },
+            std::chrono::seconds(30))) {
+      return;
     }
-    if (port_ == 0) return;
     channel_ =
         grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
     auto health = grpc::health::v1::Health::NewStub(channel_);
-    while (std::chrono::steady_clock::now() < deadline) {
-      grpc::ClientContext ctx;
-      ctx.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(2));
-      grpc::health::v1::HealthCheckRequest req;
-      grpc::health::v1::HealthCheckResponse resp;
-      if (health->Check(&ctx, req, &resp).ok() &&
-          resp.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
-        ready_ = true;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    ready_ = WaitUntilReady(
+        &pid_,
+        [&] {
+          grpc::ClientContext ctx;
+          ctx.set_deadline(std::chrono::system_clock::now() +
+                           std::chrono::seconds(2));
+          grpc::health::v1::HealthCheckRequest req;
+          grpc::health::v1::HealthCheckResponse resp;
+          return health->Check(&ctx, req, &resp).ok() &&
+                 resp.status() ==
+                     grpc::health::v1::HealthCheckResponse::SERVING;
+        },
+        std::chrono::seconds(30));
   }
 
   ~ServerProcess() {

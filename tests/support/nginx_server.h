@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/child_process.h"
 #include "tests/support/redis_server.h"
 
 namespace dirigo::test_support {
@@ -52,37 +53,22 @@ class NginxGrpcBalancer {
     conf.close();
     std::vector<std::string> args = {
         "nginx", "-p", d, "-e", d + "/error.log", "-c", d + "/nginx.conf"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlives the test
-      execv("/usr/sbin/nginx", argv.data());
-      _exit(127);
-    }
+    pid_ = SpawnChild("/usr/sbin/nginx", std::move(args));
     // Ready once it accepts connections (at most 20 s).
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      int fd = socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in addr{};
-      addr.sin_family = AF_INET;
-      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      addr.sin_port = htons(port_);
-      bool up =
-          connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-      close(fd);
-      if (up) {
-        ready_ = true;
-        return;
-      }
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    ready_ = WaitUntilReady(
+        &pid_,
+        [this] {
+          int fd = socket(AF_INET, SOCK_STREAM, 0);
+          sockaddr_in addr{};
+          addr.sin_family = AF_INET;
+          addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+          addr.sin_port = htons(port_);
+          bool up = connect(fd, reinterpret_cast<sockaddr*>(&addr),
+                            sizeof(addr)) == 0;
+          close(fd);
+          return up;
+        },
+        std::chrono::seconds(20));
   }
   ~NginxGrpcBalancer() {
     if (pid_ > 0) {

@@ -25,6 +25,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/child_process.h"
+
 namespace dirigo::test_support {
 
 // A TCP port free on 127.0.0.1 now (the kernel's pick for port 0).
@@ -148,30 +150,16 @@ class RedisServer {
                                      "--appendonly",
                                      "no"};
     args.insert(args.end(), extra_.begin(), extra_.end());
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlives the test
-      execvp("redis-server", argv.data());
-      _exit(127);
-    }
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      // Ours, not another test's Redis on a reused port: it has our folder.
-      if (Ping() && Command({"CONFIG", "GET", "dir"}).find("dirigo-redis") !=
-                        std::string::npos) {
-        ready_ = true;
-        return;
-      }
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    pid_ = SpawnChild("redis-server", std::move(args));
+    // Ours, not another test's Redis on a reused port: it has our folder.
+    ready_ = WaitUntilReady(
+        &pid_,
+        [this] {
+          return Ping() &&
+                 Command({"CONFIG", "GET", "dir"}).find("dirigo-redis") !=
+                     std::string::npos;
+        },
+        std::chrono::seconds(20));
   }
 
   static inline int count_ = 0;
