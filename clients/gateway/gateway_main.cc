@@ -2,6 +2,7 @@
 //
 //   dirigo-gateway [--listen=127.0.0.1:8080] [--server=127.0.0.1:50051]
 //                  [--auth_tokens_file=FILE] [--max_body_bytes=16384]
+//                  [--tls_cert=CERT.pem --tls_key=KEY.pem]
 //
 // Routes (bodies and answers in protobuf's JSON mapping, google.api.http
 // style):
@@ -66,6 +67,10 @@ ABSL_FLAG(std::string, auth_tokens_file, "",
           "is the bridge's channel. Without it, no token is asked for");
 ABSL_FLAG(int, max_body_bytes, 16 * 1024, "largest request body accepted");
 ABSL_FLAG(int, timeout_ms, 10000, "deadline of each call to the server");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate (chain): serve HTTPS, for deployments without a "
+          "proxy in front; needs --tls_key");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
 
 namespace dirigo {
 namespace {
@@ -643,6 +648,10 @@ absl::Status Run(const sigset_t& signals) {
   absl::StatusOr<Tokens> tokens =
       Tokens::Load(absl::GetFlag(FLAGS_auth_tokens_file));
   if (!tokens.ok()) return tokens.status();
+  if (absl::GetFlag(FLAGS_tls_cert).empty() !=
+      absl::GetFlag(FLAGS_tls_key).empty()) {
+    return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
+  }
   if (absl::GetFlag(FLAGS_max_body_bytes) < 1) {
     return absl::InvalidArgumentError("--max_body_bytes must be at least 1");
   }
@@ -659,7 +668,21 @@ absl::Status Run(const sigset_t& signals) {
   Gateway gateway(grpc::CreateChannel(absl::GetFlag(FLAGS_server),
                                       grpc::InsecureChannelCredentials()),
                   *std::move(tokens), &metrics);
-  httplib::Server http;
+  std::unique_ptr<httplib::Server> server;
+  if (const std::string cert = absl::GetFlag(FLAGS_tls_cert); !cert.empty()) {
+    auto tls = std::make_unique<httplib::SSLServer>(
+        cert.c_str(), absl::GetFlag(FLAGS_tls_key).c_str());
+    if (!tls->is_valid()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot use --tls_cert=", cert,
+                       " with --tls_key=", absl::GetFlag(FLAGS_tls_key),
+                       " (missing, unreadable, or not a matching PEM pair)"));
+    }
+    server = std::move(tls);
+  } else {
+    server = std::make_unique<httplib::Server>();
+  }
+  httplib::Server& http = *server;
   http.set_payload_max_length(absl::GetFlag(FLAGS_max_body_bytes));
   http.set_read_timeout(10, 0);
   http.set_write_timeout(10, 0);

@@ -120,5 +120,22 @@ grep -q 'dirigo_gateway_requests_total{route="messages",code="200"} 2' <<<"$out"
   grep -q 'dirigo_gateway_turn_seconds_count ' <<<"$out"
 check "metrics in Prometheus text" $?
 
+# HTTPS, with a certificate made now for 127.0.0.1.
+stop_gateway
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+rm -f "$work/port"
+"$gateway" --listen=127.0.0.1:0 --port_file="$work/port" --server="$DIRIGO_SERVER" \
+  --tls_cert="$work/cert.pem" --tls_key="$work/key.pem" 2>>"$work/gateway.log" &
+gw_pid=$!
+for _ in $(seq 1 500); do [ -s "$work/port" ] && break; sleep 0.02; done
+out=$(curl -s --cacert "$work/cert.pem" "https://127.0.0.1:$(cat "$work/port")/healthz")
+[ "$out" = ok ]; check "HTTPS with --tls_cert/--tls_key" $?
+out=$(curl -s --max-time 5 "http://127.0.0.1:$(cat "$work/port")/healthz")
+[ "$out" != ok ]; check "no plain HTTP on the HTTPS port" $?
+stop_gateway
+out=$("$gateway" --tls_cert="$work/cert.pem" --tls_key="$work/missing.pem" 2>&1); rc=$?
+[ $rc -ne 0 ] && grep -q "not a matching PEM pair" <<<"$out"; check "a bad key is refused at start, clearly" $?
+
 echo "gateway: $pass passed, $failures failed"
 [ "$failures" -eq 0 ]
