@@ -3,6 +3,7 @@
 //   dirigo-gateway [--listen=127.0.0.1:8080] [--server=127.0.0.1:50051]
 //                  [--auth_tokens_file=FILE] [--max_body_bytes=16384]
 //                  [--tls_cert=CERT.pem --tls_key=KEY.pem]
+//                  [--allowed_origins=https://intranet.example.com,…]
 //
 // Routes (bodies and answers in protobuf's JSON mapping, google.api.http
 // style):
@@ -23,6 +24,7 @@
 #include <openssl/evp.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -71,6 +73,10 @@ ABSL_FLAG(std::string, tls_cert, "",
           "PEM certificate (chain): serve HTTPS, for deployments without a "
           "proxy in front; needs --tls_key");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::vector<std::string>, allowed_origins, {},
+          "web origins whose pages may call the gateway from a browser "
+          "(CORS), comma-separated, e.g. https://intranet.example.com; "
+          "default none");
 
 namespace dirigo {
 namespace {
@@ -342,8 +348,33 @@ class Gateway {
     };
   }
 
+  // Cross-origin calls from the pages of --allowed_origins: their answers
+  // name the origin, and their preflights are answered here. False (and
+  // the answer set) when the request was a preflight.
+  bool CrossOrigin(const httplib::Request& req, httplib::Response& res) {
+    const std::string origin = req.get_header_value("Origin");
+    const auto& allowed = absl::GetFlag(FLAGS_allowed_origins);
+    const bool ok = !origin.empty() && std::find(allowed.begin(), allowed.end(),
+                                                 origin) != allowed.end();
+    if (ok) {
+      res.set_header("Access-Control-Allow-Origin", origin);
+      res.set_header("Vary", "Origin");
+    }
+    if (req.method != "OPTIONS") return true;
+    res.status = ok ? 204 : 403;
+    if (ok) {
+      res.set_header("Access-Control-Allow-Methods", "GET, POST, DELETE");
+      res.set_header("Access-Control-Allow-Headers",
+                     "Authorization, Content-Type");
+      res.set_header("Access-Control-Max-Age", "600");
+    }
+    metrics_->Count("preflight", res.status);
+    return false;
+  }
+
   // Whether a request may go on to its route; if not, the answer is set.
   bool Admit(const httplib::Request& req, httplib::Response& res) {
+    if (!CrossOrigin(req, res)) return false;
     const bool open = req.path == "/healthz" || req.path == "/metrics";
     std::string refusal;
     if (req.has_header("Transfer-Encoding") ||

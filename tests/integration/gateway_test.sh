@@ -120,6 +120,27 @@ grep -q 'dirigo_gateway_requests_total{route="messages",code="200"} 2' <<<"$out"
   grep -q 'dirigo_gateway_turn_seconds_count ' <<<"$out"
 check "metrics in Prometheus text" $?
 
+# Browsers: only the pages of --allowed_origins may call it (CORS).
+stop_gateway
+rm -f "$work/port"
+"$gateway" --listen=127.0.0.1:0 --port_file="$work/port" --server="$DIRIGO_SERVER" \
+  --auth_tokens_file="$work/tokens" --allowed_origins=https://hr.example.com 2>>"$work/gateway.log" &
+gw_pid=$!
+for _ in $(seq 1 500); do [ -s "$work/port" ] && break; sleep 0.02; done
+base="http://127.0.0.1:$(cat "$work/port")"
+headers=$(curl -s -o /dev/null -D - -X OPTIONS -H 'Origin: https://hr.example.com' \
+  -H 'Access-Control-Request-Method: POST' "$base/v1/messages")
+grep -q '^HTTP/1.1 204' <<<"$headers" && grep -qi '^Access-Control-Allow-Origin: https://hr.example.com' <<<"$headers" &&
+  grep -qi '^Access-Control-Allow-Headers: Authorization, Content-Type' <<<"$headers"
+check "an allowed page's preflight" $?
+headers=$(curl -s -o /dev/null -D - -X OPTIONS -H 'Origin: https://evil.example.com' "$base/v1/messages")
+grep -q '^HTTP/1.1 403' <<<"$headers" && ! grep -qi '^Access-Control-Allow-Origin' <<<"$headers"
+check "another page's preflight is refused" $?
+headers=$(curl -s -o /dev/null -D - -X POST -H 'Origin: https://hr.example.com' "${tg[@]}" \
+  -H 'Content-Type: application/json' --data-binary '{"user":"w1","text":"ciao"}' "$base/v1/messages")
+grep -q '^HTTP/1.1 200' <<<"$headers" && grep -qi '^Access-Control-Allow-Origin: https://hr.example.com' <<<"$headers"
+check "an allowed page's call names its origin" $?
+
 # HTTPS, with a certificate made now for 127.0.0.1.
 stop_gateway
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
