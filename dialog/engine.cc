@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
@@ -159,10 +160,40 @@ absl::StatusOr<std::shared_ptr<const Engine>> Engine::Create(
   return std::shared_ptr<const Engine>(new Engine(std::move(kb)));
 }
 
+namespace {
+
+// Keeps the texts of the turn's quick replies, so that a number typed back
+// picks one; none when the replies are numbers themselves ("3 anni").
+void KeepOffered(const dirigo::v1::BotTurn& turn, DialogState* state) {
+  state->clear_offered();
+  for (const auto& r : turn.quick_replies()) {
+    if (r.label().find_first_of("0123456789") != std::string::npos) {
+      state->clear_offered();
+      return;
+    }
+    state->add_offered(r.text());
+  }
+}
+
+// The reply a number typed back picks ("2", " 2 "), or the text as it is.
+std::string Chosen(absl::string_view text, const DialogState& state) {
+  absl::string_view t = absl::StripAsciiWhitespace(text);
+  int n = 0;
+  if (!t.empty() &&
+      t.find_first_not_of("0123456789") == absl::string_view::npos &&
+      absl::SimpleAtoi(t, &n) && n >= 1 && n <= state.offered_size()) {
+    return state.offered(n - 1);
+  }
+  return std::string(text);
+}
+
+}  // namespace
+
 dirigo::v1::BotTurn Engine::Start(DialogState* state) const {
   dirigo::v1::BotTurn turn;
   const Voice& voice = VoiceFor(*state);
   voice.replies.Render(voice.policy.Start(state), state, &turn);
+  KeepOffered(turn, state);
   return turn;
 }
 
@@ -170,13 +201,17 @@ dirigo::v1::BotTurn Engine::Welcome(DialogState* state) const {
   dirigo::v1::BotTurn turn;
   const Voice& voice = VoiceFor(*state);
   voice.replies.Render(voice.policy.Welcome(state), state, &turn);
+  KeepOffered(turn, state);
   return turn;
 }
 
-absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
+absl::StatusOr<EngineReply> Engine::Respond(absl::string_view typed,
                                             DialogState* state,
                                             int current_year) const {
-  RETURN_IF_ERROR(CheckMessage(text));
+  RETURN_IF_ERROR(CheckMessage(typed));
+  // A number typed back picks one of the quick replies offered.
+  const std::string chosen = Chosen(typed, *state);
+  const absl::string_view text = chosen;
   ASSIGN_OR_RETURN(NormalizedText normalized, kb_->NormalizeMessage(text));
   state->set_turn_count(state->turn_count() + 1);
   const std::string awaiting = state->awaiting_slot();
@@ -203,6 +238,7 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view text,
       voice.policy.Decide(in, normalized, changes, awaiting, state);
   if (decision.erase) ForgetWords(trace);
   voice.replies.Render(decision, state, &reply.turn);
+  KeepOffered(reply.turn, state);
   reply.erase = decision.erase;
   return reply;
 }

@@ -606,9 +606,8 @@ void Gateway::Messages(const std::string& token_channel,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count());
   reply.set_new_session(greeting.messages_size() > 0);
-  // The replies are listed, not numbered: a number typed back is not
-  // mapped to a reply yet.
-  RenderOptions plain{.replies = RenderOptions::Replies::kListed};
+  // The replies numbered: the server maps a number typed back to its reply.
+  RenderOptions plain{.replies = RenderOptions::Replies::kNumbered};
   for (auto& t :
        PlainMessages(greeting, {.replies = RenderOptions::Replies::kNone})) {
     reply.add_texts(std::move(t));

@@ -92,7 +92,10 @@ out=$(call POST /v1/messages '{"user":"42","text":"faccio la segretaria da 3 ann
 again=$(call POST /v1/messages '{"user":"42","text":"faccio la segretaria da 3 anni","message_id":"m2"}' "${tg[@]}")
 same_json "$out" "$again" && grep -q 'segretaria' <<<"$out"; check "messages: a retried delivery gets the same answer" $?
 if grep -q '"newSession":true' <<<"$out"; then check "messages: the same conversation" 1; else check "messages: the same conversation" 0; fi
-grep -q '\\n- Diploma' <<<"$out"; check "messages: quick replies listed under the last text" $?
+out=$(call POST /v1/messages '{"user":"77","text":"ciao","message_id":"n1"}' "${tg[@]}")
+grep -q '\\n2\. Laurea triennale' <<<"$out"; check "messages: quick replies numbered under the last text" $?
+out=$(call POST /v1/messages '{"user":"77","text":"2","message_id":"n2"}' "${tg[@]}")
+grep -q '"educationLevel":"EDUCATION_LEVEL_BACHELOR"' <<<"$out"; check "messages: a number typed back picks its reply" $?
 out=$(call POST /v1/messages '{"user":"42","text":"ciao","message_id":"m2b","platform_extra":{"x":1}}' "${tg[@]}")
 [[ $out == 200* ]]; check "messages: a platform's extra fields are ignored" $?
 

@@ -53,6 +53,33 @@ TEST_F(EngineTest, GreetsAndAsksOneQuestion) {
   EXPECT_FALSE(greeting_.kb_version().empty());
 }
 
+TEST_F(EngineTest, ANumberTypedBackPicksAQuickReply) {
+  // On any channel: the engine keeps the replies it offered.
+  ASSERT_EQ(greeting_.quick_replies(1).label(), "Laurea triennale");
+  BotTurn t = Say(" 2 ");
+  EXPECT_EQ(t.profile().education_level(),
+            dirigo::v1::EDUCATION_LEVEL_BACHELOR);
+  // Out of range: no choice, just a message.
+  BotTurn u = Say("9");
+  EXPECT_EQ(u.profile().education_level(),
+            dirigo::v1::EDUCATION_LEVEL_BACHELOR);
+}
+
+TEST_F(EngineTest, WhenRepliesAreNumbersANumberIsAnAnswer) {
+  Say("ho la laurea triennale in economia");
+  BotTurn t = Say("faccio la segretaria");
+  // Asked how many years, with replies that hold numbers ("3 anni"…): a
+  // typed 4 is four years, not the fourth reply.
+  bool numbers = false;
+  for (const auto& r : t.quick_replies()) {
+    numbers |= r.label().find_first_of("0123456789") != std::string::npos;
+  }
+  ASSERT_TRUE(numbers);
+  EXPECT_EQ(t.awaiting_slot(), "yearsExperience");
+  BotTurn u = Say("4");
+  EXPECT_EQ(u.profile().years_experience(), 4);
+}
+
 TEST_F(EngineTest, TakesSeveralFactsFromOneSentence) {
   BotTurn t =
       Say("ho la triennale in economia e lavoro da tre anni come assistente");
