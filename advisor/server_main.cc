@@ -29,6 +29,7 @@
 #include "base/flags_usage.h"
 #include "base/log.h"
 #include "base/status_macros.h"
+#include "base/stop_signals.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -216,8 +217,7 @@ absl::Status Serve(const sigset_t& signals) {
   health->SetServingStatus(kServiceName, true);
   absl::Notification stop_watching;
   std::thread watcher(WatchHealth, health, store.get(), &stop_watching);
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  const int signal_number = WaitForStopSignal(signals);
   LOG_INFO("signal %d: shutting down", signal_number);
   // Health checks answer NOT_SERVING from now on, so balancers move away
   // (the watcher's later changes are ignored).
@@ -245,13 +245,8 @@ int main(int argc, char** argv) {
       "server_main.cc",
       "Dirigo's advisor service. Usage: dirigo-server [--listen=HOST:PORT] "
       "[--kb=FOLDER] [--store=sqlite:var/dirigo.db|memory|redis://HOST:PORT]");
-  // Signals are taken by sigwait, in this thread only: block them before any
-  // thread starts, so that every thread inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Before any thread starts: only Serve's sigwait sees them.
+  const sigset_t signals = dirigo::BlockStopSignals();
 
   absl::ParseCommandLine(argc, argv);
   if (absl::GetFlag(FLAGS_version)) {

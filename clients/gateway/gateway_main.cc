@@ -48,6 +48,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "base/flags_usage.h"
+#include "base/stop_signals.h"
 #include "clients/render/render.h"
 #include "dirigo/gateway/v1/gateway.pb.h"
 #include "dirigo/v1/advisor.grpc.pb.h"
@@ -729,8 +730,7 @@ absl::Status Run(const sigset_t& signals) {
   std::cerr << "dirigo-gateway listening on " << host << ":" << port << " for "
             << absl::GetFlag(FLAGS_server) << "\n";
   std::thread stopper([&http, &signals] {
-    int signal_number = 0;
-    sigwait(&signals, &signal_number);
+    WaitForStopSignal(signals);
     // stop() does nothing until the server runs.
     while (!http.is_running()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -750,11 +750,8 @@ int main(int argc, char** argv) {
       "gateway_main.cc",
       "Dirigo over HTTP/JSON. Usage: dirigo-gateway [--listen=HOST:PORT] "
       "[--server=HOST:PORT] [--auth_tokens_file=FILE]");
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Before any thread starts: only the stopper's sigwait sees them.
+  const sigset_t signals = dirigo::BlockStopSignals();
   absl::ParseCommandLine(argc, argv);
   absl::Status status = dirigo::Run(signals);
   if (!status.ok()) {

@@ -80,7 +80,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "${tg[@]}" -H 'Content-Enc
   --data-binary @"$work/body.gz" "$base/v1/sessions/$session:converse")
 [ "$code" = 415 ]; check "a compressed body: 415" $?
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @"$work/big.json" "$base/v1/messages")
-[ "$code" = 401 ] || [ "$code" = 413 ]; check "no token and a big body: refused before reading" $?
+[ "$code" = 413 ]; check "no token and a big body: refused before reading" $?
 out=$(call POST /v1:advise '{"profile":{"educationLevel":"EDUCATION_LEVEL_SECONDARY_OR_LESS"}}' "${tg[@]}")
 [[ $out == 200* ]] && grep -q '"advice":\[' <<<"$out"; check "advise" $?
 

@@ -1,0 +1,37 @@
+// SIGINT and SIGTERM, taken by sigwait in one thread of a program that stops
+// gracefully (dirigo-server, dirigo-gateway).
+//
+// Call BlockStopSignals() first in main, before any thread starts, so that
+// every thread inherits the mask and only the sigwait-ing thread sees them.
+//
+// Example:
+//   sigset_t stop = dirigo::BlockStopSignals();
+//   …start serving…
+//   dirigo::WaitForStopSignal(stop);  // blocks until SIGINT or SIGTERM
+#ifndef DIRIGO_BASE_STOP_SIGNALS_H_
+#define DIRIGO_BASE_STOP_SIGNALS_H_
+
+#include <pthread.h>
+#include <signal.h>
+
+namespace dirigo {
+
+inline sigset_t BlockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+// Blocks until one of `signals` arrives; returns its number.
+inline int WaitForStopSignal(const sigset_t& signals) {
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  return signal_number;
+}
+
+}  // namespace dirigo
+
+#endif  // DIRIGO_BASE_STOP_SIGNALS_H_
