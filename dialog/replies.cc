@@ -140,6 +140,7 @@ void Replies::Plan(const Action& a,
       continue;
     }
     BotMessage* m = turn->add_messages();
+    m->set_advice_id(item.id());
     if (std::find(a.brief.begin(), a.brief.end(), item.id()) != a.brief.end()) {
       m->set_text(absl::StrCat(number, ". ", item.title(), "."));
       continue;

@@ -16,7 +16,12 @@
 //                                        message_id} → the turn, and its
 //                                        plain texts
 //   POST   /webhooks/rest/webhook        Rasa's REST channel
+//   GET    /v1/texts?locale=it           GetClientTexts
 //   GET    /healthz, GET /metrics        open, for probes and Prometheus
+// and, unless --web_chat=false, the web chat page, open to anyone:
+//   GET    /, /dirigo-chat.js, …         the page and its files
+//   /chat/v1/…                           the routes above for sessions and
+//                                        texts, on the "web" channel only
 // Errors: {"error":{"code":N,"status":"NAME","reason":"…","message":"…"}}
 // with the gRPC code and the matching HTTP status. With --auth_tokens_file
 // every other route needs `Authorization: Bearer TOKEN`, and the token's
@@ -45,10 +50,14 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "base/flags_usage.h"
 #include "base/stop_signals.h"
+#include "clients/gateway/web_assets.h"
 #include "clients/render/render.h"
 #include "dirigo/gateway/v1/gateway.pb.h"
 #include "dirigo/v1/advisor.grpc.pb.h"
@@ -79,10 +88,23 @@ ABSL_FLAG(std::vector<std::string>, allowed_origins, {},
           "(CORS), comma-separated, e.g. https://intranet.example.com; "
           "default none");
 
+ABSL_FLAG(bool, web_chat, true,
+          "serve the web chat page at / and its open routes under /chat/ "
+          "(sessions of the \"web\" channel only)");
+ABSL_FLAG(std::string, web_dir, "",
+          "serve the web chat page's files from this folder instead of the "
+          "copy built in (to work on the page without rebuilding)");
+ABSL_FLAG(int, live_window_seconds, 30 * 60,
+          "a session is counted as live by /metrics while it had a turn "
+          "through this gateway within this many seconds");
+
 namespace dirigo {
 namespace {
 
 namespace v1 = dirigo::v1;
+
+// The channel of the sessions begun by the web chat page.
+constexpr char kWebChannel[] = "web";
 using google::protobuf::Message;
 
 std::string Sha256Hex(const std::string& text) {
@@ -141,6 +163,17 @@ class Metrics {
     absl::MutexLock lock(&mu_);
     ++requests_[absl::StrCat("route=\"", route, "\",code=\"", status, "\"")];
   }
+  // A turn of `session` just went through.
+  void Live(const std::string& session) {
+    absl::MutexLock lock(&mu_);
+    // Bounded: beyond, the count starts afresh.
+    if (last_turn_.size() >= kMaxLive) last_turn_.clear();
+    last_turn_[session] = absl::Now();
+  }
+  void Gone(const std::string& session) {
+    absl::MutexLock lock(&mu_);
+    last_turn_.erase(session);
+  }
   void Turn(double seconds) {
     absl::MutexLock lock(&mu_);
     for (size_t i = 0; i < kBuckets.size(); ++i) {
@@ -169,14 +202,33 @@ class Metrics {
     absl::StrAppend(&out, "dirigo_gateway_turn_seconds_bucket{le=\"+Inf\"} ",
                     turns_, "\ndirigo_gateway_turn_seconds_sum ", turn_seconds_,
                     "\ndirigo_gateway_turn_seconds_count ", turns_, "\n");
+    Prune(absl::Seconds(absl::GetFlag(FLAGS_live_window_seconds)));
+    absl::StrAppend(
+        &out,
+        "# HELP dirigo_gateway_live_sessions Conversations with a turn "
+        "through this gateway in the last ",
+        absl::GetFlag(FLAGS_live_window_seconds),
+        " s (--live_window_seconds).\n# TYPE dirigo_gateway_live_sessions "
+        "gauge\ndirigo_gateway_live_sessions ",
+        last_turn_.size(), "\n");
     return out;
   }
 
  private:
+  static constexpr size_t kMaxLive = 1'000'000;
+  // Forgets the sessions without a turn within `window`.
+  void Prune(absl::Duration window) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    const absl::Time since = absl::Now() - window;
+    absl::erase_if(last_turn_,
+                   [since](const auto& entry) { return entry.second < since; });
+  }
+
   static constexpr std::array<double, 6> kBuckets = {0.005, 0.01, 0.025,
                                                      0.05,  0.1,  0.5};
   mutable absl::Mutex mu_;
   std::map<std::string, int64_t> requests_ ABSL_GUARDED_BY(mu_);
+  mutable absl::flat_hash_map<std::string, absl::Time> last_turn_
+      ABSL_GUARDED_BY(mu_);
   std::array<int64_t, 6> turn_buckets_ ABSL_GUARDED_BY(mu_) = {};
   int64_t turns_ ABSL_GUARDED_BY(mu_) = 0;
   double turn_seconds_ ABSL_GUARDED_BY(mu_) = 0;
@@ -319,6 +371,8 @@ class Gateway {
     http->Post("/v1:advise", Route("advise", &Gateway::Advise));
     http->Post("/v1/messages", Route("messages", &Gateway::Messages));
     http->Post("/webhooks/rest/webhook", Route("webhook_rest", &Gateway::Rasa));
+    http->Get("/v1/texts", Route("texts", &Gateway::Texts));
+    if (absl::GetFlag(FLAGS_web_chat)) RegisterWebChat(http);
     http->Get("/healthz",
               [this](const httplib::Request&, httplib::Response& res) {
                 Healthz(res);
@@ -335,19 +389,55 @@ class Gateway {
                                     const httplib::Request&,
                                     httplib::Response&);
 
-  // Runs the handler with the caller's channel (its token's name), and
-  // counts the answer.
-  httplib::Server::Handler Route(const std::string& name, Handler handler) {
-    return [this, name, handler](const httplib::Request& req,
-                                 httplib::Response& res) {
+  // Runs the handler with the caller's channel (its token's name, or
+  // `fixed_channel` when given), and counts the answer.
+  httplib::Server::Handler Route(const std::string& name, Handler handler,
+                                 const std::string& fixed_channel = "") {
+    return [this, name, handler, fixed_channel](const httplib::Request& req,
+                                                httplib::Response& res) {
       // Admit() let only known tokens through.
-      const std::string channel =
-          tokens_.on() ? tokens_.NameOf(req.get_header_value("Authorization"))
-                       : "";
+      std::string channel = fixed_channel;
+      if (channel.empty() && tokens_.on()) {
+        channel = tokens_.NameOf(req.get_header_value("Authorization"));
+      }
       (this->*handler)(channel, req, res);
       metrics_->Count(name, res.status);
     };
   }
+
+  // The page at / and its files, and the routes it calls: open to anyone,
+  // and reaching the "web" channel's sessions only.
+  void RegisterWebChat(httplib::Server* http) {
+    http->Get("/", [this](const httplib::Request& req, httplib::Response& res) {
+      ServeFile("/index.html", res);
+      metrics_->Count("page", res.status);
+    });
+    http->Get(R"(/([a-z0-9-]+\.(?:html|js|css|svg)))",
+              [this](const httplib::Request& req, httplib::Response& res) {
+                ServeFile(req.path, res);
+                metrics_->Count("page", res.status);
+              });
+    http->Post("/chat/v1/sessions",
+               Route("create", &Gateway::CreateSession, kWebChannel));
+    http->Post(R"(/chat/v1/sessions/([^/:]+):converse)",
+               Route("converse", &Gateway::Converse, kWebChannel));
+    http->Get(R"(/chat/v1/sessions/([^/:]+))",
+              Route("get", &Gateway::GetSession, kWebChannel));
+    http->Delete(R"(/chat/v1/sessions/([^/:]+))",
+                 Route("delete", &Gateway::DeleteSession, kWebChannel));
+    http->Get("/chat/v1/texts", Route("texts", &Gateway::Texts, kWebChannel));
+  }
+
+  static bool IsWebChatPath(const std::string& path) {
+    return path == "/" || absl::StartsWith(path, "/chat/") ||
+           (path.find('/', 1) == std::string::npos &&
+            (absl::EndsWith(path, ".html") || absl::EndsWith(path, ".js") ||
+             absl::EndsWith(path, ".css") || absl::EndsWith(path, ".svg")));
+  }
+
+  void ServeFile(const std::string& path, httplib::Response& res);
+  void Texts(const std::string& channel, const httplib::Request& req,
+             httplib::Response& res);
 
   // Cross-origin calls from the pages of --allowed_origins: their answers
   // name the origin, and their preflights are answered here. False (and
@@ -376,7 +466,9 @@ class Gateway {
   // Whether a request may go on to its route; if not, the answer is set.
   bool Admit(const httplib::Request& req, httplib::Response& res) {
     if (!CrossOrigin(req, res)) return false;
-    const bool open = req.path == "/healthz" || req.path == "/metrics";
+    const bool open =
+        req.path == "/healthz" || req.path == "/metrics" ||
+        (absl::GetFlag(FLAGS_web_chat) && IsWebChatPath(req.path));
     std::string refusal;
     if (req.has_header("Transfer-Encoding") ||
         ((req.method == "POST" || req.method == "PUT") &&
@@ -470,6 +562,9 @@ class Gateway {
     grpc::Status parsed = ParseBody(req, &request);
     if (!channel.empty()) request.set_channel(channel);
     if (request.channel().empty()) request.set_channel("gateway");
+    // A visitor of the page is nobody in particular: naming a person would
+    // reach their conversation. The page keeps its session's name instead.
+    if (channel == kWebChannel) request.clear_external_user_id();
     Unary<v1::CreateSessionRequest, v1::CreateSessionResponse>(
         request, parsed, &v1::Advisor::Stub::CreateSession, res);
   }
@@ -484,6 +579,7 @@ class Gateway {
     Unary<v1::ConverseRequest, v1::ConverseResponse>(
         request, checked, &v1::Advisor::Stub::Converse, res);
     if (res.status == 200) {
+      metrics_->Live(request.session());
       metrics_->Turn(std::chrono::duration<double>(
                          std::chrono::steady_clock::now() - start)
                          .count());
@@ -506,6 +602,7 @@ class Gateway {
     Unary<v1::DeleteSessionRequest, v1::DeleteSessionResponse>(
         request, Own(channel, request.session()),
         &v1::Advisor::Stub::DeleteSession, res);
+    if (res.status == 200) metrics_->Gone(request.session());
   }
 
   void Advise(const std::string&, const httplib::Request& req,
@@ -606,6 +703,7 @@ void Gateway::Messages(const std::string& token_channel,
   metrics_->Turn(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count());
+  metrics_->Live(reply.session());
   reply.set_new_session(greeting.messages_size() > 0);
   // The replies numbered: the server maps a number typed back to its reply.
   RenderOptions plain{.replies = RenderOptions::Replies::kNumbered};
@@ -635,6 +733,7 @@ void Gateway::Rasa(const std::string& token_channel,
   s = PlatformTurn(channel, message.sender(), message.message(), "", &greeting,
                    &turn, &session);
   if (!s.ok()) return SendError(s, res);
+  metrics_->Live(session);
   // Buttons carry the quick replies, on the last message.
   RenderOptions buttons{.replies = RenderOptions::Replies::kNone};
   std::vector<std::string> texts = PlainMessages(greeting, buttons);
@@ -660,6 +759,62 @@ void Gateway::Rasa(const std::string& token_channel,
   }
   res.status = 200;
   res.set_content(out + "]", "application/json");
+}
+
+// Content types of the page's files, by extension.
+std::string ContentType(const std::string& path) {
+  if (absl::EndsWith(path, ".html")) return "text/html; charset=utf-8";
+  if (absl::EndsWith(path, ".js")) return "text/javascript; charset=utf-8";
+  if (absl::EndsWith(path, ".css")) return "text/css; charset=utf-8";
+  if (absl::EndsWith(path, ".svg")) return "image/svg+xml";
+  return "application/octet-stream";
+}
+
+void Gateway::ServeFile(const std::string& path, httplib::Response& res) {
+  std::string body;
+  bool found = false;
+  if (const std::string dir = absl::GetFlag(FLAGS_web_dir); !dir.empty()) {
+    // The route admits only "/name.ext" of [a-z0-9-]: nothing outside dir.
+    std::ifstream in(dir + path, std::ios::binary);
+    if (in) {
+      body.assign(std::istreambuf_iterator<char>(in), {});
+      found = true;
+    }
+  } else {
+    for (const WebAsset& a : EmbeddedWebAssets()) {
+      if (path == a.path) {
+        body = std::string(a.body);
+        found = true;
+      }
+    }
+  }
+  if (!found) {
+    res.status = 404;
+    res.set_content("not found\n", "text/plain");
+    return;
+  }
+  res.status = 200;
+  res.set_header("Cache-Control", "no-cache");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  if (absl::EndsWith(path, ".html")) {
+    // Framed only by this gateway and the pages of --allowed_origins.
+    res.set_header(
+        "Content-Security-Policy",
+        absl::StrCat("default-src 'self'; img-src 'self' data:; "
+                     "frame-ancestors 'self'",
+                     absl::GetFlag(FLAGS_allowed_origins).empty() ? "" : " ",
+                     absl::StrJoin(absl::GetFlag(FLAGS_allowed_origins), " ")));
+    res.set_header("Referrer-Policy", "no-referrer");
+  }
+  res.set_content(body, ContentType(path));
+}
+
+void Gateway::Texts(const std::string&, const httplib::Request& req,
+                    httplib::Response& res) {
+  v1::GetClientTextsRequest request;
+  request.set_locale(req.get_param_value("locale"));
+  Unary<v1::GetClientTextsRequest, v1::ClientTexts>(
+      request, grpc::Status::OK, &v1::Advisor::Stub::GetClientTexts, res);
 }
 
 void Gateway::Healthz(httplib::Response& res) {

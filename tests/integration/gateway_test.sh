@@ -114,6 +114,8 @@ check "after a gateway restart the person's conversation goes on" $?
 out=$(call POST /v1/messages '{"user":"42","text":"cosa sai di me?","message_id":"m4"}' "${irc[@]}")
 grep -q '"newSession":true' <<<"$out"; check "the same id on another bridge is another person" $?
 
+out=$(call POST "/v1/sessions/$session:converse" '{"text":"ciao"}' "${tg[@]}")
+[[ $out == 200* ]]; check "a turn before the delete" $?
 out=$(call DELETE "/v1/sessions/$session" '' "${tg[@]}")
 [[ $out == 200* ]]; check "delete" $?
 out=$(call GET "/v1/sessions/$session" '' "${tg[@]}")
@@ -122,6 +124,37 @@ out=$(curl -s "$base/metrics")
 grep -q 'dirigo_gateway_requests_total{route="messages",code="200"} 2' <<<"$out" &&
   grep -q 'dirigo_gateway_turn_seconds_count ' <<<"$out"
 check "metrics in Prometheus text" $?
+grep -q '^dirigo_gateway_live_sessions 2$' <<<"$out"
+check "live sessions: the person's two conversations since the restart, not the deleted one" $?
+
+# The web chat page's routes: open without a token, on the "web" channel only.
+headers=$(curl -s -D - -o "$work/page" "$base/")
+grep -q '^HTTP/1.1 200' <<<"$headers" && grep -qi '^Content-Type: text/html' <<<"$headers" &&
+  grep -qi "^Content-Security-Policy: default-src 'self'" <<<"$headers" && grep -q 'dirigo-chat.js' "$work/page"
+check "the page at /, with a content security policy" $?
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/missing.js")
+[ "$code" = 404 ]; check "an unknown file: 404" $?
+out=$(call GET "/chat/v1/texts?locale=it")
+[[ $out == 200* ]] && grep -q '"web_send":"Invia"' <<<"$out"; check "the page's texts, without a token" $?
+out=$(call GET "/v1/texts" '' "${tg[@]}")
+[[ $out == 200* ]] && grep -q '"prompt"' <<<"$out"; check "a bridge's texts (GetClientTexts)" $?
+out=$(call POST /chat/v1/sessions '{"channel":"telegram","externalUserId":"42"}')
+[[ $out == 200* ]] && grep -q '"channel":"web"' <<<"$out" && ! grep -q '"externalUserId"' <<<"$out" &&
+  ! grep -q 'segretaria' <<<"$out"
+check "a visitor's session is on the web channel, and cannot name a person" $?
+web=$(sed 's/.*"name":"\(s-[0-9a-f]*\)".*/\1/' <<<"$out")
+out=$(call POST "/chat/v1/sessions/$web:converse" '{"text":"ho il diploma","requestId":"w1"}')
+[[ $out == 200* ]] && grep -q 'EDUCATION_LEVEL_SECONDARY_OR_LESS' <<<"$out"; check "a visitor converses" $?
+out=$(call POST /v1/messages '{"user":"77","text":"ciao","message_id":"m77"}' "${tg[@]}")
+tgsession=$(sed 's/.*"session":"\(s-[0-9a-f]*\)".*/\1/' <<<"$out")
+out=$(call GET "/chat/v1/sessions/$tgsession")
+[[ $out == 404* ]]; check "the page's routes cannot read a bridge's session" $?
+out=$(call DELETE "/chat/v1/sessions/$tgsession")
+[[ $out == 404* ]]; check "nor delete it" $?
+out=$(call GET "/v1/sessions/$web" '' "${tg[@]}")
+[[ $out == 404* ]]; check "and a bridge cannot read a visitor's" $?
+out=$(call DELETE "/chat/v1/sessions/$web")
+[[ $out == 200* ]]; check "a visitor deletes their conversation" $?
 
 # Browsers: only the pages of --allowed_origins may call it (CORS).
 stop_gateway

@@ -410,5 +410,24 @@ TEST_F(EngineTest, AnswersWithLeiToWhoWritesFormally) {
   EXPECT_THAT(Text(t), HasSubstr("Che lavoro fai"));
 }
 
+TEST_F(EngineTest, MarksEachStepOfThePlanWithItsAdviceItem) {
+  // A client drawing `advice` as a checklist leaves these messages out:
+  // every step said is an item, and no other message is marked.
+  Say("ho la laurea triennale in economia");
+  Say("lavoro come segretaria da 4 anni");
+  Say("no, mai");
+  BotTurn t = Say("dammi i consigli");
+  ASSERT_GT(t.advice_size(), 0);
+  std::vector<std::string> marked;
+  for (const auto& m : t.messages()) {
+    if (!m.advice_id().empty()) marked.push_back(m.advice_id());
+  }
+  std::vector<std::string> items;
+  for (const auto& a : t.advice()) items.push_back(a.id());
+  EXPECT_EQ(marked, items);
+  EXPECT_TRUE(t.messages(0).advice_id().empty());
+  EXPECT_TRUE(t.messages(t.messages_size() - 1).advice_id().empty());
+}
+
 }  // namespace
 }  // namespace dirigo

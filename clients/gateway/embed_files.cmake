@@ -1,0 +1,27 @@
+# Writes OUTPUT, a C++ source holding the files of the web chat page
+# (FILES, separated by "|", named by their base names) as byte arrays, so
+# that dirigo-gateway serves its page with no file beside it.
+#   cmake -DOUTPUT=web_assets.cc -DFILES="a.html|b.js" -P embed_files.cmake
+string(REPLACE "|" ";" FILES "${FILES}")
+set(body "// Generated from clients/gateway/web by embed_files.cmake.\n")
+string(APPEND body "#include \"clients/gateway/web_assets.h\"\n\n")
+string(APPEND body "namespace dirigo {\nnamespace {\n")
+set(table "")
+set(n 0)
+foreach(file IN LISTS FILES)
+  get_filename_component(name "${file}" NAME)
+  file(READ "${file}" hex HEX)
+  string(LENGTH "${hex}" hex_length)
+  math(EXPR size "${hex_length} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(APPEND body "const unsigned char kFile${n}[] = {${bytes}0};\n")
+  string(APPEND table "    {\"/${name}\", std::string_view(reinterpret_cast<const char*>(kFile${n}), ${size})},\n")
+  math(EXPR n "${n} + 1")
+endforeach()
+string(APPEND body "}  // namespace\n\n")
+string(APPEND body "const std::vector<WebAsset>& EmbeddedWebAssets() {\n")
+string(APPEND body "  static const std::vector<WebAsset> kAssets = {\n${table}  };\n")
+string(APPEND body "  return kAssets;\n}\n\n}  // namespace dirigo\n")
+file(WRITE "${OUTPUT}.tmp" "${body}")
+file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)
+file(REMOVE "${OUTPUT}.tmp")
