@@ -57,6 +57,7 @@
 #include "absl/time/time.h"
 #include "base/flags_usage.h"
 #include "base/stop_signals.h"
+#include "clients/bridge/conversations.h"
 #include "clients/gateway/web_assets.h"
 #include "clients/render/render.h"
 #include "dirigo/gateway/v1/gateway.pb.h"
@@ -351,7 +352,10 @@ class Gateway {
       : stub_(v1::Advisor::NewStub(channel)),
         health_(grpc::health::v1::Health::NewStub(channel)),
         tokens_(std::move(tokens)),
-        metrics_(metrics) {}
+        metrics_(metrics),
+        people_(channel,
+                {.timeout = std::chrono::milliseconds(
+                     absl::GetFlag(FLAGS_timeout_ms))}) {}
 
   void Register(httplib::Server* http) {
     // Before any body is read: its size must be declared and within the
@@ -613,14 +617,6 @@ class Gateway {
         request, parsed, &v1::Advisor::Stub::Advise, res);
   }
 
-  // A platform person's turn: their conversation (known here, or found or
-  // begun by the server), then the message. `greeting` gets the first turn
-  // of a conversation begun now.
-  grpc::Status PlatformTurn(const std::string& channel, const std::string& user,
-                            const std::string& text, const std::string& id,
-                            v1::BotTurn* greeting, v1::ConverseResponse* turn,
-                            std::string* session);
-
   void Messages(const std::string& channel, const httplib::Request& req,
                 httplib::Response& res);
   void Rasa(const std::string& channel, const httplib::Request& req,
@@ -631,54 +627,9 @@ class Gateway {
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;
   const Tokens tokens_;
   Metrics* metrics_;
-  // Platform people's sessions, by channel and id: a cache of what the
-  // server's store links (CreateSession finds it again after a restart).
-  absl::Mutex mu_;
-  absl::flat_hash_map<std::string, std::string> sessions_ ABSL_GUARDED_BY(mu_);
+  // Platform people's conversations.
+  Conversations people_;
 };
-
-// Most platform people remembered here; beyond, the cache starts afresh
-// (the server finds each person again).
-constexpr size_t kMaxCachedPeople = 100'000;
-
-grpc::Status Gateway::PlatformTurn(const std::string& channel,
-                                   const std::string& user,
-                                   const std::string& text,
-                                   const std::string& id, v1::BotTurn* greeting,
-                                   v1::ConverseResponse* turn,
-                                   std::string* session) {
-  const std::string key = absl::StrCat(channel, "\x1f", user);
-  {
-    absl::MutexLock lock(&mu_);
-    auto it = sessions_.find(key);
-    if (it != sessions_.end()) *session = it->second;
-  }
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (session->empty()) {
-      v1::CreateSessionRequest create;
-      create.set_channel(channel);
-      create.set_external_user_id(user);
-      v1::CreateSessionResponse created;
-      grpc::Status s = stub_->CreateSession(Ctx().get(), create, &created);
-      if (!s.ok()) return s;
-      *session = created.session().name();
-      if (!created.resumed()) *greeting = created.turn();
-      absl::MutexLock lock(&mu_);
-      if (sessions_.size() >= kMaxCachedPeople) sessions_.clear();
-      sessions_[key] = *session;
-    }
-    v1::ConverseRequest request;
-    request.set_session(*session);
-    request.set_text(text);
-    request.set_request_id(id);
-    request.set_omit_trace(true);  // platforms show no trace
-    grpc::Status s = stub_->Converse(Ctx().get(), request, turn);
-    // A conversation gone (erased, expired): begin again, once.
-    if (s.error_code() != grpc::StatusCode::NOT_FOUND) return s;
-    session->clear();
-  }
-  return grpc::Status(grpc::StatusCode::NOT_FOUND, "the conversation is gone");
-}
 
 void Gateway::Messages(const std::string& token_channel,
                        const httplib::Request& req, httplib::Response& res) {
@@ -692,28 +643,28 @@ void Gateway::Messages(const std::string& token_channel,
   std::string channel = token_channel;
   if (channel.empty())
     channel = message.channel().empty() ? "gateway" : message.channel();
-  v1::BotTurn greeting;
-  v1::ConverseResponse turn;
+  Conversations::Turn t;
   gw::PlatformReply reply;
   auto start = std::chrono::steady_clock::now();
-  s = PlatformTurn(channel, message.user(), message.text(),
-                   message.message_id(), &greeting, &turn,
-                   reply.mutable_session());
+  s = people_.Say(channel, message.user(), message.text(), message.message_id(),
+                  &t);
   if (!s.ok()) return SendError(s, res);
+  reply.set_session(t.session);
   metrics_->Turn(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count());
   metrics_->Live(reply.session());
-  reply.set_new_session(greeting.messages_size() > 0);
+  reply.set_new_session(t.greeting.messages_size() > 0);
   // The replies numbered: the server maps a number typed back to its reply.
   RenderOptions plain{.replies = RenderOptions::Replies::kNumbered};
-  for (auto& t :
-       PlainMessages(greeting, {.replies = RenderOptions::Replies::kNone})) {
-    reply.add_texts(std::move(t));
+  for (auto& text :
+       PlainMessages(t.greeting, {.replies = RenderOptions::Replies::kNone})) {
+    reply.add_texts(std::move(text));
   }
-  for (auto& t : PlainMessages(turn.turn(), plain))
-    reply.add_texts(std::move(t));
-  *reply.mutable_turn() = turn.turn();
+  for (auto& text : PlainMessages(t.turn, plain)) {
+    reply.add_texts(std::move(text));
+  }
+  *reply.mutable_turn() = std::move(t.turn);
   SendOk(reply, res);
 }
 
@@ -727,18 +678,16 @@ void Gateway::Rasa(const std::string& token_channel,
   }
   if (!s.ok()) return SendError(s, res);
   const std::string channel = token_channel.empty() ? "rest" : token_channel;
-  v1::BotTurn greeting;
-  v1::ConverseResponse turn;
-  std::string session;
-  s = PlatformTurn(channel, message.sender(), message.message(), "", &greeting,
-                   &turn, &session);
+  Conversations::Turn turn;
+  s = people_.Say(channel, message.sender(), message.message(), "", &turn);
   if (!s.ok()) return SendError(s, res);
-  metrics_->Live(session);
+  metrics_->Live(turn.session);
   // Buttons carry the quick replies, on the last message.
   RenderOptions buttons{.replies = RenderOptions::Replies::kNone};
-  std::vector<std::string> texts = PlainMessages(greeting, buttons);
-  for (auto& t : PlainMessages(turn.turn(), buttons))
+  std::vector<std::string> texts = PlainMessages(turn.greeting, buttons);
+  for (auto& t : PlainMessages(turn.turn, buttons)) {
     texts.push_back(std::move(t));
+  }
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   std::string out = "[";
@@ -747,7 +696,7 @@ void Gateway::Rasa(const std::string& token_channel,
     r.set_recipient_id(message.sender());
     r.set_text(texts[i]);
     if (i + 1 == texts.size()) {
-      for (const auto& q : turn.turn().quick_replies()) {
+      for (const auto& q : turn.turn.quick_replies()) {
         gw::RasaButton* b = r.add_buttons();
         b->set_title(q.label());
         b->set_payload(q.text());

@@ -1,0 +1,92 @@
+#include "clients/bridge/conversations.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace dirigo {
+namespace {
+
+// Most people remembered here; beyond, the cache starts afresh (the server
+// finds each person again).
+constexpr size_t kMaxCachedPeople = 100'000;
+
+}  // namespace
+
+Conversations::Conversations(std::shared_ptr<grpc::Channel> channel,
+                             Options options)
+    : stub_(dirigo::v1::Advisor::NewStub(channel)),
+      options_(std::move(options)) {}
+
+std::unique_ptr<grpc::ClientContext> Conversations::Context() const {
+  auto c = std::make_unique<grpc::ClientContext>();
+  c->set_deadline(std::chrono::system_clock::now() + options_.timeout);
+  return c;
+}
+
+grpc::Status Conversations::Create(const std::string& key,
+                                   const std::string& channel,
+                                   const std::string& user,
+                                   dirigo::v1::CreateSessionResponse* created) {
+  dirigo::v1::CreateSessionRequest create;
+  create.set_channel(channel);
+  create.set_external_user_id(user);
+  create.set_locale(options_.locale);
+  grpc::Status s = stub_->CreateSession(Context().get(), create, created);
+  if (!s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  if (sessions_.size() >= kMaxCachedPeople) sessions_.clear();
+  sessions_[key] = created->session().name();
+  return s;
+}
+
+grpc::Status Conversations::Begin(const std::string& channel,
+                                  const std::string& user, Turn* out) {
+  dirigo::v1::CreateSessionResponse created;
+  grpc::Status s =
+      Create(absl::StrCat(channel, "\x1f", user), channel, user, &created);
+  if (!s.ok()) return s;
+  out->session = created.session().name();
+  out->greeting = created.turn();
+  return s;
+}
+
+grpc::Status Conversations::Say(const std::string& channel,
+                                const std::string& user,
+                                const std::string& text, const std::string& id,
+                                Turn* out) {
+  const std::string key = absl::StrCat(channel, "\x1f", user);
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = sessions_.find(key);
+    if (it != sessions_.end()) out->session = it->second;
+  }
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (out->session.empty()) {
+      dirigo::v1::CreateSessionResponse created;
+      grpc::Status s = Create(key, channel, user, &created);
+      if (!s.ok()) return s;
+      out->session = created.session().name();
+      if (!created.resumed()) out->greeting = created.turn();
+    }
+    dirigo::v1::ConverseRequest request;
+    request.set_session(out->session);
+    request.set_text(text);
+    request.set_request_id(id);
+    request.set_omit_trace(true);  // platforms show no trace
+    dirigo::v1::ConverseResponse response;
+    grpc::Status s = stub_->Converse(Context().get(), request, &response);
+    if (s.ok()) out->turn = std::move(*response.mutable_turn());
+    // A conversation gone (erased, expired): begin again, once.
+    if (s.error_code() != grpc::StatusCode::NOT_FOUND) return s;
+    out->session.clear();
+    out->greeting.Clear();
+  }
+  return grpc::Status(grpc::StatusCode::NOT_FOUND, "the conversation is gone");
+}
+
+grpc::Status Conversations::Texts(dirigo::v1::ClientTexts* out) {
+  dirigo::v1::GetClientTextsRequest request;
+  request.set_locale(options_.locale);
+  return stub_->GetClientTexts(Context().get(), request, out);
+}
+
+}  // namespace dirigo
