@@ -1,0 +1,78 @@
+#include "clients/telegram/telegram_text.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace dirigo {
+namespace {
+
+using ::testing::ElementsAre;
+
+TEST(EscapeMarkdownV2, EscapesEveryReservedCharacterAndNothingElse) {
+  EXPECT_EQ(EscapeMarkdownV2("1. Vai (subito)! a_b *c* [d] ~e~ `f` >g #h +i "
+                             "-j =k |l {m} \\n"),
+            "1\\. Vai \\(subito\\)\\! a\\_b \\*c\\* \\[d\\] \\~e\\~ \\`f\\` "
+            "\\>g \\#h \\+i \\-j \\=k \\|l \\{m\\} \\\\n");
+  EXPECT_EQ(EscapeMarkdownV2("più «così» l’ufficio"), "più «così» l’ufficio");
+}
+
+TEST(Utf16Length, CountsUnitsNotBytes) {
+  EXPECT_EQ(Utf16Length("abc"), 3u);
+  EXPECT_EQ(Utf16Length("più"), 3u);     // è: 2 bytes, 1 unit
+  EXPECT_EQ(Utf16Length("«»"), 2u);
+  EXPECT_EQ(Utf16Length("ok 👍"), 5u);  // beyond the BMP: 2 units
+}
+
+TEST(SplitText, CutsAtTheLastLineBreakThenSpaceWithinTheLimit) {
+  EXPECT_THAT(SplitText("uno due\ntre quattro", 12),
+              ElementsAre("uno due", "tre quattro"));
+  EXPECT_THAT(SplitText("uno due tre quattro", 12),
+              ElementsAre("uno due tre", "quattro"));
+  EXPECT_THAT(SplitText("corto", 12), ElementsAre("corto"));
+}
+
+TEST(SplitText, NeverCutsInsideACharacter) {
+  // No space at all: whole characters only, each part within the limit.
+  std::string text;
+  for (int i = 0; i < 5000; ++i) text += "è";
+  std::vector<std::string> parts = SplitText(text, kTelegramMaxText);
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(Utf16Length(parts[0]), kTelegramMaxText);
+  EXPECT_EQ(parts[0].size() + parts[1].size(), text.size());
+  std::string emoji;
+  for (int i = 0; i < 3; ++i) emoji += "👍";
+  EXPECT_THAT(SplitText(emoji, 3), ElementsAre("👍", "👍", "👍"));
+}
+
+TEST(TelegramMessages, QuotesInItalicsUnderTheText) {
+  dirigo::v1::BotMessage m;
+  m.set_text("1. Studia economia.");
+  auto* c = m.add_citations();
+  c->set_quote("L’istruzione è forse la cosa più importante.");
+  c->set_section_heading("Importanza dell’istruzione");
+  EXPECT_THAT(TelegramMessages(m),
+              ElementsAre("1\\. Studia economia\\.\n_«L’istruzione è forse la "
+                          "cosa più importante\\.»_ \\(Importanza "
+                          "dell’istruzione\\)"));
+}
+
+TEST(TelegramMessages, ALongMessageIsSplitWithinTheLimit) {
+  dirigo::v1::BotMessage m;
+  std::string text;
+  while (text.size() < 9000) text += "Una frase del back office. ";
+  m.set_text(text);
+  std::vector<std::string> parts = TelegramMessages(m);
+  ASSERT_EQ(parts.size(), 3u);
+  for (const std::string& p : parts) {
+    // Escapes are not counted by Telegram: count the text without them.
+    std::string plain;
+    for (size_t i = 0; i < p.size(); ++i) {
+      if (p[i] == '\\') ++i;
+      if (i < p.size()) plain += p[i];
+    }
+    EXPECT_LE(Utf16Length(plain), kTelegramMaxText);
+  }
+}
+
+}  // namespace
+}  // namespace dirigo
