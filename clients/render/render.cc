@@ -1,7 +1,10 @@
 #include "clients/render/render.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace dirigo {
 namespace {
@@ -13,6 +16,15 @@ bool RepliesAreNumbers(const dirigo::v1::BotTurn& turn) {
     }
   }
   return false;
+}
+
+// The length of the UTF-8 sequence that begins with `lead`.
+size_t SequenceLength(unsigned char lead) {
+  if (lead < 0x80) return 1;
+  if ((lead >> 5) == 0x6) return 2;
+  if ((lead >> 4) == 0xE) return 3;
+  if ((lead >> 3) == 0x1E) return 4;
+  return 1;  // not a lead byte: counted alone
 }
 
 }  // namespace
@@ -67,6 +79,51 @@ std::vector<std::string> PlainMessages(const dirigo::v1::BotTurn& turn,
     }
   }
   return out;
+}
+
+size_t Utf16Length(const std::string& text) {
+  size_t units = 0;
+  for (size_t i = 0; i < text.size();) {
+    size_t n = SequenceLength(static_cast<unsigned char>(text[i]));
+    units += n == 4 ? 2 : 1;  // beyond the BMP: a surrogate pair
+    i += n;
+  }
+  return units;
+}
+
+std::vector<std::string> SplitText(const std::string& text, size_t max,
+                                   TextUnit unit) {
+  std::vector<std::string> parts;
+  absl::string_view rest = text;
+  while (!rest.empty()) {
+    // The longest prefix of whole characters within `max` units.
+    size_t end = 0, units = 0, last_break = 0, last_space = 0;
+    while (end < rest.size()) {
+      size_t n = SequenceLength(static_cast<unsigned char>(rest[end]));
+      size_t u = unit == TextUnit::kBytes ? n : (n == 4 ? 2 : 1);
+      if (units + u > max) break;
+      units += u;
+      if (rest[end] == '\n') last_break = end;
+      if (rest[end] == ' ') last_space = end;
+      end = std::min(rest.size(), end + n);
+    }
+    if (end < rest.size()) {
+      // A space or line break just past the limit is the best cut.
+      size_t cut = rest[end] == ' ' || rest[end] == '\n' ? end
+                   : last_break                            ? last_break
+                                                           : last_space;
+      if (cut > 0) {
+        parts.emplace_back(rest.substr(0, cut));
+        rest.remove_prefix(cut + 1);  // the break or space itself goes
+        continue;
+      }
+    }
+    // A limit below one character still takes one: always a step forward.
+    if (end == 0) end = std::min(rest.size(), SequenceLength(static_cast<unsigned char>(rest[0])));
+    parts.emplace_back(rest.substr(0, end));
+    rest.remove_prefix(end);
+  }
+  return parts;
 }
 
 std::string ChoiceText(const dirigo::v1::BotTurn& turn,

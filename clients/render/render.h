@@ -49,6 +49,19 @@ std::vector<std::string> PlainMessages(const dirigo::v1::BotTurn& turn,
 std::string ChoiceText(const dirigo::v1::BotTurn& turn,
                        const std::string& typed);
 
+// How a text's length is counted: in bytes of UTF-8 (IRC's line limit) or
+// in UTF-16 units (Telegram's message limit).
+enum class TextUnit { kBytes, kUtf16 };
+
+// How many UTF-16 units `text` (UTF-8) takes.
+size_t Utf16Length(const std::string& text);
+
+// `text` cut into parts of at most `max` units, at the last line break,
+// else the last space (the break or space itself dropped), else after the
+// last whole character: never inside a character.
+std::vector<std::string> SplitText(const std::string& text, size_t max,
+                                   TextUnit unit);
+
 }  // namespace dirigo
 
 #endif  // DIRIGO_CLIENTS_RENDER_RENDER_H_

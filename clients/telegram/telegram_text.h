@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "clients/render/render.h"
 #include "dirigo/v1/advisor.pb.h"
 
 namespace dirigo {
@@ -20,13 +21,6 @@ inline constexpr size_t kTelegramMaxText = 4096;
 
 // `text` with every character MarkdownV2 reserves escaped by a backslash.
 std::string EscapeMarkdownV2(const std::string& text);
-
-// How many UTF-16 units `text` (UTF-8) takes.
-size_t Utf16Length(const std::string& text);
-
-// `text` cut into parts of at most `max` UTF-16 units, at the last line
-// break, else the last space, else the last whole character of each part.
-std::vector<std::string> SplitText(const std::string& text, size_t max);
 
 // One bot message as the MarkdownV2 texts to send: one, or several when it
 // is over the limit (then plain, escaped, without italics).

@@ -24,24 +24,33 @@ TEST(Utf16Length, CountsUnitsNotBytes) {
 }
 
 TEST(SplitText, CutsAtTheLastLineBreakThenSpaceWithinTheLimit) {
-  EXPECT_THAT(SplitText("uno due\ntre quattro", 12),
+  EXPECT_THAT(SplitText("uno due\ntre quattro", 12, TextUnit::kBytes),
               ElementsAre("uno due", "tre quattro"));
-  EXPECT_THAT(SplitText("uno due tre quattro", 12),
+  EXPECT_THAT(SplitText("uno due tre quattro", 12, TextUnit::kBytes),
               ElementsAre("uno due tre", "quattro"));
-  EXPECT_THAT(SplitText("corto", 12), ElementsAre("corto"));
+  EXPECT_THAT(SplitText("corto", 12, TextUnit::kBytes), ElementsAre("corto"));
+}
+
+TEST(SplitText, InBytesForIrcLines) {
+  EXPECT_THAT(SplitText("più più", 4, TextUnit::kBytes),
+              ElementsAre("più", "più"));
+  EXPECT_THAT(SplitText("èèè", 3, TextUnit::kBytes),
+              ElementsAre("è", "è", "è"));
+  // A limit under one character: one character a part, never half of one.
+  EXPECT_THAT(SplitText("èè", 1, TextUnit::kBytes), ElementsAre("è", "è"));
 }
 
 TEST(SplitText, NeverCutsInsideACharacter) {
   // No space at all: whole characters only, each part within the limit.
   std::string text;
   for (int i = 0; i < 5000; ++i) text += "è";
-  std::vector<std::string> parts = SplitText(text, kTelegramMaxText);
+  std::vector<std::string> parts = SplitText(text, kTelegramMaxText, TextUnit::kUtf16);
   ASSERT_EQ(parts.size(), 2u);
   EXPECT_EQ(Utf16Length(parts[0]), kTelegramMaxText);
   EXPECT_EQ(parts[0].size() + parts[1].size(), text.size());
   std::string emoji;
   for (int i = 0; i < 3; ++i) emoji += "👍";
-  EXPECT_THAT(SplitText(emoji, 3), ElementsAre("👍", "👍", "👍"));
+  EXPECT_THAT(SplitText(emoji, 3, TextUnit::kUtf16), ElementsAre("👍", "👍", "👍"));
 }
 
 TEST(TelegramMessages, QuotesInItalicsUnderTheText) {
