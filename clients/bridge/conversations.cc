@@ -9,6 +9,18 @@ namespace {
 // finds each person again).
 constexpr size_t kMaxCachedPeople = 100'000;
 
+// Whether a turn answered a message that only greeted ("ciao"): then the
+// greeting that began the conversation is answer enough.
+bool OnlyGreets(const dirigo::v1::BotTurn& turn) {
+  bool greets = false;
+  for (const auto& match : turn.trace().matches()) {
+    if (!match.applied()) continue;
+    if (match.intent() != "greeting") return false;
+    greets = true;
+  }
+  return greets && turn.trace().slot_changes_size() == 0;
+}
+
 }  // namespace
 
 Conversations::Conversations(std::shared_ptr<grpc::Channel> channel,
@@ -65,20 +77,30 @@ grpc::Status Conversations::Say(const std::string& channel,
       grpc::Status s = Create(key, channel, user, &created);
       if (!s.ok()) return s;
       out->session = created.session().name();
-      if (!created.resumed()) out->greeting = created.turn();
+      out->begun = !created.resumed();
+      if (out->begun) out->greeting = created.turn();
     }
     dirigo::v1::ConverseRequest request;
     request.set_session(out->session);
     request.set_text(text);
     request.set_request_id(id);
-    request.set_omit_trace(true);  // platforms show no trace
+    // Platforms show no trace; the first turn's tells a bare hello.
+    request.set_omit_trace(!out->begun);
     dirigo::v1::ConverseResponse response;
     grpc::Status s = stub_->Converse(Context().get(), request, &response);
-    if (s.ok()) out->turn = std::move(*response.mutable_turn());
+    if (s.ok()) {
+      out->turn = std::move(*response.mutable_turn());
+      if (out->begun && OnlyGreets(out->turn)) {
+        out->turn = std::move(out->greeting);
+        out->greeting.Clear();
+      }
+      out->turn.clear_trace();
+    }
     // A conversation gone (erased, expired): begin again, once.
     if (s.error_code() != grpc::StatusCode::NOT_FOUND) return s;
     out->session.clear();
     out->greeting.Clear();
+    out->begun = false;
   }
   return grpc::Status(grpc::StatusCode::NOT_FOUND, "the conversation is gone");
 }

@@ -38,8 +38,12 @@ class Conversations {
     // The bot's greeting, when the conversation began with this message;
     // empty otherwise.
     dirigo::v1::BotTurn greeting;
-    // The bot's answer to the message.
+    // The bot's answer to the message. When the message that began the
+    // conversation only greeted the bot ("ciao"), the greeting itself,
+    // and `greeting` is empty: its question is not asked twice.
     dirigo::v1::BotTurn turn;
+    // Whether the conversation began with this message.
+    bool begun = false;
   };
 
   Conversations(std::shared_ptr<grpc::Channel> channel, Options options);

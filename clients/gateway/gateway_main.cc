@@ -654,7 +654,7 @@ void Gateway::Messages(const std::string& token_channel,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count());
   metrics_->Live(reply.session());
-  reply.set_new_session(t.greeting.messages_size() > 0);
+  reply.set_new_session(t.begun);
   // The replies numbered: the server maps a number typed back to its reply.
   RenderOptions plain{.replies = RenderOptions::Replies::kNumbered};
   for (auto& text :

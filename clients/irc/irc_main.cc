@@ -1,0 +1,299 @@
+// dirigo-irc: Dirigo on IRC (libircclient), a gRPC client of dirigo-server.
+//
+//   dirigo-irc --irc=irc.example.org:6667 [--nick=dirigo]
+//              [--channels=#carriere,#hr] [--server=127.0.0.1:50051]
+//
+// It answers private messages, and in a channel the messages addressed to
+// it by nick ("dirigo: ciao", "dirigo, ciao"), there answering the person
+// by name. Quick replies come as numbered lines; "1", "2"… typed back pick
+// them. Lines are cut under --max_line_bytes at a space, never inside a
+// character. When the IRC server goes away it connects again, waiting
+// longer each time (up to --reconnect_max_seconds). The person is their nick
+// on the "irc" channel.
+#include <signal.h>
+#include <sys/select.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/algorithm/container.h"
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "base/flags_usage.h"
+#include "base/stop_signals.h"
+#include "clients/bridge/conversations.h"
+#include "clients/render/render.h"
+#include "grpcpp/grpcpp.h"
+#include "libircclient.h"
+
+ABSL_FLAG(std::string, server, "127.0.0.1:50051", "the Dirigo server");
+ABSL_FLAG(std::string, irc, "127.0.0.1:6667", "the IRC server, HOST:PORT");
+ABSL_FLAG(std::string, irc_password_file, "",
+          "file with the IRC server's password, when it asks for one");
+ABSL_FLAG(std::string, nick, "dirigo", "the bot's nick");
+ABSL_FLAG(std::vector<std::string>, channels, {},
+          "channels to join, comma-separated (#carriere,#hr)");
+ABSL_FLAG(int, max_line_bytes, 400,
+          "longest text of one line sent (IRC's limit is 512 bytes with the "
+          "command, and servers add the sender's name when relaying)");
+ABSL_FLAG(int, reconnect_max_seconds, 60,
+          "longest wait between two attempts to connect");
+ABSL_FLAG(std::string, locale, "", "language of new conversations");
+
+namespace dirigo {
+namespace {
+
+std::atomic<bool> stopping{false};
+
+// One IRC connection's bot: messages in, the bot's lines out.
+class IrcBot {
+ public:
+  IrcBot(Conversations* people, std::string nick)
+      : people_(people), nick_(std::move(nick)) {}
+
+  // Connects and serves until the connection ends; true when it had been
+  // registered (so the next attempt need not wait long).
+  bool Serve(const std::string& host, int port, const std::string& password);
+
+ private:
+  static IrcBot* Of(irc_session_t* s) {
+    return static_cast<IrcBot*>(irc_get_ctx(s));
+  }
+  static void OnConnect(irc_session_t* s, const char*, const char*,
+                        const char**, unsigned int);
+  static void OnPrivate(irc_session_t* s, const char*, const char* origin,
+                        const char** params, unsigned int count);
+  static void OnChannel(irc_session_t* s, const char*, const char* origin,
+                        const char** params, unsigned int count);
+  static void OnNumeric(irc_session_t* s, unsigned int event, const char*,
+                        const char** params, unsigned int count);
+
+  // The person `who` wrote `text`; the answer goes to `target` (their nick,
+  // or the channel, each line then beginning "who: ").
+  void Answer(const std::string& who, const std::string& target,
+              const std::string& text, bool in_channel);
+  void Lines(const std::string& target, const std::string& prefix,
+             const std::vector<std::string>& texts);
+
+  Conversations* people_;
+  std::string nick_;
+  irc_session_t* session_ = nullptr;
+  bool registered_ = false;
+  std::string unreachable_;
+};
+
+void IrcBot::OnConnect(irc_session_t* s, const char*, const char*,
+                       const char**, unsigned int) {
+  IrcBot* bot = Of(s);
+  bot->registered_ = true;
+  std::cerr << "dirigo-irc: connected as " << bot->nick_ << "\n";
+  for (const std::string& c : absl::GetFlag(FLAGS_channels)) {
+    irc_cmd_join(s, c.c_str(), nullptr);
+  }
+}
+
+void IrcBot::OnNumeric(irc_session_t* s, unsigned int event, const char*,
+                       const char** params, unsigned int count) {
+  IrcBot* bot = Of(s);
+  if (event == 433 && !bot->registered_) {  // ERR_NICKNAMEINUSE
+    bot->nick_ += "_";
+    irc_cmd_nick(s, bot->nick_.c_str());
+  } else if (event == 1 && count > 0) {  // RPL_WELCOME: the nick given
+    bot->nick_ = params[0];
+  }
+}
+
+void IrcBot::OnPrivate(irc_session_t* s, const char*, const char* origin,
+                       const char** params, unsigned int count) {
+  if (origin == nullptr || count < 2) return;
+  char nick[128];
+  irc_target_get_nick(origin, nick, sizeof nick);
+  Of(s)->Answer(nick, nick, params[1], false);
+}
+
+void IrcBot::OnChannel(irc_session_t* s, const char*, const char* origin,
+                       const char** params, unsigned int count) {
+  if (origin == nullptr || count < 2) return;
+  IrcBot* bot = Of(s);
+  // Addressed by nick: "dirigo: …", "dirigo, …", "dirigo …".
+  absl::string_view text = params[1];
+  if (text.size() <= bot->nick_.size() ||
+      !absl::EqualsIgnoreCase(text.substr(0, bot->nick_.size()), bot->nick_)) {
+    return;
+  }
+  text.remove_prefix(bot->nick_.size());
+  if (text[0] != ':' && text[0] != ',' && text[0] != ' ') return;
+  text = absl::StripLeadingAsciiWhitespace(text.substr(1));
+  char nick[128];
+  irc_target_get_nick(origin, nick, sizeof nick);
+  bot->Answer(nick, params[0], std::string(text), true);
+}
+
+void IrcBot::Answer(const std::string& who, const std::string& target,
+                    const std::string& text, bool in_channel) {
+  Conversations::Turn turn;
+  // IRC nicks are the same whatever their case.
+  grpc::Status s =
+      people_->Say("irc", absl::AsciiStrToLower(who), text, "", &turn);
+  const std::string prefix = in_channel ? who + ": " : "";
+  if (!s.ok()) {
+    std::cerr << "dirigo-irc: a turn failed: " << s.error_code() << " "
+              << s.error_message() << "\n";
+    if (unreachable_.empty()) {
+      dirigo::v1::ClientTexts texts;
+      if (people_->Texts(&texts).ok() && texts.texts().count("unreachable")) {
+        unreachable_ = texts.texts().at("unreachable");
+      }
+    }
+    if (!unreachable_.empty()) Lines(target, prefix, {unreachable_});
+    return;
+  }
+  Lines(target, prefix,
+        PlainMessages(turn.greeting, {.replies = RenderOptions::Replies::kNone}));
+  // Numbered: the server maps a number typed back to its reply.
+  Lines(target, prefix, PlainMessages(turn.turn, {}));
+}
+
+void IrcBot::Lines(const std::string& target, const std::string& prefix,
+                   const std::vector<std::string>& texts) {
+  const size_t max =
+      static_cast<size_t>(absl::GetFlag(FLAGS_max_line_bytes)) > prefix.size() + 16
+          ? absl::GetFlag(FLAGS_max_line_bytes) - prefix.size()
+          : 16;
+  for (const std::string& text : texts) {
+    for (absl::string_view line : absl::StrSplit(text, '\n')) {
+      // IRC has no empty line, and a CR would end the line early.
+      std::string clean(absl::StripAsciiWhitespace(line));
+      absl::c_replace(clean, '\r', ' ');
+      if (clean.empty()) continue;
+      for (const std::string& part : SplitText(clean, max, TextUnit::kBytes)) {
+        irc_cmd_msg(session_, target.c_str(), (prefix + part).c_str());
+      }
+    }
+  }
+}
+
+bool IrcBot::Serve(const std::string& host, int port,
+                   const std::string& password) {
+  irc_callbacks_t callbacks = {};
+  callbacks.event_connect = OnConnect;
+  callbacks.event_privmsg = OnPrivate;
+  callbacks.event_channel = OnChannel;
+  callbacks.event_numeric = OnNumeric;
+  session_ = irc_create_session(&callbacks);
+  if (session_ == nullptr) return false;
+  irc_set_ctx(session_, this);
+  registered_ = false;
+  nick_ = absl::GetFlag(FLAGS_nick);
+  if (irc_connect(session_, host.c_str(), static_cast<unsigned short>(port),
+                  password.empty() ? nullptr : password.c_str(), nick_.c_str(),
+                  "dirigo", "Dirigo") != 0) {
+    std::cerr << "dirigo-irc: cannot connect to " << host << ":" << port
+              << ": " << irc_strerror(irc_errno(session_)) << "\n";
+    irc_destroy_session(session_);
+    session_ = nullptr;
+    return false;
+  }
+  // Our own loop, to look at `stopping` between reads.
+  while (!stopping && irc_is_connected(session_)) {
+    fd_set in, out;
+    FD_ZERO(&in);
+    FD_ZERO(&out);
+    int maxfd = 0;
+    irc_add_select_descriptors(session_, &in, &out, &maxfd);
+    timeval tv = {0, 200'000};
+    if (select(maxfd + 1, &in, &out, nullptr, &tv) < 0) break;
+    if (irc_process_select_descriptors(session_, &in, &out) != 0) break;
+  }
+  if (stopping && irc_is_connected(session_)) {
+    irc_cmd_quit(session_, nullptr);
+  }
+  const bool was_registered = registered_;
+  if (!stopping) {
+    std::cerr << "dirigo-irc: disconnected from " << host << ":" << port
+              << "\n";
+  }
+  irc_disconnect(session_);
+  irc_destroy_session(session_);
+  session_ = nullptr;
+  return was_registered;
+}
+
+absl::Status Run() {
+  const std::string irc = absl::GetFlag(FLAGS_irc);
+  size_t colon = irc.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(irc.substr(colon + 1), &port) || port <= 0 ||
+      port > 65535) {
+    return absl::InvalidArgumentError("--irc must be HOST:PORT");
+  }
+  std::string password;
+  if (const std::string f = absl::GetFlag(FLAGS_irc_password_file);
+      !f.empty()) {
+    std::ifstream in(f);
+    if (!in || !std::getline(in, password)) {
+      return absl::InvalidArgumentError("--irc_password_file: cannot read " + f);
+    }
+  }
+  if (absl::GetFlag(FLAGS_max_line_bytes) < 32 ||
+      absl::GetFlag(FLAGS_max_line_bytes) > 500) {
+    return absl::InvalidArgumentError("--max_line_bytes is 32 to 500");
+  }
+  Conversations people(grpc::CreateChannel(absl::GetFlag(FLAGS_server),
+                                           grpc::InsecureChannelCredentials()),
+                       {.locale = absl::GetFlag(FLAGS_locale)});
+  IrcBot bot(&people, absl::GetFlag(FLAGS_nick));
+  const auto max_wait =
+      std::chrono::seconds(std::max(1, absl::GetFlag(FLAGS_reconnect_max_seconds)));
+  std::chrono::milliseconds wait(500);
+  while (!stopping) {
+    if (bot.Serve(irc.substr(0, colon), port, password)) {
+      wait = std::chrono::milliseconds(500);
+    }
+    if (stopping) break;
+    std::cerr << "dirigo-irc: connecting again in " << wait.count() << " ms\n";
+    for (auto until = std::chrono::steady_clock::now() + wait;
+         !stopping && std::chrono::steady_clock::now() < until;) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    wait = std::min<std::chrono::milliseconds>(wait * 2, max_wait);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace dirigo
+
+int main(int argc, char** argv) {
+  dirigo::SetUpFlagsUsage(
+      "irc_main.cc",
+      "Dirigo on IRC. Usage: dirigo-irc --irc=HOST:PORT [--nick=dirigo] "
+      "[--channels=#a,#b] [--server=HOST:PORT]");
+  const sigset_t signals = dirigo::BlockStopSignals();
+  absl::ParseCommandLine(argc, argv);
+  std::thread watcher([&signals] {
+    dirigo::WaitForStopSignal(signals);
+    dirigo::stopping = true;
+  });
+  watcher.detach();
+  absl::Status status = dirigo::Run();
+  if (!status.ok()) {
+    std::cerr << "dirigo-irc: " << status.message() << "\n";
+    return 1;
+  }
+  return 0;
+}
