@@ -1,0 +1,338 @@
+// dirigo-xmpp: Dirigo on XMPP (libstrophe), a gRPC client of dirigo-server.
+//
+//   dirigo-xmpp --jid=dirigo@example.org --password_file=FILE
+//               [--xmpp=HOST:PORT] [--rooms=carriere@conference.example.org]
+//               [--nick=dirigo] [--tls=required|off] [--server=…]
+//
+// It answers chat messages, and in a room (XEP-0045) the messages addressed
+// to it by nick ("dirigo: ciao"), there answering the person by name. Quick
+// replies come as numbered lines; "1", "2"… typed back pick them. When the
+// connection is lost it connects again, waiting longer each time (up to
+// --reconnect_max_seconds). The person is their bare JID on the "xmpp"
+// channel; in a room, the room and their nick.
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "base/flags_usage.h"
+#include "base/stop_signals.h"
+#include "clients/bridge/conversations.h"
+#include "clients/render/render.h"
+#include "grpcpp/grpcpp.h"
+#include "strophe.h"
+
+ABSL_FLAG(std::string, server, "127.0.0.1:50051", "the Dirigo server");
+ABSL_FLAG(std::string, jid, "", "the bot's account (dirigo@example.org)");
+ABSL_FLAG(std::string, password_file, "",
+          "file whose first line is the account's password");
+ABSL_FLAG(std::string, xmpp, "",
+          "HOST:PORT to connect to; default: found from the JID's domain");
+ABSL_FLAG(std::vector<std::string>, rooms, {},
+          "rooms to join, comma-separated (carriere@conference.example.org)");
+ABSL_FLAG(std::string, nick, "dirigo", "the bot's nick in rooms");
+ABSL_FLAG(std::string, tls, "required",
+          "required: TLS or no connection; off: plain text (only for a "
+          "server on this machine)");
+ABSL_FLAG(int, reconnect_max_seconds, 60,
+          "longest wait between two attempts to connect");
+ABSL_FLAG(std::string, locale, "", "language of new conversations");
+
+namespace dirigo {
+namespace {
+
+std::atomic<bool> stopping{false};
+
+// A string libstrophe made, freed by it.
+struct Owned {
+  xmpp_ctx_t* ctx;
+  char* s;
+  ~Owned() {
+    if (s != nullptr) xmpp_free(ctx, s);
+  }
+  std::string str() const { return s == nullptr ? "" : s; }
+};
+
+class XmppBot {
+ public:
+  XmppBot(xmpp_ctx_t* ctx, Conversations* people)
+      : ctx_(ctx), people_(people) {}
+
+  // Connects and serves until the connection ends; true when it had been
+  // connected (so the next attempt need not wait long).
+  bool Serve(const std::string& jid, const std::string& password);
+
+ private:
+  static void OnConnection(xmpp_conn_t* conn, xmpp_conn_event_t event, int,
+                           xmpp_stream_error_t*, void* self);
+  static int OnMessage(xmpp_conn_t* conn, xmpp_stanza_t* stanza, void* self);
+
+  void Joined();
+  void Handle(xmpp_stanza_t* stanza);
+  // The bot's answer to `who`, as messages of `type` to `to`, each line
+  // beginning with `prefix`.
+  void Answer(const std::string& who, const std::string& text,
+              const std::string& to, const char* type,
+              const std::string& prefix);
+  void Send(const std::string& to, const char* type, const std::string& body);
+
+  xmpp_ctx_t* ctx_;
+  Conversations* people_;
+  xmpp_conn_t* conn_ = nullptr;
+  bool connected_ = false;
+  bool ended_ = false;
+  std::string unreachable_;
+};
+
+void XmppBot::OnConnection(xmpp_conn_t*, xmpp_conn_event_t event, int error,
+                           xmpp_stream_error_t* stream_error, void* self) {
+  XmppBot* bot = static_cast<XmppBot*>(self);
+  if (event == XMPP_CONN_CONNECT) {
+    bot->connected_ = true;
+    bot->Joined();
+    return;
+  }
+  if (!stopping) {
+    std::cerr << "dirigo-xmpp: "
+              << (bot->connected_ ? "disconnected" : "cannot connect");
+    if (stream_error != nullptr && stream_error->text != nullptr) {
+      std::cerr << ": " << stream_error->text;
+    } else if (error != 0) {
+      std::cerr << ": " << strerror(error);
+    }
+    std::cerr << "\n";
+  }
+  bot->ended_ = true;
+}
+
+// Online: presence, then each room (XEP-0045), without its history.
+void XmppBot::Joined() {
+  std::cerr << "dirigo-xmpp: connected as " << absl::GetFlag(FLAGS_jid)
+            << "\n";
+  xmpp_handler_add(conn_, OnMessage, nullptr, "message", nullptr, this);
+  xmpp_stanza_t* presence = xmpp_presence_new(ctx_);
+  xmpp_send(conn_, presence);
+  xmpp_stanza_release(presence);
+  for (const std::string& room : absl::GetFlag(FLAGS_rooms)) {
+    xmpp_stanza_t* join = xmpp_presence_new(ctx_);
+    const std::string to = absl::StrCat(room, "/", absl::GetFlag(FLAGS_nick));
+    xmpp_stanza_set_to(join, to.c_str());
+    xmpp_stanza_t* x = xmpp_stanza_new(ctx_);
+    xmpp_stanza_set_name(x, "x");
+    xmpp_stanza_set_ns(x, "http://jabber.org/protocol/muc");
+    xmpp_stanza_t* history = xmpp_stanza_new(ctx_);
+    xmpp_stanza_set_name(history, "history");
+    xmpp_stanza_set_attribute(history, "maxstanzas", "0");
+    xmpp_stanza_add_child(x, history);
+    xmpp_stanza_release(history);
+    xmpp_stanza_add_child(join, x);
+    xmpp_stanza_release(x);
+    xmpp_send(conn_, join);
+    xmpp_stanza_release(join);
+  }
+}
+
+int XmppBot::OnMessage(xmpp_conn_t*, xmpp_stanza_t* stanza, void* self) {
+  static_cast<XmppBot*>(self)->Handle(stanza);
+  return 1;  // keep the handler
+}
+
+void XmppBot::Handle(xmpp_stanza_t* stanza) {
+  const char* from_attr = xmpp_stanza_get_from(stanza);
+  const char* type_attr = xmpp_stanza_get_type(stanza);
+  const std::string type = type_attr == nullptr ? "normal" : type_attr;
+  if (from_attr == nullptr || type == "error" || type == "headline") return;
+  // Old messages a room replays are not addressed to the bot now.
+  if (xmpp_stanza_get_child_by_name_and_ns(stanza, "delay", "urn:xmpp:delay")) {
+    return;
+  }
+  Owned body{ctx_, xmpp_message_get_body(stanza)};
+  const std::string text = body.str();
+  if (text.empty()) return;
+  const std::string from = from_attr;
+  Owned bare{ctx_, xmpp_jid_bare(ctx_, from_attr)};
+  const auto& rooms = absl::GetFlag(FLAGS_rooms);
+  const bool from_room =
+      std::find(rooms.begin(), rooms.end(), bare.str()) != rooms.end();
+  if (type != "groupchat") {
+    // A room's occupant writing privately is known by room and nick only.
+    Answer(from_room ? from : bare.str(), text, from, "chat", "");
+    return;
+  }
+  Owned nick{ctx_, xmpp_jid_resource(ctx_, from_attr)};
+  const std::string me = absl::GetFlag(FLAGS_nick);
+  if (nick.str().empty() || nick.str() == me) return;  // the room, or us
+  absl::string_view rest = text;
+  if (rest.size() <= me.size() ||
+      !absl::EqualsIgnoreCase(rest.substr(0, me.size()), me)) {
+    return;
+  }
+  rest.remove_prefix(me.size());
+  if (rest[0] != ':' && rest[0] != ',' && rest[0] != ' ') return;
+  rest = absl::StripLeadingAsciiWhitespace(rest.substr(1));
+  Answer(from, std::string(rest), bare.str(), "groupchat", nick.str() + ": ");
+}
+
+void XmppBot::Answer(const std::string& who, const std::string& text,
+                     const std::string& to, const char* type,
+                     const std::string& prefix) {
+  Conversations::Turn turn;
+  grpc::Status s = people_->Say("xmpp", who, text, "", &turn);
+  if (!s.ok()) {
+    std::cerr << "dirigo-xmpp: a turn failed: " << s.error_code() << " "
+              << s.error_message() << "\n";
+    if (unreachable_.empty()) {
+      dirigo::v1::ClientTexts texts;
+      if (people_->Texts(&texts).ok() && texts.texts().count("unreachable")) {
+        unreachable_ = texts.texts().at("unreachable");
+      }
+    }
+    if (!unreachable_.empty()) Send(to, type, prefix + unreachable_);
+    return;
+  }
+  for (const std::string& m : PlainMessages(
+           turn.greeting, {.replies = RenderOptions::Replies::kNone})) {
+    Send(to, type, prefix + m);
+  }
+  // Numbered: the server maps a number typed back to its reply.
+  for (const std::string& m : PlainMessages(turn.turn, {})) {
+    Send(to, type, prefix + m);
+  }
+}
+
+void XmppBot::Send(const std::string& to, const char* type,
+                   const std::string& body) {
+  xmpp_stanza_t* m = xmpp_message_new(ctx_, type, to.c_str(), nullptr);
+  xmpp_message_set_body(m, body.c_str());
+  xmpp_send(conn_, m);
+  xmpp_stanza_release(m);
+}
+
+bool XmppBot::Serve(const std::string& jid, const std::string& password) {
+  conn_ = xmpp_conn_new(ctx_);
+  xmpp_conn_set_jid(conn_, jid.c_str());
+  xmpp_conn_set_pass(conn_, password.c_str());
+  xmpp_conn_set_flags(conn_, absl::GetFlag(FLAGS_tls) == "off"
+                                 ? XMPP_CONN_FLAG_DISABLE_TLS
+                                 : XMPP_CONN_FLAG_MANDATORY_TLS);
+  xmpp_conn_set_sockopt_callback(conn_, xmpp_sockopt_cb_keepalive);
+  connected_ = false;
+  ended_ = false;
+  std::string host;
+  int port = 0;
+  if (const std::string a = absl::GetFlag(FLAGS_xmpp); !a.empty()) {
+    size_t colon = a.rfind(':');
+    host = a.substr(0, colon);
+    (void)absl::SimpleAtoi(a.substr(colon + 1), &port);
+  }
+  if (xmpp_connect_client(conn_, host.empty() ? nullptr : host.c_str(),
+                          static_cast<unsigned short>(port), OnConnection,
+                          this) != XMPP_EOK) {
+    ended_ = true;
+  }
+  bool quit_sent = false;
+  while (!ended_) {
+    xmpp_run_once(ctx_, 200);
+    if (stopping && !quit_sent) {
+      quit_sent = true;
+      xmpp_disconnect(conn_);  // ends with a disconnect event
+    }
+  }
+  const bool was_connected = connected_;
+  xmpp_conn_release(conn_);
+  conn_ = nullptr;
+  return was_connected;
+}
+
+absl::Status Run() {
+  const std::string jid = absl::GetFlag(FLAGS_jid);
+  if (jid.empty() || jid.find('@') == std::string::npos) {
+    return absl::InvalidArgumentError("--jid is required (dirigo@example.org)");
+  }
+  if (absl::GetFlag(FLAGS_tls) != "required" &&
+      absl::GetFlag(FLAGS_tls) != "off") {
+    return absl::InvalidArgumentError("--tls is required or off");
+  }
+  if (const std::string a = absl::GetFlag(FLAGS_xmpp); !a.empty()) {
+    int port = 0;
+    size_t colon = a.rfind(':');
+    if (colon == std::string::npos ||
+        !absl::SimpleAtoi(a.substr(colon + 1), &port) || port <= 0 ||
+        port > 65535) {
+      return absl::InvalidArgumentError("--xmpp must be HOST:PORT");
+    }
+  }
+  std::string password;
+  {
+    const std::string f = absl::GetFlag(FLAGS_password_file);
+    std::ifstream in(f);
+    if (f.empty() || !in || !std::getline(in, password) || password.empty()) {
+      return absl::InvalidArgumentError(
+          "--password_file is required: a file whose first line is the "
+          "password");
+    }
+  }
+  Conversations people(grpc::CreateChannel(absl::GetFlag(FLAGS_server),
+                                           grpc::InsecureChannelCredentials()),
+                       {.locale = absl::GetFlag(FLAGS_locale)});
+  xmpp_initialize();
+  xmpp_ctx_t* ctx = xmpp_ctx_new(nullptr, nullptr);
+  XmppBot bot(ctx, &people);
+  const auto max_wait = std::chrono::seconds(
+      std::max(1, absl::GetFlag(FLAGS_reconnect_max_seconds)));
+  std::chrono::milliseconds wait(500);
+  while (!stopping) {
+    if (bot.Serve(jid, password)) wait = std::chrono::milliseconds(500);
+    if (stopping) break;
+    std::cerr << "dirigo-xmpp: connecting again in " << wait.count()
+              << " ms\n";
+    for (auto until = std::chrono::steady_clock::now() + wait;
+         !stopping && std::chrono::steady_clock::now() < until;) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    wait = std::min<std::chrono::milliseconds>(wait * 2, max_wait);
+  }
+  xmpp_ctx_free(ctx);
+  xmpp_shutdown();
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace dirigo
+
+int main(int argc, char** argv) {
+  dirigo::SetUpFlagsUsage(
+      "xmpp_main.cc",
+      "Dirigo on XMPP. Usage: dirigo-xmpp --jid=BOT@DOMAIN "
+      "--password_file=FILE [--rooms=ROOM@MUC,…] [--server=HOST:PORT]");
+  const sigset_t signals = dirigo::BlockStopSignals();
+  absl::ParseCommandLine(argc, argv);
+  std::thread watcher([&signals] {
+    dirigo::WaitForStopSignal(signals);
+    dirigo::stopping = true;
+  });
+  watcher.detach();
+  absl::Status status = dirigo::Run();
+  if (!status.ok()) {
+    std::cerr << "dirigo-xmpp: " << status.message() << "\n";
+    return 1;
+  }
+  return 0;
+}
