@@ -346,22 +346,14 @@ class Chat {
       ShowCitations(m.citations(), m.text());
     }
     waiting_choice_ = turn.quick_replies_size() > 0;
-    // When the answers are numbers ("3 anni"), a typed number is an answer,
-    // not a choice, and the replies are shown without numbers.
-    numeric_replies_ = false;
-    for (const auto& r : turn.quick_replies()) {
-      if (r.label().find_first_of("0123456789") != std::string::npos) {
-        numeric_replies_ = true;
-      }
-    }
     if (waiting_choice_) {
       std::cout << style_.reply() << " ";
+      // Replies that are numbers ("3 anni") are shown without numbers.
+      const bool numbers = dirigo::RepliesAreNumbers(turn);
       for (int i = 0; i < turn.quick_replies_size(); ++i) {
-        if (numeric_replies_) {
-          std::cout << " [" << turn.quick_replies(i).label() << "]";
-        } else {
-          std::cout << " [" << i + 1 << "] " << turn.quick_replies(i).label();
-        }
+        std::cout << " [";
+        if (!numbers) std::cout << i + 1 << "] ";
+        std::cout << turn.quick_replies(i).label() << (numbers ? "]" : "");
       }
       std::cout << style_.off() << "\n";
       if (interactive_ && !hinted_) {
@@ -436,15 +428,9 @@ class Chat {
   void ShowCitations(
       const google::protobuf::RepeatedPtrField<dirigo::v1::Citation>& cs,
       const std::string& said = "") {
-    for (const auto& c : cs) {
-      if (!said.empty() && said.find(c.quote()) != std::string::npos) {
-        std::cout << style_.dim() << "    (" << c.section_heading() << ")"
-                  << style_.off() << "\n";
-        continue;
-      }
-      std::cout << style_.dim() << "    «"
-                << dirigo::ShortQuote(c.quote(), kQuoteChars) << "» ("
-                << c.section_heading() << ")" << style_.off() << "\n";
+    for (const std::string& line :
+         dirigo::CitationLines(cs, said, {.max_quote_bytes = kQuoteChars})) {
+      std::cout << style_.dim() << "    " << line << style_.off() << "\n";
     }
   }
 
@@ -533,7 +519,6 @@ class Chat {
   dirigo::v1::ClientTexts texts_;
   BotTurn last_turn_;
   bool have_turn_ = false, waiting_choice_ = false, hinted_ = false;
-  bool numeric_replies_ = false;
 };
 
 }  // namespace

@@ -9,15 +9,6 @@
 namespace dirigo {
 namespace {
 
-bool RepliesAreNumbers(const dirigo::v1::BotTurn& turn) {
-  for (const auto& r : turn.quick_replies()) {
-    if (r.label().find_first_of("0123456789") != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
-}
-
 // The length of the UTF-8 sequence that begins with `lead`.
 size_t SequenceLength(unsigned char lead) {
   if (lead < 0x80) return 1;
@@ -42,17 +33,49 @@ std::string ShortQuote(const std::string& quote, size_t max) {
   return quote.substr(0, cut) + " …";
 }
 
+bool RepliesAreNumbers(const dirigo::v1::BotTurn& turn) {
+  for (const auto& r : turn.quick_replies()) {
+    if (r.label().find_first_of("0123456789") != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<std::string> CitationLines(
+    const google::protobuf::RepeatedPtrField<dirigo::v1::Citation>& citations,
+    const std::string& said, const RenderOptions& options) {
+  std::vector<std::string> out;
+  for (const auto& c : citations) {
+    if (!said.empty() && said.find(c.quote()) != std::string::npos) {
+      out.push_back(absl::StrCat("(", c.section_heading(), ")"));
+    } else {
+      out.push_back(absl::StrCat("«",
+                                 ShortQuote(c.quote(), options.max_quote_bytes),
+                                 "» (", c.section_heading(), ")"));
+    }
+  }
+  return out;
+}
+
 std::string MessageWithCitations(const dirigo::v1::BotMessage& message,
                                  const RenderOptions& options) {
   std::string out = message.text();
-  for (const auto& c : message.citations()) {
-    if (message.text().find(c.quote()) != std::string::npos) {
-      absl::StrAppend(&out, "\n(", c.section_heading(), ")");
-    } else {
-      absl::StrAppend(&out, "\n«",
-                      ShortQuote(c.quote(), options.max_quote_bytes), "» (",
-                      c.section_heading(), ")");
-    }
+  for (const std::string& line :
+       CitationLines(message.citations(), message.text(), options)) {
+    absl::StrAppend(&out, "\n", line);
+  }
+  return out;
+}
+
+std::vector<std::string> ReplyChoices(const dirigo::v1::BotTurn& turn,
+                                      bool numbered) {
+  const bool numbers = numbered && !RepliesAreNumbers(turn);
+  std::vector<std::string> out;
+  for (int i = 0; i < turn.quick_replies_size(); ++i) {
+    out.push_back(numbers ? absl::StrCat(i + 1, ". ",
+                                         turn.quick_replies(i).label())
+                          : turn.quick_replies(i).label());
   }
   return out;
 }
@@ -67,15 +90,10 @@ std::vector<std::string> PlainMessages(const dirigo::v1::BotTurn& turn,
       turn.quick_replies_size() > 0) {
     if (out.empty()) out.emplace_back();
     std::string& last = out.back();
-    const bool numbers = RepliesAreNumbers(turn) ||
-                         options.replies == RenderOptions::Replies::kListed;
-    for (int i = 0; i < turn.quick_replies_size(); ++i) {
-      if (numbers) {
-        absl::StrAppend(&last, "\n- ", turn.quick_replies(i).label());
-      } else {
-        absl::StrAppend(&last, "\n", i + 1, ". ",
-                        turn.quick_replies(i).label());
-      }
+    const bool numbered = options.replies == RenderOptions::Replies::kNumbered;
+    const bool dashes = !numbered || RepliesAreNumbers(turn);
+    for (const std::string& choice : ReplyChoices(turn, numbered)) {
+      absl::StrAppend(&last, dashes ? "\n- " : "\n", choice);
     }
   }
   return out;

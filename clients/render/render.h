@@ -33,10 +33,24 @@ struct RenderOptions {
 // A quote cut to about `max` bytes at a space, never inside a character.
 std::string ShortQuote(const std::string& quote, size_t max);
 
-// One message and, under it, its citations: «quote» (heading). A quote the
-// message already says in full is cited by its heading only.
+// The lines citing `citations` under a text that says `said`: «quote»
+// (heading), or (heading) alone for a quote `said` already holds in full.
+std::vector<std::string> CitationLines(
+    const google::protobuf::RepeatedPtrField<dirigo::v1::Citation>& citations,
+    const std::string& said, const RenderOptions& options);
+
+// One message and, under it, its citations (CitationLines).
 std::string MessageWithCitations(const dirigo::v1::BotMessage& message,
                                  const RenderOptions& options);
+
+// Whether the turn's quick replies are themselves numbers ("3 anni"): then
+// a typed number is an answer, not a choice, and they are shown unnumbered.
+bool RepliesAreNumbers(const dirigo::v1::BotTurn& turn);
+
+// The quick replies as shown where there are no buttons: "1. Diploma", or
+// the label alone when `RepliesAreNumbers` or `numbered` is false.
+std::vector<std::string> ReplyChoices(const dirigo::v1::BotTurn& turn,
+                                      bool numbered);
 
 // The turn's messages as plain texts, one per bot message, with the quick
 // replies under the last one as `options.replies` says.
