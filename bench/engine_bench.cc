@@ -69,6 +69,28 @@ void BM_Turn(benchmark::State& state) {
 }
 BENCHMARK(BM_Turn)->Arg(160)->Arg(500)->Arg(2000);
 
+// The speller's worst case: a message of made-up eight-letter words, none
+// known, each close to nothing. It must cost about what a normal turn costs.
+void BM_TurnMadeUpWords(benchmark::State& state) {
+  auto engine = NewEngine();
+  std::string text;
+  uint32_t seed = 12345;
+  while (text.size() + 9 <= static_cast<size_t>(state.range(0))) {
+    for (int i = 0; i < 8; ++i) {
+      seed = seed * 1103515245 + 12345;
+      text += static_cast<char>('a' + (seed >> 16) % 26);
+    }
+    text += ' ';
+  }
+  for (auto _ : state) {
+    dirigo::session::v1::DialogState s;
+    engine->Start(&s);
+    benchmark::DoNotOptimize(engine->Respond(text, &s));
+  }
+  state.SetBytesProcessed(state.iterations() * text.size());
+}
+BENCHMARK(BM_TurnMadeUpWords)->Arg(2000)->Unit(benchmark::kMillisecond);
+
 void BM_Advise(benchmark::State& state) {
   auto engine = NewEngine();
   dirigo::v1::Profile p;

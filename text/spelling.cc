@@ -5,6 +5,7 @@
 #include <hunspell/hunspell.hxx>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
@@ -35,32 +36,78 @@ bool Speller::IsWord(const std::string& word) const {
 int EditDistance(const std::string& a, const std::string& b, int limit) {
   const int n = a.size(), m = b.size();
   if (std::abs(n - m) > limit) return limit + 1;
-  std::vector<std::vector<int>> d(n + 1, std::vector<int>(m + 1));
-  for (int i = 0; i <= n; ++i) d[i][0] = i;
-  for (int j = 0; j <= m; ++j) d[0][j] = j;
+  // Three rows (two back, for transpositions), reused: no table per call.
+  std::vector<int> before(m + 1), previous(m + 1), row(m + 1);
+  for (int j = 0; j <= m; ++j) previous[j] = j;
   for (int i = 1; i <= n; ++i) {
-    int row_min = limit + 1;
+    row[0] = i;
+    int row_min = i;
     for (int j = 1; j <= m; ++j) {
       int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      int v =
-          std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      int v = std::min({previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        v = std::min(v, d[i - 2][j - 2] + 1);
+        v = std::min(v, before[j - 2] + 1);
       }
-      d[i][j] = v;
+      row[j] = v;
       row_min = std::min(row_min, v);
     }
     if (row_min > limit) return limit + 1;
+    std::swap(before, previous);
+    std::swap(previous, row);
   }
-  return d[n][m];
+  return previous[m];
 }
+
+namespace {
+
+// `word` and every form of it with up to `depth` letters deleted, once each.
+void Deletions(const std::string& word, int depth,
+               absl::flat_hash_set<std::string>* out) {
+  out->insert(word);
+  if (depth == 0 || word.size() <= 1) return;
+  for (size_t i = 0; i < word.size(); ++i) {
+    std::string shorter = word.substr(0, i) + word.substr(i + 1);
+    if (!out->contains(shorter)) Deletions(shorter, depth - 1, out);
+  }
+}
+
+}  // namespace
 
 SpellingCorrector::SpellingCorrector(
     std::set<std::string> vocabulary, const Speller* speller,
     std::vector<std::pair<std::string, std::string>> plain_endings)
     : vocabulary_(std::move(vocabulary)),
       speller_(speller),
-      plain_endings_(std::move(plain_endings)) {}
+      plain_endings_(std::move(plain_endings)) {
+  for (const std::string& word : vocabulary_) {
+    if (word.size() < kMinCorrectedLength) continue;
+    absl::flat_hash_set<std::string> forms;
+    Deletions(word, 2, &forms);
+    for (const std::string& form : forms) deletions_[form].push_back(&word);
+  }
+}
+
+std::vector<const std::string*> SpellingCorrector::Candidates(
+    const std::string& word, int limit) const {
+  // Two words within `limit` edits (substitutions, insertions, deletions,
+  // adjacent transpositions) share a form with at most `limit` letters
+  // deleted from each.
+  absl::flat_hash_set<std::string> forms;
+  Deletions(word, limit, &forms);
+  absl::flat_hash_set<const std::string*> seen;
+  std::vector<const std::string*> out;
+  for (const std::string& form : forms) {
+    auto it = deletions_.find(form);
+    if (it == deletions_.end()) continue;
+    for (const std::string* w : it->second) {
+      if (seen.insert(w).second) out.push_back(w);
+    }
+  }
+  // In vocabulary order, as the whole scan found them.
+  std::sort(out.begin(), out.end(),
+            [](const std::string* a, const std::string* b) { return *a < *b; });
+  return out;
+}
 
 bool SpellingCorrector::IsValid(const std::string& folded,
                                 const std::string& lower) const {
@@ -86,14 +133,13 @@ std::optional<std::string> SpellingCorrector::Correct(
   const int limit = folded.size() >= kTwoEditsLength ? 2 : 1;
   int best = limit + 1;
   std::vector<const std::string*> winners;
-  for (const std::string& word : vocabulary_) {
-    if (word.size() < kMinCorrectedLength) continue;
-    int d = EditDistance(folded, word, limit);
+  for (const std::string* word : Candidates(folded, limit)) {
+    int d = EditDistance(folded, *word, limit);
     if (d < best) {
       best = d;
-      winners.assign(1, &word);
+      winners.assign(1, word);
     } else if (d == best && d <= limit) {
-      winners.push_back(&word);
+      winners.push_back(word);
     }
   }
   if (best <= limit && winners.size() == 1) return *winners[0];

@@ -11,6 +11,12 @@
 // exactly one candidate is nearest. Words shorter than four letters are never
 // corrected.
 //
+// Candidates come from a symmetric-deletion index (every form of a
+// vocabulary word with up to two letters deleted): a word is compared only
+// with the few vocabulary words that share such a form with it, so a
+// correction costs about the same whatever the vocabulary's size, and a
+// message of made-up words costs little more than a normal one.
+//
 // Thread-safe: Hunspell is not, so calls into it are serialised.
 //
 // Example:
@@ -26,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 
@@ -77,7 +84,13 @@ class SpellingCorrector {
 
  private:
   bool IsValid(const std::string& folded, const std::string& lower) const;
+  // The vocabulary words that may be within `limit` edits of `word`.
+  std::vector<const std::string*> Candidates(const std::string& word,
+                                             int limit) const;
   std::set<std::string> vocabulary_;
+  // Each form of a vocabulary word with up to two letters deleted → the
+  // words (in vocabulary_) it comes from.
+  absl::flat_hash_map<std::string, std::vector<const std::string*>> deletions_;
   const Speller* speller_;
   std::vector<std::pair<std::string, std::string>> plain_endings_;
 };
