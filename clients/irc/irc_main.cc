@@ -7,13 +7,16 @@
 // it by nick ("dirigo: ciao", "dirigo, ciao"), there answering the person
 // by name. Quick replies come as numbered lines; "1", "2"… typed back pick
 // them. Lines are cut under --max_line_bytes at a space, never inside a
-// character. When the IRC server goes away it connects again, waiting
+// character, and sent at a pace the server accepts (--send_interval_ms). When the IRC server goes away it connects again, waiting
 // longer each time (up to --reconnect_max_seconds). The person is their nick
 // on the "irc" channel.
 #include <signal.h>
 #include <sys/select.h>
 
+#include <algorithm>
 #include <atomic>
+#include <deque>
+#include <utility>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -49,6 +52,9 @@ ABSL_FLAG(std::vector<std::string>, channels, {},
 ABSL_FLAG(int, max_line_bytes, 400,
           "longest text of one line sent (IRC's limit is 512 bytes with the "
           "command, and servers add the sender's name when relaying)");
+ABSL_FLAG(int, send_interval_ms, 400,
+          "after a burst of 5 lines, at most one line every this many ms "
+          "(IRC servers disconnect a client that floods them)");
 ABSL_FLAG(int, reconnect_max_seconds, 60,
           "longest wait between two attempts to connect");
 ABSL_FLAG(std::string, locale, "", "language of new conversations");
@@ -87,8 +93,17 @@ class IrcBot {
               const std::string& text, bool in_channel);
   void Lines(const std::string& target, const std::string& prefix,
              const std::vector<std::string>& texts);
+  // Hands queued lines to libircclient as the pace allows and its buffer
+  // has room.
+  void Flush();
 
   Conversations* people_;
+  // Lines waiting to be sent: (target, text).
+  std::deque<std::pair<std::string, std::string>> outgoing_;
+  // The pace: a burst of kBurst lines, then one per --send_interval_ms.
+  static constexpr int kBurst = 5;
+  double credit_ = kBurst;
+  std::chrono::steady_clock::time_point last_credit_;
   std::string nick_;
   irc_session_t* session_ = nullptr;
   bool registered_ = false;
@@ -180,9 +195,28 @@ void IrcBot::Lines(const std::string& target, const std::string& prefix,
       absl::c_replace(clean, '\r', ' ');
       if (clean.empty()) continue;
       for (const std::string& part : SplitText(clean, max, TextUnit::kBytes)) {
-        irc_cmd_msg(session_, target.c_str(), (prefix + part).c_str());
+        outgoing_.emplace_back(target, prefix + part);
       }
     }
+  }
+}
+
+void IrcBot::Flush() {
+  const auto now = std::chrono::steady_clock::now();
+  const double interval = std::max(1, absl::GetFlag(FLAGS_send_interval_ms));
+  credit_ = std::min<double>(
+      kBurst, credit_ + std::chrono::duration<double, std::milli>(
+                            now - last_credit_)
+                                .count() /
+                            interval);
+  last_credit_ = now;
+  while (!outgoing_.empty() && credit_ >= 1) {
+    const auto& [target, text] = outgoing_.front();
+    // Non-zero when libircclient's buffer is full: again at the next turn
+    // of the loop.
+    if (irc_cmd_msg(session_, target.c_str(), text.c_str()) != 0) return;
+    outgoing_.pop_front();
+    credit_ -= 1;
   }
 }
 
@@ -207,19 +241,29 @@ bool IrcBot::Serve(const std::string& host, int port,
     session_ = nullptr;
     return false;
   }
-  // Our own loop, to look at `stopping` between reads.
-  while (!stopping && irc_is_connected(session_)) {
+  outgoing_.clear();  // what was not sent went to a connection now gone
+  last_credit_ = std::chrono::steady_clock::now();
+  credit_ = kBurst;
+  // Our own loop, to look at `stopping` between reads, pace the lines, and
+  // on a stop say QUIT and wait (2 s at most) for the server to close.
+  std::chrono::steady_clock::time_point quit_deadline;
+  bool quitting = false;
+  while (irc_is_connected(session_)) {
+    if (stopping && !quitting) {
+      quitting = true;
+      irc_cmd_quit(session_, nullptr);
+      quit_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    }
+    if (quitting && std::chrono::steady_clock::now() > quit_deadline) break;
+    if (!quitting) Flush();
     fd_set in, out;
     FD_ZERO(&in);
     FD_ZERO(&out);
     int maxfd = 0;
     irc_add_select_descriptors(session_, &in, &out, &maxfd);
-    timeval tv = {0, 200'000};
+    timeval tv = {0, outgoing_.empty() ? 200'000 : 50'000};
     if (select(maxfd + 1, &in, &out, nullptr, &tv) < 0) break;
     if (irc_process_select_descriptors(session_, &in, &out) != 0) break;
-  }
-  if (stopping && irc_is_connected(session_)) {
-    irc_cmd_quit(session_, nullptr);
   }
   const bool was_registered = registered_;
   if (!stopping) {

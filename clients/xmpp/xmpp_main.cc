@@ -9,7 +9,8 @@
 // replies come as numbered lines; "1", "2"… typed back pick them. When the
 // connection is lost it connects again, waiting longer each time (up to
 // --reconnect_max_seconds). The person is their bare JID on the "xmpp"
-// channel; in a room, the room and their nick.
+// channel; in a room, their bare JID when the room shows it to occupants,
+// else the room and their nick.
 #include <signal.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -83,6 +85,7 @@ class XmppBot {
   static void OnConnection(xmpp_conn_t* conn, xmpp_conn_event_t event, int,
                            xmpp_stream_error_t*, void* self);
   static int OnMessage(xmpp_conn_t* conn, xmpp_stanza_t* stanza, void* self);
+  static int OnPresence(xmpp_conn_t* conn, xmpp_stanza_t* stanza, void* self);
 
   void Joined();
   void Handle(xmpp_stanza_t* stanza);
@@ -99,6 +102,9 @@ class XmppBot {
   bool connected_ = false;
   bool ended_ = false;
   std::string unreachable_;
+  // Room occupants ("room@conference/nick") → their bare JIDs, when the
+  // room shows them (its presences carry muc#user items with a jid).
+  std::map<std::string, std::string> occupants_;
 };
 
 void XmppBot::OnConnection(xmpp_conn_t*, xmpp_conn_event_t event, int error,
@@ -127,6 +133,8 @@ void XmppBot::Joined() {
   std::cerr << "dirigo-xmpp: connected as " << absl::GetFlag(FLAGS_jid)
             << "\n";
   xmpp_handler_add(conn_, OnMessage, nullptr, "message", nullptr, this);
+  xmpp_handler_add(conn_, OnPresence, nullptr, "presence", nullptr, this);
+  occupants_.clear();
   xmpp_stanza_t* presence = xmpp_presence_new(ctx_);
   xmpp_send(conn_, presence);
   xmpp_stanza_release(presence);
@@ -147,6 +155,30 @@ void XmppBot::Joined() {
     xmpp_send(conn_, join);
     xmpp_stanza_release(join);
   }
+}
+
+// A room's presence names an occupant's real JID when the room shows it: a
+// person is then the same in the room and in a chat.
+int XmppBot::OnPresence(xmpp_conn_t*, xmpp_stanza_t* stanza, void* self) {
+  XmppBot* bot = static_cast<XmppBot*>(self);
+  const char* from = xmpp_stanza_get_from(stanza);
+  if (from == nullptr) return 1;
+  const char* type = xmpp_stanza_get_type(stanza);
+  if (type != nullptr && std::string(type) == "unavailable") {
+    bot->occupants_.erase(from);
+    return 1;
+  }
+  xmpp_stanza_t* x = xmpp_stanza_get_child_by_name_and_ns(
+      stanza, "x", "http://jabber.org/protocol/muc#user");
+  xmpp_stanza_t* item =
+      x == nullptr ? nullptr : xmpp_stanza_get_child_by_name(x, "item");
+  const char* jid =
+      item == nullptr ? nullptr : xmpp_stanza_get_attribute(item, "jid");
+  if (jid != nullptr) {
+    Owned bare{bot->ctx_, xmpp_jid_bare(bot->ctx_, jid)};
+    bot->occupants_[from] = bare.str();
+  }
+  return 1;
 }
 
 int XmppBot::OnMessage(xmpp_conn_t*, xmpp_stanza_t* stanza, void* self) {
@@ -171,9 +203,15 @@ void XmppBot::Handle(xmpp_stanza_t* stanza) {
   const auto& rooms = absl::GetFlag(FLAGS_rooms);
   const bool from_room =
       std::find(rooms.begin(), rooms.end(), bare.str()) != rooms.end();
+  auto occupant = occupants_.find(from);
   if (type != "groupchat") {
-    // A room's occupant writing privately is known by room and nick only.
-    Answer(from_room ? from : bare.str(), text, from, "chat", "");
+    // A room's occupant writing privately: their real JID if the room
+    // shows it, else the room and their nick.
+    std::string who = bare.str();
+    if (from_room) {
+      who = occupant == occupants_.end() ? from : occupant->second;
+    }
+    Answer(who, text, from, "chat", "");
     return;
   }
   Owned nick{ctx_, xmpp_jid_resource(ctx_, from_attr)};
@@ -187,7 +225,9 @@ void XmppBot::Handle(xmpp_stanza_t* stanza) {
   rest.remove_prefix(me.size());
   if (rest[0] != ':' && rest[0] != ',' && rest[0] != ' ') return;
   rest = absl::StripLeadingAsciiWhitespace(rest.substr(1));
-  Answer(from, std::string(rest), bare.str(), "groupchat", nick.str() + ": ");
+  const std::string who =
+      occupant == occupants_.end() ? from : occupant->second;
+  Answer(who, std::string(rest), bare.str(), "groupchat", nick.str() + ": ");
 }
 
 void XmppBot::Answer(const std::string& who, const std::string& text,
