@@ -1,7 +1,14 @@
 #include "advisor/advisor_service.h"
 
+#include <algorithm>
 #include <atomic>
+#include <thread>
 #include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 
 #include "absl/strings/str_cat.h"
 #include "advisor/errors.h"
@@ -78,23 +85,99 @@ ConverseResponse Answer(absl::StatusOr<ConverseResponse> result,
   return response;
 }
 
+}  // namespace
+
+// A stream the registry may end for being idle.
+class IdleStream {
+ public:
+  virtual ~IdleStream() = default;
+  // Ends the stream if it has waited for a message since before `since`.
+  virtual void EndIfIdleSince(absl::Time since) = 0;
+};
+
+// The open streams; a thread of its own ends those idle for too long.
+class StreamRegistry {
+ public:
+  explicit StreamRegistry(absl::Duration idle) : idle_(idle) {
+    reaper_ = std::thread([this] { Reap(); });
+  }
+  ~StreamRegistry() {
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
+    }
+    reaper_.join();
+  }
+  void Add(IdleStream* s) {
+    absl::MutexLock lock(&mu_);
+    streams_.insert(s);
+  }
+  // Before the stream goes: the reaper never touches it after.
+  void Remove(IdleStream* s) {
+    absl::MutexLock lock(&mu_);
+    streams_.erase(s);
+  }
+
+ private:
+  void Reap() {
+    absl::MutexLock lock(&mu_);
+    const absl::Duration tick =
+        std::min(absl::Seconds(1), std::max(idle_ / 4, absl::Milliseconds(50)));
+    auto stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
+    while (!mu_.AwaitWithTimeout(absl::Condition(&stop), tick)) {
+      const absl::Time since = absl::Now() - idle_;
+      for (IdleStream* s : streams_) s->EndIfIdleSince(since);
+    }
+  }
+
+  const absl::Duration idle_;
+  absl::Mutex mu_;
+  absl::flat_hash_set<IdleStream*> streams_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread reaper_;
+};
+
+namespace {
+
 // One conversation stream: read, answer on the pool, write, read again.
 class StreamReactor final
-    : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+    : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>,
+      public IdleStream {
  public:
   StreamReactor(grpc::CallbackServerContext* context, AdvisorCore* core,
-                WorkerPool* pool)
-      : context_(context), core_(core), pool_(pool) {
-    StartRead(&request_);
+                WorkerPool* pool, StreamRegistry* streams, StreamLimits limits)
+      : context_(context),
+        core_(core),
+        pool_(pool),
+        streams_(streams),
+        limits_(limits) {
+    streams_->Add(this);
+    Read();
+  }
+
+  void EndIfIdleSince(absl::Time since) override {
+    absl::MutexLock lock(&mu_);
+    if (state_ != State::kReading || reading_since_ > since) return;
+    End(grpc::Status(
+        grpc::StatusCode::DEADLINE_EXCEEDED,
+        absl::StrCat("no message for ", absl::FormatDuration(limits_.idle),
+                     ": the stream is closed; open a new one to go on")));
   }
 
   void OnReadDone(bool ok) override {
-    if (!ok) {  // the client closed its side, or the call ended
-      Finish(context_->IsCancelled() ? grpc::Status(grpc::StatusCode::CANCELLED,
-                                                    "the stream was cancelled")
-                                     : grpc::Status::OK);
-      return;
+    {
+      absl::MutexLock lock(&mu_);
+      if (state_ == State::kEnded) return;  // ended while reading
+      if (!ok) {  // the client closed its side, or the call ended
+        End(context_->IsCancelled()
+                ? grpc::Status(grpc::StatusCode::CANCELLED,
+                               "the stream was cancelled")
+                : grpc::Status::OK);
+        return;
+      }
+      state_ = State::kAnswering;
     }
+    ++messages_;
     bool queued = pool_->Submit([this] {
       std::string id;
       absl::StatusOr<ConverseResponse> result =
@@ -112,18 +195,54 @@ class StreamReactor final
 
   void OnWriteDone(bool ok) override {
     if (!ok) {
-      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the stream broke"));
+      absl::MutexLock lock(&mu_);
+      End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the stream broke"));
       return;
+    }
+    if (messages_ >= limits_.max_messages) {
+      absl::MutexLock lock(&mu_);
+      End(grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat("this stream has carried ", messages_,
+                       " messages, its limit: open a new one to go on")));
+      return;
+    }
+    Read();
+  }
+
+  void OnDone() override {
+    streams_->Remove(this);
+    delete this;
+  }
+
+ private:
+  enum class State { kReading, kAnswering, kEnded };
+
+  void Read() {
+    {
+      absl::MutexLock lock(&mu_);
+      state_ = State::kReading;
+      reading_since_ = absl::Now();
     }
     StartRead(&request_);
   }
 
-  void OnDone() override { delete this; }
+  // Finishes the call, once.
+  void End(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (state_ == State::kEnded) return;
+    state_ = State::kEnded;
+    Finish(status);
+  }
 
- private:
   grpc::CallbackServerContext* context_;
   AdvisorCore* core_;
   WorkerPool* pool_;
+  StreamRegistry* streams_;
+  const StreamLimits limits_;
+  int messages_ = 0;
+  absl::Mutex mu_;
+  State state_ ABSL_GUARDED_BY(mu_) = State::kReading;
+  absl::Time reading_since_ ABSL_GUARDED_BY(mu_);
   grpc::ByteBuffer request_;
   grpc::ByteBuffer response_;
 };
@@ -169,8 +288,14 @@ absl::StatusOr<ConverseRequest> DecodeConverseRequest(
   return request;
 }
 
-AdvisorService::AdvisorService(AdvisorCore* core, WorkerPool* pool)
-    : core_(core), pool_(pool) {}
+AdvisorService::AdvisorService(AdvisorCore* core, WorkerPool* pool,
+                               StreamLimits limits)
+    : core_(core),
+      pool_(pool),
+      limits_(limits),
+      streams_(std::make_unique<StreamRegistry>(limits.idle)) {}
+
+AdvisorService::~AdvisorService() = default;
 
 grpc::ServerUnaryReactor* AdvisorService::CreateSession(
     grpc::CallbackServerContext* context,
@@ -195,7 +320,7 @@ grpc::ServerUnaryReactor* AdvisorService::Converse(
 
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
 AdvisorService::StreamConverse(grpc::CallbackServerContext* context) {
-  return new StreamReactor(context, core_, pool_);
+  return new StreamReactor(context, core_, pool_, streams_.get(), limits_);
 }
 
 grpc::ServerUnaryReactor* AdvisorService::GetSession(

@@ -10,14 +10,19 @@
 // gets a clear INVALID_ARGUMENT (on a stream, for that message only). What
 // ends a stream: the client closing it (OK), cancellation or its deadline
 // (CANCELLED, DEADLINE_EXCEEDED), a frame over the server's receive limit
-// (RESOURCE_EXHAUSTED, from gRPC), a broken connection and the server
+// (RESOURCE_EXHAUSTED, from gRPC), its limits (`StreamLimits`: no message for
+// `idle` → DEADLINE_EXCEEDED; `max_messages` answered → RESOURCE_EXHAUSTED;
+// both say to open a new stream), a broken connection and the server
 // stopping (UNAVAILABLE).
 //
 // Thread-safe.
 #ifndef DIRIGO_ADVISOR_ADVISOR_SERVICE_H_
 #define DIRIGO_ADVISOR_ADVISOR_SERVICE_H_
 
+#include <memory>
+
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "advisor/advisor_core.h"
 #include "advisor/errors.h"
 #include "advisor/worker_pool.h"
@@ -42,10 +47,23 @@ using AdvisorBase = dirigo::v1::Advisor::WithCallbackMethod_CreateSession<
 absl::StatusOr<dirigo::v1::ConverseRequest> DecodeConverseRequest(
     const grpc::ByteBuffer& bytes, std::string* id);
 
+// What one StreamConverse may hold: a stream that never sends, or sends
+// for ever, must not hold the server's memory and threads for ever.
+struct StreamLimits {
+  // A stream without a message for this long is ended.
+  absl::Duration idle = absl::Minutes(5);
+  // A stream is ended once it has answered this many messages.
+  int max_messages = 1000;
+};
+
+class StreamRegistry;
+
 class AdvisorService final : public AdvisorBase {
  public:
   // `core` and `pool` must outlive the service.
-  AdvisorService(AdvisorCore* core, WorkerPool* pool);
+  AdvisorService(AdvisorCore* core, WorkerPool* pool,
+                 StreamLimits limits = {});
+  ~AdvisorService() override;
 
   grpc::ServerUnaryReactor* CreateSession(
       grpc::CallbackServerContext* context,
@@ -76,6 +94,9 @@ class AdvisorService final : public AdvisorBase {
  private:
   AdvisorCore* core_;
   WorkerPool* pool_;
+  const StreamLimits limits_;
+  // The open streams, and the thread that ends those idle too long.
+  std::unique_ptr<StreamRegistry> streams_;
 };
 
 }  // namespace dirigo

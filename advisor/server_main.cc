@@ -65,6 +65,16 @@ ABSL_FLAG(int, workers, 4, "threads computing turns");
 ABSL_FLAG(
     int, max_queue, 1024,
     "turns waiting for a worker before calls fail with RESOURCE_EXHAUSTED");
+ABSL_FLAG(absl::Duration, stream_idle_timeout, absl::Minutes(5),
+          "a StreamConverse without a message for this long is ended "
+          "(DEADLINE_EXCEEDED)");
+ABSL_FLAG(int, stream_max_messages, 1000,
+          "a StreamConverse is ended (RESOURCE_EXHAUSTED) once it has "
+          "answered this many messages");
+ABSL_FLAG(int, max_streams_per_connection, 100,
+          "calls open at once on one connection (HTTP/2 streams)");
+ABSL_FLAG(absl::Duration, connection_idle_timeout, absl::Minutes(15),
+          "a connection with no call for this long is closed");
 ABSL_FLAG(std::string, hunspell_dir, "/usr/share/hunspell",
           "folder of the Hunspell dictionaries used for spelling tolerance");
 ABSL_FLAG(bool, resume_by_user, false,
@@ -117,6 +127,22 @@ absl::Status CheckFlags() {
     return absl::InvalidArgumentError(
         "--workers, --max_sessions and --max_queue must be at least 1");
   }
+  if (absl::GetFlag(FLAGS_stream_max_messages) < 1 ||
+      absl::GetFlag(FLAGS_max_streams_per_connection) < 1) {
+    return absl::InvalidArgumentError(
+        "--stream_max_messages and --max_streams_per_connection must be at "
+        "least 1");
+  }
+  for (const auto& [name, value] :
+       {std::pair{"stream_idle_timeout",
+                  absl::GetFlag(FLAGS_stream_idle_timeout)},
+        std::pair{"connection_idle_timeout",
+                  absl::GetFlag(FLAGS_connection_idle_timeout)}}) {
+    if (value < absl::Seconds(1) || value > absl::Hours(24)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", name, " must be between 1s and 24h"));
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -156,6 +182,16 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> StartServer(
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(service);
   builder.SetMaxReceiveMessageSize(kMaxReceiveBytes);
+  // Connections: closed when idle; pinged when quiet, and closed when the
+  // peer is gone; a bound on the calls open at once on each.
+  builder.AddChannelArgument(
+      GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(
+          absl::GetFlag(FLAGS_connection_idle_timeout))));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 2 * 60 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             absl::GetFlag(FLAGS_max_streams_per_connection));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(absl::StrCat(
@@ -211,7 +247,10 @@ absl::Status Serve(const sigset_t& signals) {
                    absl::GetFlag(FLAGS_resume_by_user));
   auto pool = std::make_unique<WorkerPool>(absl::GetFlag(FLAGS_workers),
                                            absl::GetFlag(FLAGS_max_queue));
-  AdvisorService service(&core, pool.get());
+  AdvisorService service(
+      &core, pool.get(),
+      {.idle = absl::GetFlag(FLAGS_stream_idle_timeout),
+       .max_messages = absl::GetFlag(FLAGS_stream_max_messages)});
   ASSIGN_OR_RETURN(std::unique_ptr<grpc::Server> server, StartServer(&service));
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   health->SetServingStatus(kServiceName, true);

@@ -435,6 +435,55 @@ TEST(ServerLifecycleTest, StopsGracefullyOnSigterm) {
   EXPECT_EQ(server.Stop(), 0);
 }
 
+// A stream that stops sending, or sends for ever, is ended with a status
+// that says why and what to do; the conversation itself goes on.
+TEST(ServerLimitsTest, StreamsAreBoundedInIdleTimeAndMessages) {
+  dirigo::test_support::ServerProcess server(
+      DIRIGO_SERVER_BIN,
+      {"--stream_idle_timeout=1s", "--stream_max_messages=3"});
+  ASSERT_TRUE(server.ready());
+  auto stub = v1::Advisor::NewStub(server.channel());
+  grpc::ClientContext create_ctx;
+  v1::CreateSessionRequest create;
+  v1::CreateSessionResponse created;
+  ASSERT_TRUE(stub->CreateSession(&create_ctx, create, &created).ok());
+  v1::ConverseRequest req;
+  req.set_session(created.session().name());
+  v1::ConverseResponse resp;
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    auto stream = stub->StreamConverse(&ctx);
+    for (const char* text : {"ciao", "ho il diploma", "faccio la commessa"}) {
+      req.set_text(text);
+      ASSERT_TRUE(stream->Write(req));
+      ASSERT_TRUE(stream->Read(&resp)) << text;
+    }
+    req.set_text("da 3 anni");
+    stream->Write(req);  // may already fail: the server ended the stream
+    EXPECT_FALSE(stream->Read(&resp));
+    grpc::Status s = stream->Finish();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+    EXPECT_THAT(s.error_message(), HasSubstr("open a new one"));
+  }
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    auto stream = stub->StreamConverse(&ctx);
+    req.set_text("da 3 anni");
+    ASSERT_TRUE(stream->Write(req));
+    ASSERT_TRUE(stream->Read(&resp));
+    EXPECT_EQ(resp.turn().profile().years_experience(), 3)
+        << "a new stream goes on with the same conversation";
+    // Then silence: the server ends the stream after a second, not the
+    // 30 s deadline.
+    EXPECT_FALSE(stream->Read(&resp));
+    grpc::Status s = stream->Finish();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+    EXPECT_THAT(s.error_message(), HasSubstr("no message for 1s"));
+  }
+}
+
 TEST(ServerLifecycleTest, RefusesABadKnowledgeBaseAtStart) {
   dirigo::test_support::ServerProcess server(DIRIGO_SERVER_BIN,
                                              {"--kb=/nonexistent"});
