@@ -1,11 +1,14 @@
 #include "advisor/advisor_core.h"
 
+#include <algorithm>
+
 #include <openssl/evp.h>
 #include <sys/random.h>
 
 #include <functional>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "advisor/errors.h"
@@ -161,10 +164,17 @@ absl::StatusOr<const Engine*> AdvisorCore::EngineFor(
               absl::StrJoin(known, "\", \""), "\" only")),
           "LOCALE_UNAVAILABLE", "locale");
     }
-    return WithReason(absl::InvalidArgumentError(absl::StrCat(
-                          "unknown locale \"", l, "\" (available: \"",
-                          absl::StrJoin(known, "\", \""), "\")")),
-                      "LOCALE_UNAVAILABLE", "locale");
+    // A locale is a short tag ("it"): anything else is not echoed whole.
+    const bool tag = l.size() <= 16 && std::all_of(l.begin(), l.end(), [](char c) {
+      return absl::ascii_isalnum(c) || c == '-' || c == '_';
+    });
+    return WithReason(
+        absl::InvalidArgumentError(absl::StrCat(
+            "unknown locale ",
+            tag ? absl::StrCat("\"", l, "\"")
+                : absl::StrCat("(", l.size(), " bytes, not a language tag)"),
+            " (available: \"", absl::StrJoin(known, "\", \""), "\")")),
+        "LOCALE_UNAVAILABLE", "locale");
   }
   return it->second.get();
 }

@@ -1,5 +1,10 @@
 #include "advisor/session_store.h"
 
+#include <utility>
+#include <vector>
+
+#include "absl/hash/hash.h"
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "advisor/errors.h"
@@ -96,35 +101,61 @@ InMemorySessionStore::InMemorySessionStore(const Clock* clock,
                                            StoreOptions options)
     : SessionStore(clock, options), last_sweep_(clock->Now()) {}
 
-void InMemorySessionStore::SweepLocked() {
-  absl::Time now = clock_->Now();
-  absl::Duration period = sessions_.size() < options_.max_sessions
-                              ? kSweepPeriod
-                              : kSweepPeriodWhenFull;
-  if (now - last_sweep_ < period) return;
-  last_sweep_ = now;
-  for (auto it = sessions_.begin(); it != sessions_.end();) {
-    if (Expired(it->second.updated)) {
-      sessions_.erase(it++);
-    } else {
-      ++it;
+InMemorySessionStore::Shard& InMemorySessionStore::ShardOf(
+    const std::string& key) {
+  return shards_[absl::HashOf(key) % kShards];
+}
+
+void InMemorySessionStore::SweepShard(Shard& shard) {
+  for (bool more = true; more;) {
+    // Moved out under the lock, freed after it.
+    std::vector<Stored> gone;
+    std::vector<Link> gone_links;
+    {
+      absl::MutexLock lock(&shard.mu);
+      for (auto it = shard.sessions.begin();
+           it != shard.sessions.end() && gone.size() < kSweepStep;) {
+        if (Expired(it->second.updated)) {
+          gone.push_back(std::move(it->second));
+          shard.sessions.erase(it++);
+        } else {
+          ++it;
+        }
+      }
+      for (auto it = shard.links.begin();
+           it != shard.links.end() && gone_links.size() < kSweepStep;) {
+        if (Expired(it->second.updated)) {
+          gone_links.push_back(std::move(it->second));
+          shard.links.erase(it++);
+        } else {
+          ++it;
+        }
+      }
     }
+    count_ -= gone.size();
+    more = gone.size() == kSweepStep || gone_links.size() == kSweepStep;
   }
-  for (auto it = links_.begin(); it != links_.end();) {
-    if (Expired(it->second.updated)) {
-      links_.erase(it++);
-    } else {
-      ++it;
+}
+
+void InMemorySessionStore::MaybeSweep(bool full) {
+  {
+    absl::MutexLock lock(&sweep_mu_);
+    const absl::Time now = clock_->Now();
+    if (now - last_sweep_ < (full ? kSweepPeriodWhenFull : kSweepPeriod)) {
+      return;
     }
+    last_sweep_ = now;
   }
+  for (Shard& shard : shards_) SweepShard(shard);
 }
 
 absl::Status InMemorySessionStore::CreateBytes(const std::string& name,
                                                std::string bytes,
                                                absl::Time now) {
-  absl::MutexLock lock(&mu_);
-  SweepLocked();
-  if (sessions_.size() >= options_.max_sessions) {
+  MaybeSweep(count_.load() >= options_.max_sessions);
+  // Counted before it is kept, so that racing creates never pass the limit.
+  if (count_.fetch_add(1) >= options_.max_sessions) {
+    --count_;
     return WithRetryDelay(WithReason(absl::ResourceExhaustedError(absl::StrCat(
                                          "the server holds its maximum of ",
                                          options_.max_sessions,
@@ -132,9 +163,12 @@ absl::Status InMemorySessionStore::CreateBytes(const std::string& name,
                                      "SESSION_LIMIT"),
                           absl::Minutes(1));
   }
+  Shard& shard = ShardOf(name);
+  absl::MutexLock lock(&shard.mu);
   auto [it, inserted] =
-      sessions_.try_emplace(name, Stored{std::move(bytes), 1, now});
+      shard.sessions.try_emplace(name, Stored{std::move(bytes), 1, now});
   if (!inserted) {
+    --count_;
     return absl::AlreadyExistsError(
         absl::StrCat("session ", name, " already exists"));
   }
@@ -143,9 +177,10 @@ absl::Status InMemorySessionStore::CreateBytes(const std::string& name,
 
 absl::StatusOr<SessionStore::Stored> InMemorySessionStore::GetBytes(
     const std::string& name) {
-  absl::MutexLock lock(&mu_);
-  auto it = sessions_.find(name);
-  if (it == sessions_.end()) return NotFound(name);
+  Shard& shard = ShardOf(name);
+  absl::MutexLock lock(&shard.mu);
+  auto it = shard.sessions.find(name);
+  if (it == shard.sessions.end()) return NotFound(name);
   return it->second;
 }
 
@@ -153,47 +188,52 @@ absl::Status InMemorySessionStore::UpdateBytes(const std::string& name,
                                                std::string bytes,
                                                int64_t expected_version,
                                                absl::Time now) {
-  absl::MutexLock lock(&mu_);
-  auto it = sessions_.find(name);
-  if (it == sessions_.end()) return NotFound(name);
+  Stored old;  // freed after the lock
+  Shard& shard = ShardOf(name);
+  absl::MutexLock lock(&shard.mu);
+  auto it = shard.sessions.find(name);
+  if (it == shard.sessions.end()) return NotFound(name);
   if (it->second.version != expected_version) return Changed();
-  it->second = Stored{std::move(bytes), expected_version + 1, now};
+  old = std::exchange(it->second,
+                      Stored{std::move(bytes), expected_version + 1, now});
   return absl::OkStatus();
 }
 
 absl::Status InMemorySessionStore::Delete(const std::string& name) {
-  absl::MutexLock lock(&mu_);
-  if (sessions_.erase(name) == 0) return NotFound(name);
+  Shard& shard = ShardOf(name);
+  decltype(shard.sessions)::node_type gone;  // freed after the lock
+  absl::MutexLock lock(&shard.mu);
+  gone = shard.sessions.extract(name);
+  if (gone.empty()) return NotFound(name);
+  --count_;
   return absl::OkStatus();
 }
 
 absl::Status InMemorySessionStore::UnlinkUser(const std::string& user) {
-  absl::MutexLock lock(&mu_);
-  links_.erase(user);
+  Shard& shard = ShardOf(user);
+  absl::MutexLock lock(&shard.mu);
+  shard.links.erase(user);
   return absl::OkStatus();
 }
 
 absl::Status InMemorySessionStore::PutLink(const std::string& user,
                                            const std::string& name,
                                            absl::Time now) {
-  absl::MutexLock lock(&mu_);
-  links_[user] = Link{name, now};
+  Shard& shard = ShardOf(user);
+  absl::MutexLock lock(&shard.mu);
+  shard.links[user] = Link{name, now};
   return absl::OkStatus();
 }
 
 absl::StatusOr<SessionStore::Link> InMemorySessionStore::GetLink(
     const std::string& user) {
-  absl::MutexLock lock(&mu_);
-  auto it = links_.find(user);
-  if (it == links_.end()) {
+  Shard& shard = ShardOf(user);
+  absl::MutexLock lock(&shard.mu);
+  auto it = shard.links.find(user);
+  if (it == shard.links.end()) {
     return absl::NotFoundError("no conversation for this person");
   }
   return it->second;
-}
-
-size_t InMemorySessionStore::size() const {
-  absl::MutexLock lock(&mu_);
-  return sessions_.size();
 }
 
 }  // namespace dirigo

@@ -29,6 +29,8 @@
 #ifndef DIRIGO_ADVISOR_SESSION_STORE_H_
 #define DIRIGO_ADVISOR_SESSION_STORE_H_
 
+#include <array>
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -150,6 +152,11 @@ absl::StatusOr<std::unique_ptr<SessionStore>> OpenSessionStore(
     const std::string& spec, const Clock* clock, StoreOptions options);
 
 // Sessions in this process's memory; lost at restart.
+// Sessions in memory, in 16 shards each with its own lock, so that a turn
+// waits only for turns of sessions in its shard. Expired sessions are swept
+// a shard at a time, at most kSweepStep at once, and freed after the shard's
+// lock is released: a sweep never holds up turns for long. Sweeps happen
+// when a session is created (every 10 s, every second when full).
 class InMemorySessionStore final : public SessionStore {
  public:
   InMemorySessionStore(const Clock* clock, StoreOptions options);
@@ -159,7 +166,10 @@ class InMemorySessionStore final : public SessionStore {
   std::string Describe() const override { return "memory"; }
 
   // Sessions kept now, expired ones included until the next sweep.
-  size_t size() const;
+  size_t size() const { return count_.load(); }
+
+  // Most expired sessions freed under one hold of a shard's lock.
+  static constexpr size_t kSweepStep = 256;
 
  protected:
   absl::Status CreateBytes(const std::string& name, std::string bytes,
@@ -172,12 +182,21 @@ class InMemorySessionStore final : public SessionStore {
   absl::StatusOr<Link> GetLink(const std::string& user) override;
 
  private:
-  void SweepLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  static constexpr size_t kShards = 16;
+  struct Shard {
+    mutable absl::Mutex mu;
+    absl::flat_hash_map<std::string, Stored> sessions ABSL_GUARDED_BY(mu);
+    absl::flat_hash_map<std::string, Link> links ABSL_GUARDED_BY(mu);
+  };
+  Shard& ShardOf(const std::string& key);
+  // Sweeps every shard when it is time (`full`: the store is at its limit).
+  void MaybeSweep(bool full);
+  void SweepShard(Shard& shard);
 
-  mutable absl::Mutex mu_;
-  absl::flat_hash_map<std::string, Stored> sessions_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, Link> links_ ABSL_GUARDED_BY(mu_);
-  absl::Time last_sweep_ ABSL_GUARDED_BY(mu_);
+  std::array<Shard, kShards> shards_;
+  std::atomic<size_t> count_{0};
+  absl::Mutex sweep_mu_;
+  absl::Time last_sweep_ ABSL_GUARDED_BY(sweep_mu_);
 };
 
 }  // namespace dirigo

@@ -70,7 +70,12 @@ TEST_F(AdvisorCoreTest, EnglishIsRefusedClearly) {
   EXPECT_THAT(r.status().message(), HasSubstr("not available yet"));
   req.set_locale("fr");
   EXPECT_THAT(core_->CreateSession(req).status().message(),
-              HasSubstr("unknown locale"));
+              HasSubstr("unknown locale \"fr\""));
+  // Not a language tag: named by its size, never echoed whole.
+  req.set_locale(std::string(100000, 'x') + "\n<script>");
+  const std::string message(core_->CreateSession(req).status().message());
+  EXPECT_THAT(message, HasSubstr("100009 bytes, not a language tag"));
+  EXPECT_LT(message.size(), 200u);
 }
 
 TEST_F(AdvisorCoreTest, EraseInWordsForgetsThePerson) {

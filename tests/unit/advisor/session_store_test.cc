@@ -287,6 +287,28 @@ TEST(InMemorySessionStoreTest, LimitIsExplicit) {
   EXPECT_TRUE(store.Create(Record("c")).ok());
 }
 
+TEST(InMemorySessionStoreTest, ExpiredSessionsAreFreedInEveryShard) {
+  FakeClock clock;
+  InMemorySessionStore store(&clock, {.idle_ttl = absl::Minutes(1),
+                                      .max_sessions = 100'000});
+  // More than one sweep step in every shard.
+  const int n = 16 * (InMemorySessionStore::kSweepStep + 50);
+  for (int i = 0; i < n; ++i) {
+    ASSERT_TRUE(store.Create(Record(absl::StrCat("s", i))).ok());
+  }
+  ASSERT_TRUE(store.Create(Record("kept")).ok());
+  EXPECT_EQ(store.size(), static_cast<size_t>(n) + 1);
+  clock.Advance(absl::Seconds(50));
+  ASSERT_TRUE(store.Update(Record("kept"), 1).ok());  // kept alive
+  clock.Advance(absl::Seconds(20));
+  ASSERT_TRUE(store.Create(Record("new")).ok());  // sweeps, all shards
+  EXPECT_EQ(store.size(), 2u);
+  EXPECT_TRUE(store.Get("kept").ok());
+  EXPECT_EQ(store.Get("s7").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(store.Delete("new").ok());
+  EXPECT_EQ(store.size(), 1u);
+}
+
 TEST(ScrubberTest, CoalescesRequestsAndRetriesFailures) {
   std::atomic<int> calls{0};
   std::atomic<bool> fail{true};
