@@ -48,7 +48,7 @@ ABSL_FLAG(std::string, irc_password_file, "",
           "file with the IRC server's password, when it asks for one");
 ABSL_FLAG(std::string, nick, "dirigo", "the bot's nick");
 ABSL_FLAG(std::vector<std::string>, channels, {},
-          "channels to join, comma-separated (#carriere,#hr)");
+          "channels to join, comma-separated (#careers,#hr)");
 ABSL_FLAG(int, max_line_bytes, 400,
           "longest text of one line sent (IRC's limit is 512 bytes with the "
           "command, and servers add the sender's name when relaying)");

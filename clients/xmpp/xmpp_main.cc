@@ -48,7 +48,7 @@ ABSL_FLAG(std::string, password_file, "",
 ABSL_FLAG(std::string, xmpp, "",
           "HOST:PORT to connect to; default: found from the JID's domain");
 ABSL_FLAG(std::vector<std::string>, rooms, {},
-          "rooms to join, comma-separated (carriere@conference.example.org)");
+          "rooms to join, comma-separated (careers@conference.example.org)");
 ABSL_FLAG(std::string, nick, "dirigo", "the bot's nick in rooms");
 ABSL_FLAG(std::string, tls, "required",
           "required: TLS or no connection; off: plain text (only for a "

@@ -19,8 +19,10 @@ namespace {
 
 constexpr char kDictionaries[] = "/usr/share/hunspell/";
 constexpr size_t kMinLetters = 3;
-// Names that the Italian dictionary knows and the English one does not.
-const std::set<std::string> kNames = {"dirigo", "proto"};
+// Names, and protocol words ("http", the Bot "api"), that the Italian
+// dictionary knows and the English one does not.
+const std::set<std::string> kNames = {"dirigo", "proto", "api", "http",
+                                      "https"};
 
 struct Literal {
   int line;
