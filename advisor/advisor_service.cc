@@ -64,6 +64,46 @@ grpc::ByteBuffer ToBytes(const google::protobuf::Message& message) {
   return grpc::ByteBuffer(&slice, 1);
 }
 
+std::string WireBytes(const grpc::ByteBuffer& bytes) {
+  std::vector<grpc::Slice> slices;
+  std::string wire;
+  if (bytes.Dump(&slices).ok()) {
+    for (const auto& slice : slices) {
+      wire.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+    }
+  }
+  return wire;
+}
+
+absl::Status Malformed(const google::protobuf::Descriptor* type) {
+  return WithReason(
+      absl::InvalidArgumentError(absl::StrCat("the request is not a ",
+                                              type->full_name(),
+                                              " (malformed protobuf)")),
+      "REQUEST_MALFORMED");
+}
+
+// Like RunUnary, for a method on raw bytes: the request parsed as a
+// `Request` (INVALID_ARGUMENT if it is not one), `call` run on it, and its
+// answer serialised.
+template <typename Request, typename Call>
+grpc::ServerUnaryReactor* RunDecoded(grpc::CallbackServerContext* context,
+                                     WorkerPool* pool,
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response, Call call) {
+  return RunUnary(
+      context, pool, response,
+      [request, call = std::move(call)]() -> absl::StatusOr<grpc::ByteBuffer> {
+        Request parsed;
+        if (!parsed.ParseFromString(WireBytes(*request))) {
+          return Malformed(Request::descriptor());
+        }
+        auto result = call(parsed);
+        if (!result.ok()) return result.status();
+        return ToBytes(*result);
+      });
+}
+
 // Decodes a ConverseRequest and runs its turn; `id` gets the request id
 // whenever it could be read.
 absl::StatusOr<ConverseResponse> ConverseBytes(
@@ -251,20 +291,9 @@ class StreamReactor final
 
 absl::StatusOr<ConverseRequest> DecodeConverseRequest(
     const grpc::ByteBuffer& bytes, std::string* id) {
-  std::vector<grpc::Slice> slices;
-  std::string wire;
-  if (bytes.Dump(&slices).ok()) {
-    for (const auto& slice : slices) {
-      wire.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-    }
-  }
   dirigo::session::v1::WireConverseRequest raw;
-  if (!raw.ParseFromString(wire)) {
-    return WithReason(
-        absl::InvalidArgumentError(
-            "the request is not a dirigo.v1.ConverseRequest (malformed "
-            "protobuf)"),
-        "REQUEST_MALFORMED");
+  if (!raw.ParseFromString(WireBytes(bytes))) {
+    return Malformed(ConverseRequest::descriptor());
   }
   // The id first, so that any error below can echo it.
   if (CheckUtf8(raw.request_id()).ok()) *id = raw.request_id();
@@ -298,11 +327,11 @@ AdvisorService::AdvisorService(AdvisorCore* core, WorkerPool* pool,
 AdvisorService::~AdvisorService() = default;
 
 grpc::ServerUnaryReactor* AdvisorService::CreateSession(
-    grpc::CallbackServerContext* context,
-    const dirigo::v1::CreateSessionRequest* request,
-    dirigo::v1::CreateSessionResponse* response) {
-  return RunUnary(context, pool_, response,
-                  [this, request] { return core_->CreateSession(*request); });
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return RunDecoded<dirigo::v1::CreateSessionRequest>(
+      context, pool_, request, response,
+      [this](const auto& r) { return core_->CreateSession(r); });
 }
 
 grpc::ServerUnaryReactor* AdvisorService::Converse(
@@ -324,35 +353,35 @@ AdvisorService::StreamConverse(grpc::CallbackServerContext* context) {
 }
 
 grpc::ServerUnaryReactor* AdvisorService::GetSession(
-    grpc::CallbackServerContext* context,
-    const dirigo::v1::GetSessionRequest* request,
-    dirigo::v1::Session* response) {
-  return RunUnary(context, pool_, response,
-                  [this, request] { return core_->GetSession(*request); });
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return RunDecoded<dirigo::v1::GetSessionRequest>(
+      context, pool_, request, response,
+      [this](const auto& r) { return core_->GetSession(r); });
 }
 
 grpc::ServerUnaryReactor* AdvisorService::DeleteSession(
-    grpc::CallbackServerContext* context,
-    const dirigo::v1::DeleteSessionRequest* request,
-    dirigo::v1::DeleteSessionResponse* response) {
-  return RunUnary(context, pool_, response,
-                  [this, request] { return core_->DeleteSession(*request); });
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return RunDecoded<dirigo::v1::DeleteSessionRequest>(
+      context, pool_, request, response,
+      [this](const auto& r) { return core_->DeleteSession(r); });
 }
 
 grpc::ServerUnaryReactor* AdvisorService::Advise(
-    grpc::CallbackServerContext* context,
-    const dirigo::v1::AdviseRequest* request,
-    dirigo::v1::AdviseResponse* response) {
-  return RunUnary(context, pool_, response,
-                  [this, request] { return core_->Advise(*request); });
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return RunDecoded<dirigo::v1::AdviseRequest>(
+      context, pool_, request, response,
+      [this](const auto& r) { return core_->Advise(r); });
 }
 
 grpc::ServerUnaryReactor* AdvisorService::GetClientTexts(
-    grpc::CallbackServerContext* context,
-    const dirigo::v1::GetClientTextsRequest* request,
-    dirigo::v1::ClientTexts* response) {
-  return RunUnary(context, pool_, response,
-                  [this, request] { return core_->GetClientTexts(*request); });
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return RunDecoded<dirigo::v1::GetClientTextsRequest>(
+      context, pool_, request, response,
+      [this](const auto& r) { return core_->GetClientTexts(r); });
 }
 
 }  // namespace dirigo

@@ -31,14 +31,16 @@
 
 namespace dirigo {
 
-// Advisor::CallbackService, with Converse and StreamConverse on raw bytes.
-using AdvisorBase = dirigo::v1::Advisor::WithCallbackMethod_CreateSession<
+// Advisor::CallbackService with every method on raw bytes: requests are
+// parsed here, so that one that is not the expected message gets a clear
+// INVALID_ARGUMENT (gRPC's own answer would be an empty UNIMPLEMENTED).
+using AdvisorBase = dirigo::v1::Advisor::WithRawCallbackMethod_CreateSession<
     dirigo::v1::Advisor::WithRawCallbackMethod_Converse<
         dirigo::v1::Advisor::WithRawCallbackMethod_StreamConverse<
-            dirigo::v1::Advisor::WithCallbackMethod_GetSession<
-                dirigo::v1::Advisor::WithCallbackMethod_DeleteSession<
-                    dirigo::v1::Advisor::WithCallbackMethod_Advise<
-                        dirigo::v1::Advisor::WithCallbackMethod_GetClientTexts<
+            dirigo::v1::Advisor::WithRawCallbackMethod_GetSession<
+                dirigo::v1::Advisor::WithRawCallbackMethod_DeleteSession<
+                    dirigo::v1::Advisor::WithRawCallbackMethod_Advise<
+                        dirigo::v1::Advisor::WithRawCallbackMethod_GetClientTexts<
                             dirigo::v1::Advisor::Service>>>>>>>;
 
 // A ConverseRequest from its wire bytes; INVALID_ARGUMENT, naming the field,
@@ -65,31 +67,26 @@ class AdvisorService final : public AdvisorBase {
                  StreamLimits limits = {});
   ~AdvisorService() override;
 
-  grpc::ServerUnaryReactor* CreateSession(
-      grpc::CallbackServerContext* context,
-      const dirigo::v1::CreateSessionRequest* request,
-      dirigo::v1::CreateSessionResponse* response) override;
+  grpc::ServerUnaryReactor* CreateSession(grpc::CallbackServerContext* context,
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* Converse(grpc::CallbackServerContext* context,
                                      const grpc::ByteBuffer* request,
                                      grpc::ByteBuffer* response) override;
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* StreamConverse(
       grpc::CallbackServerContext* context) override;
-  grpc::ServerUnaryReactor* GetSession(
-      grpc::CallbackServerContext* context,
-      const dirigo::v1::GetSessionRequest* request,
-      dirigo::v1::Session* response) override;
-  grpc::ServerUnaryReactor* DeleteSession(
-      grpc::CallbackServerContext* context,
-      const dirigo::v1::DeleteSessionRequest* request,
-      dirigo::v1::DeleteSessionResponse* response) override;
-  grpc::ServerUnaryReactor* Advise(
-      grpc::CallbackServerContext* context,
-      const dirigo::v1::AdviseRequest* request,
-      dirigo::v1::AdviseResponse* response) override;
-  grpc::ServerUnaryReactor* GetClientTexts(
-      grpc::CallbackServerContext* context,
-      const dirigo::v1::GetClientTextsRequest* request,
-      dirigo::v1::ClientTexts* response) override;
+  grpc::ServerUnaryReactor* GetSession(grpc::CallbackServerContext* context,
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* DeleteSession(grpc::CallbackServerContext* context,
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* Advise(grpc::CallbackServerContext* context,
+                                  const grpc::ByteBuffer* request,
+                                  grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* GetClientTexts(grpc::CallbackServerContext* context,
+                                          const grpc::ByteBuffer* request,
+                                          grpc::ByteBuffer* response) override;
 
  private:
   AdvisorCore* core_;

@@ -1,4 +1,5 @@
 // The real dirigo-server, started as a process, used over gRPC as apps would.
+#include "absl/strings/str_cat.h"
 #include "dirigo/v1/advisor.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
@@ -373,6 +374,38 @@ TEST_F(ServerTest, StreamAnswersBadFramesOneByOne) {
   EXPECT_TRUE(status.ok()) << status.error_message();
   cq.Shutdown();
   while (cq.Next(&tag, &ok)) {
+  }
+}
+
+TEST_F(ServerTest, BytesThatAreNoRequestGetAClearError) {
+  // Every method, sent bytes that are no protobuf message at all.
+  grpc::GenericStub generic(server_->channel());
+  for (const char* method :
+       {"CreateSession", "Converse", "GetSession", "DeleteSession", "Advise",
+        "GetClientTexts"}) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
+    grpc::CompletionQueue cq;
+    grpc::Slice slice(std::string("\xff\xff\xff\xff"));
+    grpc::ByteBuffer request(&slice, 1), response;
+    auto call = generic.PrepareUnaryCall(
+        &ctx, absl::StrCat("/dirigo.v1.Advisor/", method), request, &cq);
+    call->StartCall();
+    grpc::Status status;
+    call->Finish(&response, &status, reinterpret_cast<void*>(1));
+    void* tag;
+    bool ok;
+    ASSERT_TRUE(cq.Next(&tag, &ok));
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << method;
+    EXPECT_THAT(status.error_message(),
+                HasSubstr(absl::StrCat("is not a dirigo.v1.")))
+        << method;
+    EXPECT_THAT(status.error_message(), HasSubstr("malformed protobuf"));
+    cq.Shutdown();
+    while (cq.Next(&tag, &ok)) {
+    }
   }
 }
 
