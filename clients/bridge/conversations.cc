@@ -70,6 +70,12 @@ grpc::Status Conversations::Say(const std::string& channel,
     absl::MutexLock lock(&mu_);
     auto it = sessions_.find(key);
     if (it != sessions_.end()) out->session = it->second;
+    // The greeting of a conversation whose first message failed.
+    if (auto g = unsent_greetings_.find(key); g != unsent_greetings_.end()) {
+      out->greeting = std::move(g->second);
+      out->begun = true;
+      unsent_greetings_.erase(g);
+    }
   }
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (out->session.empty()) {
@@ -89,12 +95,21 @@ grpc::Status Conversations::Say(const std::string& channel,
     dirigo::v1::ConverseResponse response;
     grpc::Status s = stub_->Converse(Context().get(), request, &response);
     if (s.ok()) {
+      WarmTexts();
       out->turn = std::move(*response.mutable_turn());
       if (out->begun && OnlyGreets(out->turn)) {
         out->turn = std::move(out->greeting);
         out->greeting.Clear();
       }
       out->turn.clear_trace();
+    } else if (out->begun && s.error_code() != grpc::StatusCode::NOT_FOUND) {
+      // The greeting (with its word on privacy) goes with the next message
+      // that gets through.
+      absl::MutexLock lock(&mu_);
+      if (unsent_greetings_.size() >= kMaxCachedPeople) {
+        unsent_greetings_.clear();
+      }
+      unsent_greetings_[key] = out->greeting;
     }
     // A conversation gone (erased, expired): begin again, once.
     if (s.error_code() != grpc::StatusCode::NOT_FOUND) return s;
@@ -109,6 +124,37 @@ grpc::Status Conversations::Texts(dirigo::v1::ClientTexts* out) {
   dirigo::v1::GetClientTextsRequest request;
   request.set_locale(options_.locale);
   return stub_->GetClientTexts(Context().get(), request, out);
+}
+
+void Conversations::WarmTexts() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!texts_.empty()) return;
+  }
+  dirigo::v1::ClientTexts texts;
+  if (Texts(&texts).ok()) {
+    absl::MutexLock lock(&mu_);
+    texts_.insert(texts.texts().begin(), texts.texts().end());
+  }
+}
+
+std::string Conversations::FailureText(const grpc::Status& status) {
+  WarmTexts();
+  const char* key = "failed";
+  switch (status.error_code()) {
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      key = "message_refused";
+      break;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+    case grpc::StatusCode::ABORTED:
+      key = "busy";
+      break;
+    default:
+      break;
+  }
+  absl::MutexLock lock(&mu_);
+  auto it = texts_.find(key);
+  return it == texts_.end() ? "" : it->second;
 }
 
 }  // namespace dirigo

@@ -62,8 +62,17 @@ class Conversations {
   // The texts clients show around the conversation (GetClientTexts).
   grpc::Status Texts(dirigo::v1::ClientTexts* out);
 
+  // What to tell a person whose message failed with `status`: that it
+  // could not be read (INVALID_ARGUMENT: too long, not text), that the bot
+  // is busy (RESOURCE_EXHAUSTED, ABORTED), or that something failed (the
+  // server unreachable…); in the server's words, fetched after the first
+  // turn that worked. "" when they never could be.
+  std::string FailureText(const grpc::Status& status);
+
  private:
   std::unique_ptr<grpc::ClientContext> Context() const;
+  // Fetches the texts once, for FailureText.
+  void WarmTexts();
   grpc::Status Create(const std::string& key, const std::string& channel,
                       const std::string& user,
                       dirigo::v1::CreateSessionResponse* created);
@@ -74,6 +83,11 @@ class Conversations {
   // links.
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::string> sessions_ ABSL_GUARDED_BY(mu_);
+  // Greetings of conversations whose first message failed, by person.
+  absl::flat_hash_map<std::string, dirigo::v1::BotTurn> unsent_greetings_
+      ABSL_GUARDED_BY(mu_);
+  // GetClientTexts' texts, once fetched.
+  absl::flat_hash_map<std::string, std::string> texts_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace dirigo

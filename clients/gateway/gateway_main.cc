@@ -57,6 +57,7 @@
 #include "absl/time/time.h"
 #include "base/flags_usage.h"
 #include "base/stop_signals.h"
+#include "clients/bridge/bridge_util.h"
 #include "clients/bridge/conversations.h"
 #include "clients/gateway/web_assets.h"
 #include "clients/render/render.h"
@@ -139,6 +140,13 @@ class Tokens {
             ": expected NAME SHA256-HEX (a name of at most 64 bytes, 64 hex "
             "digits)"));
       }
+      // The page's channel is the page's: a bridge named so would reach
+      // the visitors' conversations.
+      if (parts[0] == kWebChannel) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            file, ":", n, ": \"", kWebChannel,
+            "\" is the web chat page's channel; name the bridge otherwise"));
+      }
       tokens.by_digest_[absl::AsciiStrToLower(parts[1])] = parts[0];
     }
     tokens.on_ = true;
@@ -167,7 +175,12 @@ class Metrics {
   // A turn of `session` just went through.
   void Live(const std::string& session) {
     absl::MutexLock lock(&mu_);
-    // Bounded: beyond, the count starts afresh.
+    // Pruned a minute at a time, not only when scraped; bounded: beyond,
+    // the count starts afresh.
+    if (absl::Now() - last_prune_ > absl::Minutes(1)) {
+      Prune(absl::Seconds(absl::GetFlag(FLAGS_live_window_seconds)));
+      last_prune_ = absl::Now();
+    }
     if (last_turn_.size() >= kMaxLive) last_turn_.clear();
     last_turn_[session] = absl::Now();
   }
@@ -230,6 +243,7 @@ class Metrics {
   std::map<std::string, int64_t> requests_ ABSL_GUARDED_BY(mu_);
   mutable absl::flat_hash_map<std::string, absl::Time> last_turn_
       ABSL_GUARDED_BY(mu_);
+  absl::Time last_prune_ ABSL_GUARDED_BY(mu_) = absl::Now();
   std::array<int64_t, 6> turn_buckets_ ABSL_GUARDED_BY(mu_) = {};
   int64_t turns_ ABSL_GUARDED_BY(mu_) = 0;
   double turn_seconds_ ABSL_GUARDED_BY(mu_) = 0;
@@ -353,9 +367,9 @@ class Gateway {
         health_(grpc::health::v1::Health::NewStub(channel)),
         tokens_(std::move(tokens)),
         metrics_(metrics),
-        people_(channel,
-                {.timeout = std::chrono::milliseconds(
-                     absl::GetFlag(FLAGS_timeout_ms))}) {}
+        people_(channel, {.timeout = std::chrono::milliseconds(
+                                       absl::GetFlag(FLAGS_timeout_ms)),
+                          .locale = ""}) {}
 
   void Register(httplib::Server* http) {
     // Before any body is read: its size must be declared and within the
@@ -791,14 +805,20 @@ absl::Status Run(const sigset_t& signals) {
     return absl::InvalidArgumentError("--max_body_bytes must be at least 1");
   }
   const std::string listen = absl::GetFlag(FLAGS_listen);
-  size_t colon = listen.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos ||
-      !absl::SimpleAtoi(listen.substr(colon + 1), &port)) {
-    return absl::InvalidArgumentError("--listen must be HOST:PORT");
+  absl::StatusOr<HostPort> address =
+      ParseHostPort("listen", listen, /*allow_zero=*/true);
+  if (!address.ok()) return address.status();
+  const std::string host = address->host;
+  int port = address->port;
+  // Without tokens every route is open: with the page served beyond this
+  // machine, its visitors could reach every bridge's conversations.
+  if (!tokens->on() && absl::GetFlag(FLAGS_web_chat) && host != "127.0.0.1" &&
+      host != "::1" && host != "localhost") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "serving the web chat page on ", listen,
+        " needs --auth_tokens_file: without tokens the API's routes would be "
+        "open to every visitor of the page (or use --web_chat=false)"));
   }
-  std::string host = listen.substr(0, colon);
-  if (absl::StartsWith(host, "[")) host = host.substr(1, host.size() - 2);
   Metrics metrics;
   Gateway gateway(grpc::CreateChannel(absl::GetFlag(FLAGS_server),
                                       grpc::InsecureChannelCredentials()),
@@ -827,10 +847,7 @@ absl::Status Run(const sigset_t& signals) {
   if (port <= 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", listen));
   }
-  if (const std::string file = absl::GetFlag(FLAGS_port_file); !file.empty()) {
-    std::ofstream(file + ".tmp") << port << "\n";
-    std::rename((file + ".tmp").c_str(), file.c_str());
-  }
+  WritePortFile(absl::GetFlag(FLAGS_port_file), port);
   std::cerr << "dirigo-gateway listening on " << host << ":" << port << " for "
             << absl::GetFlag(FLAGS_server) << "\n";
   std::thread stopper([&http, &signals] {

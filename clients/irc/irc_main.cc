@@ -5,11 +5,16 @@
 //
 // It answers private messages, and in a channel the messages addressed to
 // it by nick ("dirigo: ciao", "dirigo, ciao"), there answering the person
-// by name. Quick replies come as numbered lines; "1", "2"… typed back pick
+// by name; a conversation in a channel is the person's own there, apart
+// from their private one (what they told the bot privately is never shown
+// in a channel). Quick replies come as numbered lines; "1", "2"… typed back pick
 // them. Lines are cut under --max_line_bytes at a space, never inside a
 // character, and sent at a pace the server accepts (--send_interval_ms). When the IRC server goes away it connects again, waiting
-// longer each time (up to --reconnect_max_seconds). The person is their nick
-// on the "irc" channel.
+// longer each time (up to --reconnect_max_seconds); lines not yet sent
+// are sent on the new connection. The person is "nick!user@host" on the
+// "irc" channel: IRC has no identity a bridge can trust more (a network's
+// accounts are not used), so the same nick from another host is another
+// person.
 #include <signal.h>
 #include <sys/select.h>
 
@@ -37,6 +42,7 @@
 #include "absl/strings/strip.h"
 #include "base/flags_usage.h"
 #include "base/stop_signals.h"
+#include "clients/bridge/bridge_util.h"
 #include "clients/bridge/conversations.h"
 #include "clients/render/render.h"
 #include "grpcpp/grpcpp.h"
@@ -70,9 +76,10 @@ class IrcBot {
   IrcBot(Conversations* people, std::string nick)
       : people_(people), nick_(std::move(nick)) {}
 
-  // Connects and serves until the connection ends; true when it had been
-  // registered (so the next attempt need not wait long).
-  bool Serve(const std::string& host, int port, const std::string& password);
+  // Connects and serves until the connection ends; how long it lasted
+  // once registered (zero when it never was).
+  std::chrono::steady_clock::duration Serve(const std::string& host, int port,
+                                            const std::string& password);
 
  private:
   static IrcBot* Of(irc_session_t* s) {
@@ -87,10 +94,12 @@ class IrcBot {
   static void OnNumeric(irc_session_t* s, unsigned int event, const char*,
                         const char** params, unsigned int count);
 
-  // The person `who` wrote `text`; the answer goes to `target` (their nick,
-  // or the channel, each line then beginning "who: ").
-  void Answer(const std::string& who, const std::string& target,
-              const std::string& text, bool in_channel);
+  // `person` (known on IRC as `nick`) wrote `text`; the answer goes to
+  // `target` (their nick, or the channel, each line then beginning
+  // "nick: ").
+  void Answer(const std::string& person, const std::string& nick,
+              const std::string& target, const std::string& text,
+              bool in_channel);
   void Lines(const std::string& target, const std::string& prefix,
              const std::vector<std::string>& texts);
   // Hands queued lines to libircclient as the pace allows and its buffer
@@ -107,13 +116,14 @@ class IrcBot {
   std::string nick_;
   irc_session_t* session_ = nullptr;
   bool registered_ = false;
-  std::string unreachable_;
+  std::chrono::steady_clock::time_point registered_at_;
 };
 
 void IrcBot::OnConnect(irc_session_t* s, const char*, const char*,
                        const char**, unsigned int) {
   IrcBot* bot = Of(s);
   bot->registered_ = true;
+  bot->registered_at_ = std::chrono::steady_clock::now();
   std::cerr << "dirigo-irc: connected as " << bot->nick_ << "\n";
   for (const std::string& c : absl::GetFlag(FLAGS_channels)) {
     irc_cmd_join(s, c.c_str(), nullptr);
@@ -136,44 +146,38 @@ void IrcBot::OnPrivate(irc_session_t* s, const char*, const char* origin,
   if (origin == nullptr || count < 2) return;
   char nick[128];
   irc_target_get_nick(origin, nick, sizeof nick);
-  Of(s)->Answer(nick, nick, params[1], false);
+  const std::string text(absl::StripAsciiWhitespace(params[1]));
+  // IRC nicks are the same whatever their case.
+  if (!text.empty()) {
+    Of(s)->Answer(absl::AsciiStrToLower(origin), nick, nick, text, false);
+  }
 }
 
 void IrcBot::OnChannel(irc_session_t* s, const char*, const char* origin,
                        const char** params, unsigned int count) {
   if (origin == nullptr || count < 2) return;
   IrcBot* bot = Of(s);
-  // Addressed by nick: "dirigo: …", "dirigo, …", "dirigo …".
-  absl::string_view text = params[1];
-  if (text.size() <= bot->nick_.size() ||
-      !absl::EqualsIgnoreCase(text.substr(0, bot->nick_.size()), bot->nick_)) {
-    return;
-  }
-  text.remove_prefix(bot->nick_.size());
-  if (text[0] != ':' && text[0] != ',' && text[0] != ' ') return;
-  text = absl::StripLeadingAsciiWhitespace(text.substr(1));
+  std::optional<std::string> text = AddressedTo(params[1], bot->nick_);
+  if (!text.has_value() || text->empty()) return;
   char nick[128];
   irc_target_get_nick(origin, nick, sizeof nick);
-  bot->Answer(nick, params[0], std::string(text), true);
+  const std::string channel = absl::AsciiStrToLower(params[0]);
+  bot->Answer(absl::StrCat(channel, " ", absl::AsciiStrToLower(origin)), nick,
+              params[0], *text, true);
 }
 
-void IrcBot::Answer(const std::string& who, const std::string& target,
-                    const std::string& text, bool in_channel) {
+void IrcBot::Answer(const std::string& person, const std::string& nick,
+                    const std::string& target, const std::string& text,
+                    bool in_channel) {
   Conversations::Turn turn;
-  // IRC nicks are the same whatever their case.
-  grpc::Status s =
-      people_->Say("irc", absl::AsciiStrToLower(who), text, "", &turn);
-  const std::string prefix = in_channel ? who + ": " : "";
+  grpc::Status s = people_->Say("irc", person, text, "", &turn);
+  const std::string prefix = in_channel ? nick + ": " : "";
   if (!s.ok()) {
     std::cerr << "dirigo-irc: a turn failed: " << s.error_code() << " "
               << s.error_message() << "\n";
-    if (unreachable_.empty()) {
-      dirigo::v1::ClientTexts texts;
-      if (people_->Texts(&texts).ok() && texts.texts().count("unreachable")) {
-        unreachable_ = texts.texts().at("unreachable");
-      }
+    if (std::string sorry = people_->FailureText(s); !sorry.empty()) {
+      Lines(target, prefix, {sorry});
     }
-    if (!unreachable_.empty()) Lines(target, prefix, {unreachable_});
     return;
   }
   Lines(target, prefix,
@@ -220,15 +224,15 @@ void IrcBot::Flush() {
   }
 }
 
-bool IrcBot::Serve(const std::string& host, int port,
-                   const std::string& password) {
+std::chrono::steady_clock::duration IrcBot::Serve(
+    const std::string& host, int port, const std::string& password) {
   irc_callbacks_t callbacks = {};
   callbacks.event_connect = OnConnect;
   callbacks.event_privmsg = OnPrivate;
   callbacks.event_channel = OnChannel;
   callbacks.event_numeric = OnNumeric;
   session_ = irc_create_session(&callbacks);
-  if (session_ == nullptr) return false;
+  if (session_ == nullptr) return {};
   irc_set_ctx(session_, this);
   registered_ = false;
   nick_ = absl::GetFlag(FLAGS_nick);
@@ -239,9 +243,8 @@ bool IrcBot::Serve(const std::string& host, int port,
               << ": " << irc_strerror(irc_errno(session_)) << "\n";
     irc_destroy_session(session_);
     session_ = nullptr;
-    return false;
+    return {};
   }
-  outgoing_.clear();  // what was not sent went to a connection now gone
   last_credit_ = std::chrono::steady_clock::now();
   credit_ = kBurst;
   // Our own loop, to look at `stopping` between reads, pace the lines, and
@@ -249,13 +252,18 @@ bool IrcBot::Serve(const std::string& host, int port,
   std::chrono::steady_clock::time_point quit_deadline;
   bool quitting = false;
   while (irc_is_connected(session_)) {
-    if (stopping && !quitting) {
+    // On a stop, what is queued goes first (for 2 s at most), then QUIT.
+    if (stopping && !quitting && quit_deadline == decltype(quit_deadline)()) {
+      quit_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    }
+    if (stopping && !quitting &&
+        (outgoing_.empty() || std::chrono::steady_clock::now() > quit_deadline)) {
       quitting = true;
       irc_cmd_quit(session_, nullptr);
       quit_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     }
     if (quitting && std::chrono::steady_clock::now() > quit_deadline) break;
-    if (!quitting) Flush();
+    if (!quitting && registered_) Flush();
     fd_set in, out;
     FD_ZERO(&in);
     FD_ZERO(&out);
@@ -265,7 +273,9 @@ bool IrcBot::Serve(const std::string& host, int port,
     if (select(maxfd + 1, &in, &out, nullptr, &tv) < 0) break;
     if (irc_process_select_descriptors(session_, &in, &out) != 0) break;
   }
-  const bool was_registered = registered_;
+  const auto lasted = registered_ ? std::chrono::steady_clock::now() -
+                                        registered_at_
+                                  : std::chrono::steady_clock::duration{};
   if (!stopping) {
     std::cerr << "dirigo-irc: disconnected from " << host << ":" << port
               << "\n";
@@ -273,25 +283,18 @@ bool IrcBot::Serve(const std::string& host, int port,
   irc_disconnect(session_);
   irc_destroy_session(session_);
   session_ = nullptr;
-  return was_registered;
+  return lasted;
 }
 
 absl::Status Run() {
-  const std::string irc = absl::GetFlag(FLAGS_irc);
-  size_t colon = irc.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos ||
-      !absl::SimpleAtoi(irc.substr(colon + 1), &port) || port <= 0 ||
-      port > 65535) {
-    return absl::InvalidArgumentError("--irc must be HOST:PORT");
-  }
+  absl::StatusOr<HostPort> irc = ParseHostPort("irc", absl::GetFlag(FLAGS_irc));
+  if (!irc.ok()) return irc.status();
   std::string password;
   if (const std::string f = absl::GetFlag(FLAGS_irc_password_file);
       !f.empty()) {
-    std::ifstream in(f);
-    if (!in || !std::getline(in, password)) {
-      return absl::InvalidArgumentError("--irc_password_file: cannot read " + f);
-    }
+    absl::StatusOr<std::string> read = ReadSecretFile("irc_password_file", f);
+    if (!read.ok()) return read.status();
+    password = *read;
   }
   if (absl::GetFlag(FLAGS_max_line_bytes) < 32 ||
       absl::GetFlag(FLAGS_max_line_bytes) > 500) {
@@ -301,20 +304,17 @@ absl::Status Run() {
                                            grpc::InsecureChannelCredentials()),
                        {.locale = absl::GetFlag(FLAGS_locale)});
   IrcBot bot(&people, absl::GetFlag(FLAGS_nick));
-  const auto max_wait =
-      std::chrono::seconds(std::max(1, absl::GetFlag(FLAGS_reconnect_max_seconds)));
-  std::chrono::milliseconds wait(500);
+  Reconnection reconnection(
+      std::chrono::seconds(std::max(1, absl::GetFlag(FLAGS_reconnect_max_seconds))));
   while (!stopping) {
-    if (bot.Serve(irc.substr(0, colon), port, password)) {
-      wait = std::chrono::milliseconds(500);
-    }
+    const auto lasted = bot.Serve(irc->host, irc->port, password);
     if (stopping) break;
+    const std::chrono::milliseconds wait = reconnection.Next(lasted);
     std::cerr << "dirigo-irc: connecting again in " << wait.count() << " ms\n";
     for (auto until = std::chrono::steady_clock::now() + wait;
          !stopping && std::chrono::steady_clock::now() < until;) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    wait = std::min<std::chrono::milliseconds>(wait * 2, max_wait);
   }
   return absl::OkStatus();
 }

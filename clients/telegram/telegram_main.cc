@@ -39,6 +39,7 @@
 #include "absl/synchronization/mutex.h"
 #include "base/flags_usage.h"
 #include "base/stop_signals.h"
+#include "clients/bridge/bridge_util.h"
 #include "clients/bridge/conversations.h"
 #include "clients/render/render.h"
 #include "clients/telegram/telegram_text.h"
@@ -83,23 +84,6 @@ void Nap(std::chrono::milliseconds d) {
   }
 }
 
-// The first line of `file`, trimmed.
-absl::StatusOr<std::string> FirstLine(const std::string& flag,
-                                      const std::string& file) {
-  std::ifstream in(file);
-  std::string line;
-  if (!in || !std::getline(in, line)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", flag, ": cannot read ", file));
-  }
-  std::string s(absl::StripAsciiWhitespace(line));
-  if (s.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", flag, ": ", file, " is empty"));
-  }
-  return s;
-}
-
 // A field of a JSON object, or the null value.
 const Value& Field(const Value& v, const std::string& name) {
   static const Value kNull;
@@ -108,9 +92,10 @@ const Value& Field(const Value& v, const std::string& name) {
   return it == v.struct_value().fields().end() ? kNull : it->second;
 }
 
-// An id (a JSON number) as text, exactly.
+// An id (a JSON number) as text, exactly; "" when there is none.
 std::string IdText(const Value& v) {
   if (v.has_string_value()) return v.string_value();
+  if (!v.has_number_value()) return "";
   return absl::StrCat(static_cast<int64_t>(v.number_value()));
 }
 
@@ -212,8 +197,11 @@ class Bridge {
   Bridge(BotApi* api, Conversations* people) : api_(api), people_(people) {}
 
   // The bot's own name, for messages in groups: "@name".
-  void set_username(const std::string& name) {
-    mention_ = absl::AsciiStrToLower("@" + name);
+  // The bot's own name and id (getMe): in groups, "@name" and replies to
+  // its messages address it.
+  void set_me(const std::string& name, const std::string& id) {
+    bot_id_ = id;
+    mention_ = name.empty() ? "" : absl::AsciiStrToLower("@" + name);
   }
 
   // One update (a message, a button pressed). Unavailable when the server
@@ -229,15 +217,24 @@ class Bridge {
             bool keyboard);
   void SendText(const std::string& chat, const std::string& text,
                 const dirigo::v1::BotTurn* keyboard);
-  std::string Unreachable();
 
   BotApi* api_;
   Conversations* people_;
   std::string mention_;
-  std::string unreachable_;
+  std::string bot_id_;
 };
 
-bool Bridge::Read(const Value& update, std::string* user, std::string* chat,
+// The person: their user id in a private chat; in a group, the group and
+// their user id (a conversation in a group is apart from their private
+// one: what they told the bot privately is never shown in a group).
+std::string PersonIn(const Value& chat, const std::string& user) {
+  if (user.empty()) return "";
+  if (Field(chat, "type").string_value() == "private") return user;
+  const std::string group = IdText(Field(chat, "id"));
+  return group.empty() ? "" : absl::StrCat(group, " ", user);
+}
+
+bool Bridge::Read(const Value& update, std::string* person, std::string* chat,
                   std::string* text) {
   const Value& callback = Field(update, "callback_query");
   if (callback.has_struct_value()) {
@@ -249,28 +246,38 @@ bool Bridge::Read(const Value& update, std::string* user, std::string* chat,
     }
     const Value& message = Field(callback, "message");
     if (!message.has_struct_value()) return false;  // too old a message
-    *user = IdText(Field(Field(callback, "from"), "id"));
+    *person = PersonIn(Field(message, "chat"),
+                       IdText(Field(Field(callback, "from"), "id")));
     *chat = IdText(Field(Field(message, "chat"), "id"));
     *text = Field(callback, "data").string_value();
     return !text->empty();
   }
   const Value& message = Field(update, "message");
-  if (!message.has_struct_value() || !Field(message, "text").has_string_value()) {
+  // Messages sent on behalf of a chat (a channel, an anonymous admin) have
+  // no person behind them that the bot can tell apart.
+  if (!message.has_struct_value() ||
+      !Field(message, "text").has_string_value() ||
+      Field(message, "sender_chat").has_struct_value()) {
     return false;
   }
-  *user = IdText(Field(Field(message, "from"), "id"));
-  *chat = IdText(Field(Field(message, "chat"), "id"));
-  *text = Field(message, "text").string_value();
-  if (Field(Field(message, "chat"), "type").string_value() == "private") {
-    return true;
-  }
-  // In a group, only what names the bot; the name is not part of the words.
+  const Value& in = Field(message, "chat");
+  *person = PersonIn(in, IdText(Field(Field(message, "from"), "id")));
+  *chat = IdText(Field(in, "id"));
+  *text = std::string(absl::StripAsciiWhitespace(Field(message, "text").string_value()));
+  if (Field(in, "type").string_value() == "private") return !text->empty();
+  // In a group, only what names the bot (the name is not part of the
+  // words), or answers one of its messages.
   const std::string lower = absl::AsciiStrToLower(*text);
   size_t at = mention_.empty() ? std::string::npos : lower.find(mention_);
-  if (at == std::string::npos) return false;
-  text->erase(at, mention_.size());
-  *text = std::string(absl::StripAsciiWhitespace(*text));
-  return true;
+  if (at != std::string::npos) {
+    text->erase(at, mention_.size());
+    *text = std::string(absl::StripAsciiWhitespace(*text));
+  } else if (bot_id_.empty() ||
+             IdText(Field(Field(Field(message, "reply_to_message"), "from"),
+                          "id")) != bot_id_) {
+    return false;
+  }
+  return !text->empty();
 }
 
 void Bridge::Handle(const Value& update) {
@@ -278,6 +285,8 @@ void Bridge::Handle(const Value& update) {
   if (!Read(update, &user, &chat, &text) || user.empty() || chat.empty()) {
     return;
   }
+  // "/start@name" in a group, after the name was taken out.
+  if (text == "/start@") text = "/start";
   Conversations::Turn turn;
   grpc::Status s;
   // Telegram's first message, "/start" (with a parameter at times), is not
@@ -292,26 +301,15 @@ void Bridge::Handle(const Value& update) {
   if (!s.ok()) {
     std::cerr << "dirigo-telegram: a turn failed: " << s.error_code() << " "
               << s.error_message() << "\n";
-    SendText(chat, EscapeMarkdownV2(Unreachable()), nullptr);
+    if (std::string sorry = people_->FailureText(s); !sorry.empty()) {
+      SendText(chat, EscapeMarkdownV2(sorry), nullptr);
+    }
     return;
   }
   if (turn.greeting.messages_size() > 0) {
     Send(chat, turn.greeting, turn.turn.messages_size() == 0);
   }
   if (turn.turn.messages_size() > 0) Send(chat, turn.turn, true);
-}
-
-// The words for "the server cannot be reached", from the server when it
-// could be reached once.
-std::string Bridge::Unreachable() {
-  if (unreachable_.empty()) {
-    dirigo::v1::ClientTexts texts;
-    if (people_->Texts(&texts).ok()) {
-      auto it = texts.texts().find("unreachable");
-      if (it != texts.texts().end()) unreachable_ = it->second;
-    }
-  }
-  return unreachable_.empty() ? "…" : unreachable_;
 }
 
 void Bridge::Send(const std::string& chat, const dirigo::v1::BotTurn& turn,
@@ -374,6 +372,7 @@ void Poll(BotApi* api, Bridge* bridge) {
     if (offset > 0) f["offset"] = Number(static_cast<double>(offset));
     f["timeout"] = Number(timeout);
     f["allowed_updates"] = AllowedUpdates();
+    const auto asked = std::chrono::steady_clock::now();
     absl::StatusOr<Value> updates = api->Call("getUpdates", params, timeout + 15);
     if (!updates.ok()) {
       if (stopping) break;
@@ -384,6 +383,12 @@ void Poll(BotApi* api, Bridge* bridge) {
       continue;
     }
     backoff = std::chrono::milliseconds(500);
+    // Telegram holds an empty poll for `timeout`; an API that answers at
+    // once must not be asked again at once, in a busy loop.
+    if (updates->list_value().values_size() == 0 &&
+        std::chrono::steady_clock::now() - asked < std::chrono::milliseconds(500)) {
+      Nap(std::chrono::seconds(1));
+    }
     for (const Value& u : updates->list_value().values()) {
       bridge->Handle(u);
       offset = std::max<int64_t>(
@@ -392,12 +397,13 @@ void Poll(BotApi* api, Bridge* bridge) {
   }
 }
 
-// The bot's username (getMe), asked until the Bot API answers.
-absl::StatusOr<std::string> Username(BotApi* api) {
+// The bot itself (getMe: its username and id), asked until the Bot API
+// answers.
+absl::StatusOr<Value> Me(BotApi* api) {
   std::chrono::milliseconds backoff(500);
   while (!stopping) {
     absl::StatusOr<Value> me = api->Call("getMe", Struct());
-    if (me.ok()) return Field(*me, "username").string_value();
+    if (me.ok()) return me;
     // A wrong token is not worth retrying.
     if (absl::IsFailedPrecondition(me.status())) return me.status();
     std::cerr << "dirigo-telegram: " << me.status().message() << "\n";
@@ -410,13 +416,9 @@ absl::StatusOr<std::string> Username(BotApi* api) {
 // Webhook mode: setWebhook, then the updates Telegram posts, until stopped.
 absl::Status ServeWebhook(BotApi* api, Bridge* bridge,
                           const std::string& secret) {
-  const std::string listen = absl::GetFlag(FLAGS_webhook_listen);
-  size_t colon = listen.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos ||
-      !absl::SimpleAtoi(listen.substr(colon + 1), &port)) {
-    return absl::InvalidArgumentError("--webhook_listen must be HOST:PORT");
-  }
+  absl::StatusOr<HostPort> listen = ParseHostPort(
+      "webhook_listen", absl::GetFlag(FLAGS_webhook_listen), /*allow_zero=*/true);
+  if (!listen.ok()) return listen.status();
   httplib::Server http;
   absl::Mutex mu;  // one update at a time, in order
   http.Post(".*", [&](const httplib::Request& req, httplib::Response& res) {
@@ -434,11 +436,13 @@ absl::Status ServeWebhook(BotApi* api, Bridge* bridge,
     res.status = 200;
   });
   http.set_payload_max_length(1 << 20);
-  std::string host = listen.substr(0, colon);
-  port = port == 0 ? http.bind_to_any_port(host)
-                   : (http.bind_to_port(host, port) ? port : -1);
+  const std::string& host = listen->host;
+  int port = listen->port == 0
+                 ? http.bind_to_any_port(host)
+                 : (http.bind_to_port(host, listen->port) ? listen->port : -1);
   if (port <= 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", listen));
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", absl::GetFlag(FLAGS_webhook_listen)));
   }
   Struct params;
   auto& f = *params.mutable_fields();
@@ -446,10 +450,7 @@ absl::Status ServeWebhook(BotApi* api, Bridge* bridge,
   f["secret_token"] = Text(secret);
   f["allowed_updates"] = AllowedUpdates();
   if (auto s = api->Call("setWebhook", params); !s.ok()) return s.status();
-  if (const std::string file = absl::GetFlag(FLAGS_port_file); !file.empty()) {
-    std::ofstream(file + ".tmp") << port << "\n";
-    std::rename((file + ".tmp").c_str(), file.c_str());
-  }
+  WritePortFile(absl::GetFlag(FLAGS_port_file), port);
   std::cerr << "dirigo-telegram: webhook on " << host << ":" << port << "\n";
   std::thread stopper([&http] {
     while (!stopping) Nap(std::chrono::milliseconds(200));
@@ -468,7 +469,7 @@ absl::Status Run() {
         "--token_file is required (the bot's token, from @BotFather)");
   }
   absl::StatusOr<std::string> token =
-      FirstLine("token_file", absl::GetFlag(FLAGS_token_file));
+      ReadSecretFile("token_file", absl::GetFlag(FLAGS_token_file));
   if (!token.ok()) return token.status();
   const bool webhook = !absl::GetFlag(FLAGS_webhook_url).empty();
   std::string secret;
@@ -479,7 +480,8 @@ absl::Status Run() {
           "HTTPS only)");
     }
     absl::StatusOr<std::string> s =
-        FirstLine("webhook_secret_file", absl::GetFlag(FLAGS_webhook_secret_file));
+        ReadSecretFile("webhook_secret_file",
+                       absl::GetFlag(FLAGS_webhook_secret_file));
     if (!s.ok()) return s.status();
     if (s->size() > 256 ||
         s->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -499,13 +501,18 @@ absl::Status Run() {
                                            grpc::InsecureChannelCredentials()),
                        {.locale = absl::GetFlag(FLAGS_locale)});
   Bridge bridge(&api, &people);
-  absl::StatusOr<std::string> name = Username(&api);
-  if (!name.ok()) return stopping ? absl::OkStatus() : name.status();
-  bridge.set_username(*name);
-  std::cerr << "dirigo-telegram: @" << *name << " for "
+  absl::StatusOr<Value> me = Me(&api);
+  if (!me.ok()) return stopping ? absl::OkStatus() : me.status();
+  const std::string name = Field(*me, "username").string_value();
+  bridge.set_me(name, IdText(Field(*me, "id")));
+  std::cerr << "dirigo-telegram: @" << name << " for "
             << absl::GetFlag(FLAGS_server) << " ("
             << (webhook ? "webhook" : "long polling") << ")\n";
   if (webhook) return ServeWebhook(&api, &bridge, secret);
+  // A webhook left by an earlier run would keep getUpdates refused (409).
+  if (auto s = api.Call("deleteWebhook", Struct()); !s.ok()) {
+    std::cerr << "dirigo-telegram: " << s.status().message() << "\n";
+  }
   Poll(&api, &bridge);
   return absl::OkStatus();
 }

@@ -4,13 +4,15 @@
 //               [--xmpp=HOST:PORT] [--rooms=carriere@conference.example.org]
 //               [--nick=dirigo] [--tls=required|off] [--server=…]
 //
-// It answers chat messages, and in a room (XEP-0045) the messages addressed
-// to it by nick ("dirigo: ciao"), there answering the person by name. Quick
+// It answers chat messages (those sent while it was away too), and in a
+// room (XEP-0045) the messages addressed to it by nick ("dirigo: ciao"),
+// there answering the person by name; a conversation in a room is the
+// person's own there, apart from their private one. Quick
 // replies come as numbered lines; "1", "2"… typed back pick them. When the
 // connection is lost it connects again, waiting longer each time (up to
 // --reconnect_max_seconds). The person is their bare JID on the "xmpp"
 // channel; in a room, their bare JID when the room shows it to occupants,
-// else the room and their nick.
+// else the room and their nick (which anyone may take after them).
 #include <signal.h>
 
 #include <algorithm>
@@ -36,6 +38,7 @@
 #include "absl/strings/strip.h"
 #include "base/flags_usage.h"
 #include "base/stop_signals.h"
+#include "clients/bridge/bridge_util.h"
 #include "clients/bridge/conversations.h"
 #include "clients/render/render.h"
 #include "grpcpp/grpcpp.h"
@@ -77,9 +80,12 @@ class XmppBot {
   XmppBot(xmpp_ctx_t* ctx, Conversations* people)
       : ctx_(ctx), people_(people) {}
 
-  // Connects and serves until the connection ends; true when it had been
-  // connected (so the next attempt need not wait long).
-  bool Serve(const std::string& jid, const std::string& password);
+  // Connects (to `address`, or where the JID's domain says) and serves
+  // until the connection ends; how long it lasted once connected (zero
+  // when it never was).
+  std::chrono::steady_clock::duration Serve(
+      const std::string& jid, const std::string& password,
+      const std::optional<HostPort>& address);
 
  private:
   static void OnConnection(xmpp_conn_t* conn, xmpp_conn_event_t event, int,
@@ -88,6 +94,8 @@ class XmppBot {
   static int OnPresence(xmpp_conn_t* conn, xmpp_stanza_t* stanza, void* self);
 
   void Joined();
+  bool IsRoom(const char* jid) const;
+  std::string Occupant(const std::string& full_jid) const;
   void Handle(xmpp_stanza_t* stanza);
   // The bot's answer to `who`, as messages of `type` to `to`, each line
   // beginning with `prefix`.
@@ -100,8 +108,8 @@ class XmppBot {
   Conversations* people_;
   xmpp_conn_t* conn_ = nullptr;
   bool connected_ = false;
+  std::chrono::steady_clock::time_point connected_at_;
   bool ended_ = false;
-  std::string unreachable_;
   // Room occupants ("room@conference/nick") → their bare JIDs, when the
   // room shows them (its presences carry muc#user items with a jid).
   std::map<std::string, std::string> occupants_;
@@ -112,6 +120,7 @@ void XmppBot::OnConnection(xmpp_conn_t*, xmpp_conn_event_t event, int error,
   XmppBot* bot = static_cast<XmppBot*>(self);
   if (event == XMPP_CONN_CONNECT) {
     bot->connected_ = true;
+    bot->connected_at_ = std::chrono::steady_clock::now();
     bot->Joined();
     return;
   }
@@ -162,7 +171,9 @@ void XmppBot::Joined() {
 int XmppBot::OnPresence(xmpp_conn_t*, xmpp_stanza_t* stanza, void* self) {
   XmppBot* bot = static_cast<XmppBot*>(self);
   const char* from = xmpp_stanza_get_from(stanza);
-  if (from == nullptr) return 1;
+  // Only the rooms the bot joined say who their occupants are: anyone else
+  // could name any JID.
+  if (from == nullptr || !bot->IsRoom(from)) return 1;
   const char* type = xmpp_stanza_get_type(stanza);
   if (type != nullptr && std::string(type) == "unavailable") {
     bot->occupants_.erase(from);
@@ -176,9 +187,25 @@ int XmppBot::OnPresence(xmpp_conn_t*, xmpp_stanza_t* stanza, void* self) {
       item == nullptr ? nullptr : xmpp_stanza_get_attribute(item, "jid");
   if (jid != nullptr) {
     Owned bare{bot->ctx_, xmpp_jid_bare(bot->ctx_, jid)};
-    bot->occupants_[from] = bare.str();
+    bot->occupants_[from] = absl::AsciiStrToLower(bare.str());
   }
   return 1;
+}
+
+bool XmppBot::IsRoom(const char* jid) const {
+  Owned bare{ctx_, xmpp_jid_bare(ctx_, jid)};
+  const std::string room = absl::AsciiStrToLower(bare.str());
+  for (const std::string& r : absl::GetFlag(FLAGS_rooms)) {
+    if (absl::AsciiStrToLower(r) == room) return true;
+  }
+  return false;
+}
+
+// Who an occupant of a room is: their real JID when the room shows it,
+// else the room and their nick.
+std::string XmppBot::Occupant(const std::string& full_jid) const {
+  auto it = occupants_.find(full_jid);
+  return it == occupants_.end() ? full_jid : it->second;
 }
 
 int XmppBot::OnMessage(xmpp_conn_t*, xmpp_stanza_t* stanza, void* self) {
@@ -191,43 +218,33 @@ void XmppBot::Handle(xmpp_stanza_t* stanza) {
   const char* type_attr = xmpp_stanza_get_type(stanza);
   const std::string type = type_attr == nullptr ? "normal" : type_attr;
   if (from_attr == nullptr || type == "error" || type == "headline") return;
-  // Old messages a room replays are not addressed to the bot now.
-  if (xmpp_stanza_get_child_by_name_and_ns(stanza, "delay", "urn:xmpp:delay")) {
-    return;
-  }
   Owned body{ctx_, xmpp_message_get_body(stanza)};
-  const std::string text = body.str();
+  const std::string text(absl::StripAsciiWhitespace(body.str()));
   if (text.empty()) return;
   const std::string from = from_attr;
   Owned bare{ctx_, xmpp_jid_bare(ctx_, from_attr)};
-  const auto& rooms = absl::GetFlag(FLAGS_rooms);
-  const bool from_room =
-      std::find(rooms.begin(), rooms.end(), bare.str()) != rooms.end();
-  auto occupant = occupants_.find(from);
+  const bool from_room = IsRoom(from_attr);
   if (type != "groupchat") {
-    // A room's occupant writing privately: their real JID if the room
-    // shows it, else the room and their nick.
-    std::string who = bare.str();
-    if (from_room) {
-      who = occupant == occupants_.end() ? from : occupant->second;
-    }
-    Answer(who, text, from, "chat", "");
+    // A chat, sent while the bot was away or now. From a room's occupant,
+    // the person is who the room says.
+    Answer(from_room ? Occupant(from) : absl::AsciiStrToLower(bare.str()),
+           text, from, "chat", "");
+    return;
+  }
+  // A room's message: only from the rooms joined, never the history a room
+  // replays, never the bot's own.
+  if (!from_room ||
+      xmpp_stanza_get_child_by_name_and_ns(stanza, "delay", "urn:xmpp:delay")) {
     return;
   }
   Owned nick{ctx_, xmpp_jid_resource(ctx_, from_attr)};
-  const std::string me = absl::GetFlag(FLAGS_nick);
-  if (nick.str().empty() || nick.str() == me) return;  // the room, or us
-  absl::string_view rest = text;
-  if (rest.size() <= me.size() ||
-      !absl::EqualsIgnoreCase(rest.substr(0, me.size()), me)) {
-    return;
-  }
-  rest.remove_prefix(me.size());
-  if (rest[0] != ':' && rest[0] != ',' && rest[0] != ' ') return;
-  rest = absl::StripLeadingAsciiWhitespace(rest.substr(1));
-  const std::string who =
-      occupant == occupants_.end() ? from : occupant->second;
-  Answer(who, std::string(rest), bare.str(), "groupchat", nick.str() + ": ");
+  if (nick.str().empty() || nick.str() == absl::GetFlag(FLAGS_nick)) return;
+  std::optional<std::string> words =
+      AddressedTo(text, absl::GetFlag(FLAGS_nick));
+  if (!words.has_value() || words->empty()) return;
+  // A conversation in a room is apart from the person's private one.
+  Answer(absl::StrCat(absl::AsciiStrToLower(bare.str()), " ", Occupant(from)),
+         *words, bare.str(), "groupchat", nick.str() + ": ");
 }
 
 void XmppBot::Answer(const std::string& who, const std::string& text,
@@ -238,13 +255,9 @@ void XmppBot::Answer(const std::string& who, const std::string& text,
   if (!s.ok()) {
     std::cerr << "dirigo-xmpp: a turn failed: " << s.error_code() << " "
               << s.error_message() << "\n";
-    if (unreachable_.empty()) {
-      dirigo::v1::ClientTexts texts;
-      if (people_->Texts(&texts).ok() && texts.texts().count("unreachable")) {
-        unreachable_ = texts.texts().at("unreachable");
-      }
+    if (std::string sorry = people_->FailureText(s); !sorry.empty()) {
+      Send(to, type, prefix + sorry);
     }
-    if (!unreachable_.empty()) Send(to, type, prefix + unreachable_);
     return;
   }
   for (const std::string& m : PlainMessages(
@@ -265,7 +278,9 @@ void XmppBot::Send(const std::string& to, const char* type,
   xmpp_stanza_release(m);
 }
 
-bool XmppBot::Serve(const std::string& jid, const std::string& password) {
+std::chrono::steady_clock::duration XmppBot::Serve(
+    const std::string& jid, const std::string& password,
+    const std::optional<HostPort>& address) {
   conn_ = xmpp_conn_new(ctx_);
   xmpp_conn_set_jid(conn_, jid.c_str());
   xmpp_conn_set_pass(conn_, password.c_str());
@@ -275,16 +290,10 @@ bool XmppBot::Serve(const std::string& jid, const std::string& password) {
   xmpp_conn_set_sockopt_callback(conn_, xmpp_sockopt_cb_keepalive);
   connected_ = false;
   ended_ = false;
-  std::string host;
-  int port = 0;
-  if (const std::string a = absl::GetFlag(FLAGS_xmpp); !a.empty()) {
-    size_t colon = a.rfind(':');
-    host = a.substr(0, colon);
-    (void)absl::SimpleAtoi(a.substr(colon + 1), &port);
-  }
-  if (xmpp_connect_client(conn_, host.empty() ? nullptr : host.c_str(),
-                          static_cast<unsigned short>(port), OnConnection,
-                          this) != XMPP_EOK) {
+  if (xmpp_connect_client(
+          conn_, address.has_value() ? address->host.c_str() : nullptr,
+          static_cast<unsigned short>(address.has_value() ? address->port : 0),
+          OnConnection, this) != XMPP_EOK) {
     ended_ = true;
   }
   bool quit_sent = false;
@@ -295,10 +304,12 @@ bool XmppBot::Serve(const std::string& jid, const std::string& password) {
       xmpp_disconnect(conn_);  // ends with a disconnect event
     }
   }
-  const bool was_connected = connected_;
+  const auto lasted = connected_
+                          ? std::chrono::steady_clock::now() - connected_at_
+                          : std::chrono::steady_clock::duration{};
   xmpp_conn_release(conn_);
   conn_ = nullptr;
-  return was_connected;
+  return lasted;
 }
 
 absl::Status Run() {
@@ -310,44 +321,33 @@ absl::Status Run() {
       absl::GetFlag(FLAGS_tls) != "off") {
     return absl::InvalidArgumentError("--tls is required or off");
   }
+  std::optional<HostPort> address;
   if (const std::string a = absl::GetFlag(FLAGS_xmpp); !a.empty()) {
-    int port = 0;
-    size_t colon = a.rfind(':');
-    if (colon == std::string::npos ||
-        !absl::SimpleAtoi(a.substr(colon + 1), &port) || port <= 0 ||
-        port > 65535) {
-      return absl::InvalidArgumentError("--xmpp must be HOST:PORT");
-    }
+    absl::StatusOr<HostPort> parsed = ParseHostPort("xmpp", a);
+    if (!parsed.ok()) return parsed.status();
+    address = *parsed;
   }
-  std::string password;
-  {
-    const std::string f = absl::GetFlag(FLAGS_password_file);
-    std::ifstream in(f);
-    if (f.empty() || !in || !std::getline(in, password) || password.empty()) {
-      return absl::InvalidArgumentError(
-          "--password_file is required: a file whose first line is the "
-          "password");
-    }
-  }
+  absl::StatusOr<std::string> password =
+      ReadSecretFile("password_file", absl::GetFlag(FLAGS_password_file));
+  if (!password.ok()) return password.status();
   Conversations people(grpc::CreateChannel(absl::GetFlag(FLAGS_server),
                                            grpc::InsecureChannelCredentials()),
                        {.locale = absl::GetFlag(FLAGS_locale)});
   xmpp_initialize();
   xmpp_ctx_t* ctx = xmpp_ctx_new(nullptr, nullptr);
   XmppBot bot(ctx, &people);
-  const auto max_wait = std::chrono::seconds(
-      std::max(1, absl::GetFlag(FLAGS_reconnect_max_seconds)));
-  std::chrono::milliseconds wait(500);
+  Reconnection reconnection(std::chrono::seconds(
+      std::max(1, absl::GetFlag(FLAGS_reconnect_max_seconds))));
   while (!stopping) {
-    if (bot.Serve(jid, password)) wait = std::chrono::milliseconds(500);
+    const auto lasted = bot.Serve(jid, *password, address);
     if (stopping) break;
+    const std::chrono::milliseconds wait = reconnection.Next(lasted);
     std::cerr << "dirigo-xmpp: connecting again in " << wait.count()
               << " ms\n";
     for (auto until = std::chrono::steady_clock::now() + wait;
          !stopping && std::chrono::steady_clock::now() < until;) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    wait = std::min<std::chrono::milliseconds>(wait * 2, max_wait);
   }
   xmpp_ctx_free(ctx);
   xmpp_shutdown();

@@ -194,5 +194,13 @@ stop_gateway
 out=$("$gateway" --tls_cert="$work/cert.pem" --tls_key="$work/missing.pem" 2>&1); rc=$?
 [ $rc -ne 0 ] && grep -q "not a matching PEM pair" <<<"$out"; check "a bad key is refused at start, clearly" $?
 
+# Settings that would open conversations to the wrong people are refused.
+printf 'web %s\n' "$(hash secret-web)" >"$work/web-tokens"
+out=$("$gateway" --listen=127.0.0.1:0 --auth_tokens_file="$work/web-tokens" 2>&1); rc=$?
+[ $rc -ne 0 ] && grep -q '"web" is the web chat page' <<<"$out"; check "a bridge token named web is refused" $?
+out=$("$gateway" --listen=0.0.0.0:0 2>&1); rc=$?
+[ $rc -ne 0 ] && grep -q 'needs --auth_tokens_file' <<<"$out"
+check "the page beyond loopback without tokens is refused at start" $?
+
 echo "gateway: $pass passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -175,8 +175,10 @@ first=$(channel_bot | head -n 1)
 check "nothing for the message not addressed to the bot (first line: ${first:0:40})" $?
 mark_b=$(line_count "$channel_b")
 ii_cmd alice "#carriere" "dirigo, cosa sai di me?"
-wait_for "$channel_b" '<dirigo> alice: .*segretaria' 10 "$mark_b"
-check "'dirigo, ...' from alice: her own conversation (her nick), in the channel" $?
+wait_for "$channel_b" '<dirigo> alice: .*non so niente di te' 10 "$mark_b"
+check "'dirigo, ...' from alice: answered in the channel, in a conversation of its own there" $?
+! lines_after "$channel_b" "$mark_b" | grep -q 'segretaria'
+check "what alice told the bot privately is never shown in the channel" $?
 # The bridge answers one message after the other: from the first line for
 # alice on, every line is for her.
 ! channel_bot | sed -n '/^alice: /,$p' | grep -v '^alice: ' | grep -q .

@@ -194,8 +194,10 @@ room_mark=$(line_count "$work/bob.out")
 alice room "$room" "dirigo, cosa sai di me?"
 wait_for "$work/bob.out" "^room $room/dirigo: alice: " 10 "$room_mark"
 check "'dirigo, ...' from alice: answered in the room, addressed to her" $?
-wait_for "$work/bob.out" "^room $room/dirigo[:|] .*segretaria" 5 "$room_mark"
-check "as the same person as in the chat (the room shows her real JID)" $?
+wait_for "$work/bob.out" "^room $room/dirigo[:|] .*non so niente di te" 5 "$room_mark"
+check "in a conversation of its own there" $?
+! lines_after "$work/bob.out" "$room_mark" | grep -q 'segretaria'
+check "what alice told the bot privately is never shown in the room" $?
 # From the first message for alice on, every message is for her.
 ! lines_after "$work/bob.out" "$room_mark" | sed -n "s|^room $room/dirigo: ||p" |
   sed -n '/^alice: /,$p' | grep -v '^alice: ' | grep -q .

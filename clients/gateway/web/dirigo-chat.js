@@ -27,7 +27,6 @@
   const base = new URL('./', script.src);
   const wantedLocale = script.getAttribute('data-locale') || '';
   const storeKey = 'dirigo-chat:' + base.href;
-  const botName = 'Dirigo';
   // Turns kept for a reload, with their citations, plan and replies (the
   // transcript holds plain text only).
   const keptTurns = 8;
@@ -167,7 +166,11 @@
     build(frame) {
       this.frame = frame;
       frame.classList.add('dg-frame');
+      frame.append(this.buildHeader(), this.buildLog(), this.buildFooter());
+      this.setBusy(true);
+    }
 
+    buildHeader() {
       const header = el('header', 'dg-header');
       const brand = el('div', 'dg-brand');
       const logo = el('span', 'dg-logo');
@@ -191,7 +194,10 @@
         tools.appendChild(this.closeButton);
       }
       header.append(brand, tools);
+      return header;
+    }
 
+    buildLog() {
       this.scroller = el('div', 'dg-scroller');
       const column = el('div', 'dg-column');
       this.log = el('div', 'dg-log');
@@ -208,7 +214,10 @@
       this.typing.append(dots, this.typingText);
       column.append(this.log, this.typing);
       this.scroller.appendChild(column);
+      return this.scroller;
+    }
 
+    buildFooter() {
       const footer = el('div', 'dg-footer');
       this.error = el('div', 'dg-error');
       this.error.setAttribute('role', 'alert');
@@ -241,9 +250,7 @@
       const inner = el('div', 'dg-column');
       inner.append(this.error, this.form);
       footer.appendChild(inner);
-
-      frame.append(header, this.scroller, footer);
-      this.setBusy(true);
+      return footer;
     }
 
     useTexts(data) {
@@ -465,7 +472,7 @@
           continue;
         }
         const bubble = el('div', 'dg-bubble');
-        if (first) bubble.append(el('span', 'dg-sr', botName + ': '));
+        if (first) bubble.append(el('span', 'dg-sr', (this.texts.web_bot || '') + ': '));
         first = false;
         bubble.append(el('p', 'dg-text', message.text || ''));
         const sources = this.drawSources(message.citations);
