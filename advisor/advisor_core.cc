@@ -141,11 +141,13 @@ dirigo::v1::Session ToApiSession(const SessionState& s,
 
 AdvisorCore::AdvisorCore(
     std::map<std::string, std::shared_ptr<const Engine>> engines,
-    SessionStore* store, const Clock* clock, bool resume_by_user)
+    SessionStore* store, const Clock* clock, CoreOptions options)
     : engines_(std::move(engines)),
       store_(store),
-      clock_(clock),
-      resume_by_user_(resume_by_user) {
+      resume_by_user_(options.resume_by_user),
+      max_message_bytes_(
+          std::min(options.max_message_bytes, Engine::kMaxMessageBytes)),
+      clock_(clock) {
   default_locale_ = engines_.count("it") ? "it" : engines_.begin()->first;
 }
 
@@ -321,9 +323,22 @@ absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::Converse(
   RETURN_IF_ERROR(CheckField("session", request.session(), kMaxIdBytes, true));
   RETURN_IF_ERROR(
       CheckField("request_id", request.request_id(), kMaxIdBytes, false));
+  if (request.text().size() > max_message_bytes_) {
+    return WithReason(absl::InvalidArgumentError(absl::StrCat(
+                          "the message is too long (", request.text().size(),
+                          " bytes; at most ", max_message_bytes_, ")")),
+                      "MESSAGE_INVALID", "text");
+  }
+  if (absl::Status utf8 = CheckUtf8(request.text()); !utf8.ok()) {
+    return WithReason(utf8, "MESSAGE_INVALID", "text");
+  }
+  // Control characters are no words: the bot reads, and keeps, the text
+  // without them.
+  dirigo::v1::ConverseRequest clean = request;
+  clean.set_text(StripControlCharacters(request.text()));
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     absl::StatusOr<dirigo::v1::ConverseResponse> response =
-        TryConverse(request, cancelled);
+        TryConverse(clean, cancelled);
     if (!absl::IsAborted(response.status())) return response;
     // A concurrent turn on the same conversation won: redo on its state.
   }

@@ -4,7 +4,7 @@
 // converts between the API's messages and the engine's state.
 //
 // Limits, checked here and documented in docs/API.md: a message is at most
-// 2,000 bytes (Engine::kMaxMessageBytes); session names and request ids at
+// `CoreOptions::max_message_bytes` (4 KiB by default); session names and request ids at
 // most 128 bytes; channel at most 64; external user id at most 128; a
 // session remembers its last 8 request ids, and a transcript of its last 100
 // messages (at most 32 KiB of text).
@@ -35,6 +35,16 @@ dirigo::v1::Session ToApiSession(const dirigo::session::v1::SessionState& s,
 // work not yet done is skipped.
 using Cancelled = std::function<bool()>;
 
+struct CoreOptions {
+  // With `resume_by_user`, CreateSession with a channel and an external
+  // user id returns that person's conversation when there is one: only for
+  // servers whose callers are trusted bridges, since the server does not
+  // check who names a channel.
+  bool resume_by_user = false;
+  // Longest message accepted, in bytes (at most Engine::kMaxMessageBytes).
+  size_t max_message_bytes = 4096;
+};
+
 class AdvisorCore {
  public:
   // Turns a session remembers by request id, for retries. A plan turn is
@@ -47,13 +57,9 @@ class AdvisorCore {
   // `engines` maps a locale ("it") to its engine; "it" is the default when
   // present, else the first locale. `store` and `clock` must outlive the
   // core.
-  // With `resume_by_user`, CreateSession with a channel and an external
-  // user id returns that person's conversation when there is one: only for
-  // servers whose callers are trusted bridges, since the server does not
-  // check who names a channel.
   AdvisorCore(std::map<std::string, std::shared_ptr<const Engine>> engines,
               SessionStore* store, const Clock* clock,
-              bool resume_by_user = false);
+              CoreOptions options = {});
 
   absl::StatusOr<dirigo::v1::CreateSessionResponse> CreateSession(
       const dirigo::v1::CreateSessionRequest& request);
@@ -107,6 +113,7 @@ class AdvisorCore {
   std::string default_locale_;
   SessionStore* store_;
   const bool resume_by_user_;
+  const size_t max_message_bytes_;
   const Clock* clock_;
 };
 

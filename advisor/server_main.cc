@@ -65,6 +65,9 @@ ABSL_FLAG(int, workers, 4, "threads computing turns");
 ABSL_FLAG(
     int, max_queue, 1024,
     "turns waiting for a worker before calls fail with RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, max_message_bytes, 4096,
+          "longest message accepted, in bytes (at most 65536); longer ones "
+          "get INVALID_ARGUMENT saying the limit");
 ABSL_FLAG(absl::Duration, stream_idle_timeout, absl::Minutes(5),
           "a StreamConverse without a message for this long is ended "
           "(DEADLINE_EXCEEDED)");
@@ -126,6 +129,13 @@ absl::Status CheckFlags() {
       absl::GetFlag(FLAGS_max_queue) < 1) {
     return absl::InvalidArgumentError(
         "--workers, --max_sessions and --max_queue must be at least 1");
+  }
+  if (absl::GetFlag(FLAGS_max_message_bytes) < 1 ||
+      absl::GetFlag(FLAGS_max_message_bytes) >
+          static_cast<int>(Engine::kMaxMessageBytes)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max_message_bytes must be between 1 and ",
+                     Engine::kMaxMessageBytes));
   }
   if (absl::GetFlag(FLAGS_stream_max_messages) < 1 ||
       absl::GetFlag(FLAGS_max_streams_per_connection) < 1) {
@@ -243,8 +253,11 @@ absl::Status Serve(const sigset_t& signals) {
   ASSIGN_OR_RETURN(auto engines, LoadEngines());
   SystemClock clock;
   ASSIGN_OR_RETURN(std::unique_ptr<SessionStore> store, OpenStore(&clock));
-  AdvisorCore core(std::move(engines), store.get(), &clock,
-                   absl::GetFlag(FLAGS_resume_by_user));
+  AdvisorCore core(
+      std::move(engines), store.get(), &clock,
+      {.resume_by_user = absl::GetFlag(FLAGS_resume_by_user),
+       .max_message_bytes =
+           static_cast<size_t>(absl::GetFlag(FLAGS_max_message_bytes))});
   auto pool = std::make_unique<WorkerPool>(absl::GetFlag(FLAGS_workers),
                                            absl::GetFlag(FLAGS_max_queue));
   AdvisorService service(

@@ -26,9 +26,6 @@ absl::Status CheckMessage(absl::string_view text) {
                      " bytes; at most ", Engine::kMaxMessageBytes, ")"));
   }
   RETURN_IF_ERROR(CheckUtf8(text));
-  if (absl::StripAsciiWhitespace(text).empty()) {
-    return absl::InvalidArgumentError("the message is empty");
-  }
   return absl::OkStatus();
 }
 
@@ -209,6 +206,16 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view typed,
                                             DialogState* state,
                                             int current_year) const {
   RETURN_IF_ERROR(CheckMessage(typed));
+  const std::string clean = StripControlCharacters(typed);
+  if (absl::StripAsciiWhitespace(clean).empty()) {
+    // No words at all: said so, and the question again.
+    EngineReply reply;
+    const Voice& voice = VoiceFor(*state);
+    voice.replies.Render(voice.policy.Blank(state), state, &reply.turn);
+    KeepOffered(reply.turn, state);
+    return reply;
+  }
+  typed = clean;
   // A number typed back picks one of the quick replies offered.
   const std::string chosen = Chosen(typed, *state);
   const absl::string_view text = chosen;

@@ -5,7 +5,8 @@
 // storage: the advisor layer loads the state, calls `Respond`, and saves it.
 //
 // One turn runs these units, each in a file of its own:
-//   1. the message is checked (UTF-8, not empty, at most kMaxMessageBytes)
+//   1. the message is checked (UTF-8, at most kMaxMessageBytes) and its
+//      control characters dropped
 //      and normalised, with spelling correction (knowledge/, text/);
 //   2. understanding.h: the rules that match and win, the facts, the
 //      intents, the corrections → an Interpretation;
@@ -58,8 +59,9 @@ struct EngineReply {
 
 class Engine {
  public:
-  // Longest message accepted, in bytes.
-  static constexpr size_t kMaxMessageBytes = 2000;
+  // Longest message accepted, in bytes: a bound on the work of one turn
+  // (the server's own limit, --max_message_bytes, is smaller).
+  static constexpr size_t kMaxMessageBytes = 64 * 1024;
 
   // An engine for `kb`. InvalidArgument, naming file and line, when a rule
   // names an intent the engine does not handle (intents.h) or a phrase the
@@ -77,8 +79,10 @@ class Engine {
   // user opening the chat again): what is known, and what comes next.
   dirigo::v1::BotTurn Welcome(dirigo::session::v1::DialogState* state) const;
 
-  // Handles one message. InvalidArgument (state untouched) when the text is
-  // not valid UTF-8, is empty, or is longer than kMaxMessageBytes.
+  // Handles one message, read without its control characters. A message
+  // with no words gets the question pending again. InvalidArgument (state
+  // untouched) when the text is not valid UTF-8 or is longer than
+  // kMaxMessageBytes.
   // `current_year` (from the caller's clock) turns "dal 2018" into years;
   // 0 leaves such answers unread.
   absl::StatusOr<EngineReply> Respond(absl::string_view text,

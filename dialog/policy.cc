@@ -141,6 +141,15 @@ Decision Policy::Welcome(sessionv1::DialogState* state) const {
   return d;
 }
 
+Decision Policy::Blank(sessionv1::DialogState* state) const {
+  Decision d;
+  d.Add(Action::Phrase(phrase::kBlank));
+  if (const CompiledSlot* slot = kb_.FindSlot(state->awaiting_slot())) {
+    Ask(*slot, 0, phrase::kResume, state, &d);
+  }
+  return d;
+}
+
 // Restart or erase: a fresh state, then the first question again.
 Decision Policy::Reset(bool erase, sessionv1::DialogState* state) const {
   sessionv1::DialogState fresh;

@@ -51,6 +51,10 @@ class Policy {
   // and the question pending (or the plan's outline, once given).
   Decision Welcome(sessionv1::DialogState* state) const;
 
+  // A message with no words (only spaces): said so, and the question
+  // pending asked again; nothing else changes.
+  Decision Blank(sessionv1::DialogState* state) const;
+
   // The turn after a message. `awaiting` is the slot the bot waited for
   // before the message; `normalized` is the message as understanding read it.
   Decision Decide(const Interpretation& in, const NormalizedText& normalized,

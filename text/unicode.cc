@@ -55,4 +55,25 @@ std::string LowerCase(absl::string_view text, const std::string& icu_locale) {
   return out;
 }
 
+std::string StripControlCharacters(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = text[i];
+    if (c == '\n') {
+      out.push_back('\n');
+    } else if (c == '\t' || c == '\r') {
+      out.push_back(' ');
+    } else if (c < 0x20 || c == 0x7F) {
+      continue;
+    } else if (c == 0xC2 && i + 1 < text.size() &&
+               static_cast<unsigned char>(text[i + 1]) < 0xA0) {
+      ++i;  // U+0080 to U+009F: C1 controls
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out;
+}
+
 }  // namespace dirigo

@@ -20,6 +20,11 @@ namespace dirigo {
 // InvalidArgument, with the byte offset, unless `text` is valid UTF-8.
 absl::Status CheckUtf8(absl::string_view text);
 
+// `text` (valid UTF-8) without control characters: C0 controls and DEL
+// (a line feed stays; a tab or carriage return becomes a space), and C1
+// controls.
+std::string StripControlCharacters(absl::string_view text);
+
 // Case-folds and strips accents (combining marks) of a word or phrase.
 std::string FoldCase(absl::string_view text);
 

@@ -32,7 +32,7 @@ sed -n 2p <<<"$json" | grep -q '"educationLevel":"EDUCATION_LEVEL_MASTER"'; chec
 sed -n 3p <<<"$json" | grep -q '"awaitingSlot":"experience"'; check "json: awaited slot" $?
 
 # 3. Errors: one JSON line, and the chat goes on.
-long=$(head -c 2500 /dev/zero | tr '\0' 'a')
+long=$(head -c 5000 /dev/zero | tr '\0' 'a')
 json=$(printf '%s\nho il diploma\n' "$long" | "$chat" --server="$DIRIGO_SERVER" --json)
 echo "$json" | cut -c1-200
 sed -n 2p <<<"$json" | grep -q '^{"error":{"code":3,"message":"the message is too long'; check "json: error line" $?

@@ -62,7 +62,7 @@ out=$(call DELETE "/v1/sessions/$session" '' "${irc[@]}")
 [[ $out == 404* ]]; check "nor delete it" $?
 out=$(call GET "/v1/sessions/$session" '' "${tg[@]}")
 [[ $out == 200* ]] && grep -q '"transcript"' <<<"$out"; check "get: the session with its transcript" $?
-long=$(head -c 3000 /dev/zero | tr '\0' 'a')
+long=$(head -c 5000 /dev/zero | tr '\0' 'a')
 out=$(call POST "/v1/sessions/$session:converse" "{\"text\":\"$long\"}" "${tg[@]}")
 [[ $out == 400* ]] && grep -q '"code":3,"status":"INVALID_ARGUMENT","reason":"MESSAGE_INVALID"' <<<"$out"
 check "errors: HTTP 400 with the gRPC code, status and reason" $?

@@ -173,10 +173,11 @@ check "and the closing question last, with its buttons" $?
 longest=$(ctl GET sent | jq '[.messages[].text | length] | max')
 [ "$longest" -le 4096 ]; check "every message within 4096 characters (longest: $longest)" $?
 
-# A message too long for Dirigo (over 2,000 bytes; Telegram takes 4,096
-# characters) gets an answer that says so, and the bridge goes on.
+# A message too long for Dirigo (over its 4,096 bytes, though within
+# Telegram's 4,096 characters) gets an answer that says so, and the bridge
+# goes on.
 seq=$(last_seq)
-say $alice "$(printf 'lavoro %.0s' $(seq 1 450))" >/dev/null
+say $alice "$(printf 'perché %.0s' $(seq 1 520))" >/dev/null
 turn=$(wait_turn $alice "$seq" "min=1"); ok=$?
 check "a message too long for Dirigo gets an answer" $ok
 any_text "$turn" "troppo lungo"; check "which says the message could not be read, not that the server is down" $?

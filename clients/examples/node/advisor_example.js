@@ -143,10 +143,10 @@ async function main() {
     }
     console.log('missing:', advice.missingSlots.join(' '));
 
-    // A message over 2,000 bytes is refused: the details give the reason
+    // A message over 4,096 bytes (the server's default limit) is refused: the details give the reason
     // and the field at fault, for the app to act on.
     try {
-      await call(advisor, 'Converse', {session: name, text: 'x'.repeat(3000)});
+      await call(advisor, 'Converse', {session: name, text: 'x'.repeat(5000)});
     } catch (error) {
       const {code, reason, field} = errorDetails(error);
       console.log('error:', code, reason, field);

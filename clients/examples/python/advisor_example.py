@@ -69,7 +69,7 @@ def main(address):
 
     try:
         advisor.Converse(advisor_pb2.ConverseRequest(
-            session=name, text="x" * 3000), timeout=10)
+            session=name, text="x" * 5000), timeout=10)
     except grpc.RpcError as error:
         reason, field = error_details(error)
         print("error:", error.code().name, reason, field)

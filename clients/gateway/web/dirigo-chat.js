@@ -231,8 +231,9 @@
       this.input.id = uid();
       this.input.type = 'text';
       this.input.autocomplete = 'off';
-      // The server takes 2,000 bytes: room for 1,000 accented letters.
-      this.input.maxLength = 1000;
+      // The server takes 4,096 bytes by default: room for 2,000 accented
+      // letters.
+      this.input.maxLength = 2000;
       this.input.setAttribute('enterkeyhint', 'send');
       this.label.htmlFor = this.input.id;
       this.send = el('button', 'dg-send');

@@ -234,13 +234,23 @@ TEST_F(EngineTest, RefusesBadInputWithoutChangingState) {
   auto bad = (*engine_)->Respond("ho \xff\xfe una laurea", &state_);
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad.status().message(), HasSubstr("UTF-8"));
-  auto empty = (*engine_)->Respond("   ", &state_);
-  EXPECT_EQ(empty.status().code(), absl::StatusCode::kInvalidArgument);
   auto longer = (*engine_)->Respond(
       std::string(Engine::kMaxMessageBytes + 1, 'a'), &state_);
   EXPECT_EQ(longer.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(longer.status().message(), HasSubstr("too long"));
   EXPECT_EQ(state_.SerializeAsString(), before.SerializeAsString());
+}
+
+TEST_F(EngineTest, AMessageWithNoWordsGetsTheQuestionAgain) {
+  auto blank = (*engine_)->Respond(" \t\x01\x7f ", &state_);
+  ASSERT_TRUE(blank.ok()) << blank.status();
+  EXPECT_THAT(Text(blank->turn), HasSubstr("messaggio vuoto"));
+  EXPECT_THAT(Text(blank->turn), HasSubstr("che studi hai fatto?"));
+  EXPECT_GT(blank->turn.quick_replies_size(), 0);
+  EXPECT_EQ(state_.turn_count(), 0);
+  // Control characters inside words are not read as anything.
+  BotTurn t = Say("ho la\x07 laurea\x1b triennale");
+  EXPECT_EQ(t.profile().education_level(), dirigo::v1::EDUCATION_LEVEL_BACHELOR);
 }
 
 TEST_F(EngineTest, SurvivesHostileText) {
