@@ -234,8 +234,23 @@ std::string AdvisorCore::UserKey(const std::string& channel,
       absl::string_view(reinterpret_cast<const char*>(digest), size));
 }
 
+absl::StatusOr<SessionRecord> AdvisorCore::Load(const std::string& name,
+                                                const std::string& owner) {
+  ASSIGN_OR_RETURN(SessionRecord record, store_->Get(name));
+  // Another caller's session answers as one that is not there.
+  if (record.state.owner() != owner) return SessionStore::NotFound(name);
+  return record;
+}
+
+std::string AdvisorCore::LinkKey(const std::string& owner,
+                                 const std::string& channel,
+                                 const std::string& external_user_id) {
+  return UserKey(owner.empty() ? channel : absl::StrCat(owner, "/", channel),
+                 external_user_id);
+}
+
 absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::CreateSession(
-    const dirigo::v1::CreateSessionRequest& request) {
+    const dirigo::v1::CreateSessionRequest& request, const std::string& owner) {
   RETURN_IF_ERROR(
       CheckField("channel", request.channel(), kMaxChannelBytes, false));
   RETURN_IF_ERROR(CheckField("external_user_id", request.external_user_id(),
@@ -244,12 +259,12 @@ absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::CreateSession(
   const std::string user =
       request.external_user_id().empty()
           ? ""
-          : UserKey(request.channel(), request.external_user_id());
+          : LinkKey(owner, request.channel(), request.external_user_id());
   if (!user.empty() && resume_by_user_) {
     absl::StatusOr<std::string> linked = store_->FindUser(user);
     if (linked.ok()) {
       absl::StatusOr<dirigo::v1::CreateSessionResponse> resumed =
-          Welcome(*linked, request, *engine);
+          Welcome(*linked, request, owner, *engine);
       // A conversation gone, unreadable, or not theirs any more: a new one
       // below.
       if (!absl::IsNotFound(resumed.status()) &&
@@ -266,6 +281,7 @@ absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::CreateSession(
   s.set_locale(engine->knowledge().locale());
   s.set_channel(request.channel());
   s.set_external_user_id(request.external_user_id());
+  s.set_owner(owner);
   const int64_t now = absl::ToUnixSeconds(clock_->Now());
   s.set_create_time_unix(now);
   s.set_update_time_unix(now);
@@ -288,9 +304,9 @@ absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::CreateSession(
 
 absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::Welcome(
     const std::string& name, const dirigo::v1::CreateSessionRequest& request,
-    const Engine& engine) {
+    const std::string& owner, const Engine& engine) {
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    ASSIGN_OR_RETURN(SessionRecord record, store_->Get(name));
+    ASSIGN_OR_RETURN(SessionRecord record, Load(name, owner));
     SessionState& s = record.state;
     // Theirs still (an erase forgets who they are), and in their language.
     if (s.channel() != request.channel() ||
@@ -306,7 +322,7 @@ absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::Welcome(
     if (absl::IsAborted(saved)) continue;  // a turn landed meanwhile
     RETURN_IF_ERROR(saved);
     // The link's life starts again (best effort, as after a turn).
-    AfterTurn(UserKey(request.channel(), request.external_user_id()),
+    AfterTurn(LinkKey(owner, request.channel(), request.external_user_id()),
               /*erase=*/false, name);
     response.set_resumed(true);
     *response.mutable_session() = ToApiSession(s, store_->idle_ttl());
@@ -319,7 +335,8 @@ absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::Welcome(
 }
 
 absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::Converse(
-    const dirigo::v1::ConverseRequest& request, const Cancelled& cancelled) {
+    const dirigo::v1::ConverseRequest& request, const Cancelled& cancelled,
+    const std::string& owner) {
   RETURN_IF_ERROR(CheckField("session", request.session(), kMaxIdBytes, true));
   RETURN_IF_ERROR(
       CheckField("request_id", request.request_id(), kMaxIdBytes, false));
@@ -338,7 +355,7 @@ absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::Converse(
   clean.set_text(StripControlCharacters(request.text()));
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     absl::StatusOr<dirigo::v1::ConverseResponse> response =
-        TryConverse(clean, cancelled);
+        TryConverse(clean, cancelled, owner);
     if (!absl::IsAborted(response.status())) return response;
     // A concurrent turn on the same conversation won: redo on its state.
   }
@@ -350,9 +367,10 @@ absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::Converse(
 }
 
 absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::TryConverse(
-    const dirigo::v1::ConverseRequest& request, const Cancelled& cancelled) {
+    const dirigo::v1::ConverseRequest& request, const Cancelled& cancelled,
+    const std::string& owner) {
   if (cancelled()) return CancelledError();
-  ASSIGN_OR_RETURN(SessionRecord record, store_->Get(request.session()));
+  ASSIGN_OR_RETURN(SessionRecord record, Load(request.session(), owner));
   SessionState& s = record.state;
   const uint64_t digest = TextDigest(request.text());
   for (const RememberedTurn& r : s.recent()) {
@@ -384,7 +402,8 @@ absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::TryConverse(
   response.set_request_id(request.request_id());
   const std::string user = s.external_user_id().empty()
                                ? ""
-                               : UserKey(s.channel(), s.external_user_id());
+                               : LinkKey(s.owner(), s.channel(),
+                                         s.external_user_id());
   KeepTurn(request, digest, reply.erase, response, &s);
   s.set_update_time_unix(absl::ToUnixSeconds(clock_->Now()));
   // The last point where the turn can still be skipped.
@@ -452,17 +471,18 @@ void AdvisorCore::AfterTurn(const std::string& user, bool erase,
 }
 
 absl::StatusOr<dirigo::v1::Session> AdvisorCore::GetSession(
-    const dirigo::v1::GetSessionRequest& request) {
+    const dirigo::v1::GetSessionRequest& request, const std::string& owner) {
   RETURN_IF_ERROR(CheckField("session", request.session(), kMaxIdBytes, true));
-  ASSIGN_OR_RETURN(SessionRecord record, store_->Get(request.session()));
+  ASSIGN_OR_RETURN(SessionRecord record, Load(request.session(), owner));
   return ToApiSession(record.state, store_->idle_ttl());
 }
 
 absl::StatusOr<dirigo::v1::DeleteSessionResponse> AdvisorCore::DeleteSession(
-    const dirigo::v1::DeleteSessionRequest& request) {
+    const dirigo::v1::DeleteSessionRequest& request, const std::string& owner) {
   RETURN_IF_ERROR(CheckField("session", request.session(), kMaxIdBytes, true));
-  absl::StatusOr<SessionRecord> record = store_->Get(request.session());
-  // A record that cannot be read can still be erased.
+  absl::StatusOr<SessionRecord> record = Load(request.session(), owner);
+  // A record that cannot be read can still be erased, by any caller: it
+  // holds nothing anyone can read.
   if (!record.ok() && !absl::IsDataLoss(record.status())) {
     return record.status();
   }
@@ -470,7 +490,8 @@ absl::StatusOr<dirigo::v1::DeleteSessionResponse> AdvisorCore::DeleteSession(
   if (record.ok() && !record->state.external_user_id().empty()) {
     // A link left behind points to no session, and holds a digest only.
     if (absl::Status unlinked = store_->UnlinkUser(
-            UserKey(record->state.channel(), record->state.external_user_id()));
+            LinkKey(owner, record->state.channel(),
+                    record->state.external_user_id()));
         !unlinked.ok()) {
       LOG_INFO("a person's link was not removed: %s",
                std::string(unlinked.message()).c_str());

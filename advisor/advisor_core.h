@@ -61,19 +61,27 @@ class AdvisorCore {
               SessionStore* store, const Clock* clock,
               CoreOptions options = {});
 
+  // `owner`, on every call that names a session: the name of the caller's
+  // API token ("" when the server asks for none). A session created with an
+  // owner is NOT_FOUND to every other caller, and a person is found again
+  // only by the owner that linked them.
   absl::StatusOr<dirigo::v1::CreateSessionResponse> CreateSession(
-      const dirigo::v1::CreateSessionRequest& request);
+      const dirigo::v1::CreateSessionRequest& request,
+      const std::string& owner = "");
   // A turn is applied at most once per request id. When `cancelled` says
   // so before the turn is saved, it is not applied (CANCELLED); once saved,
   // it is applied even if the caller has gone (a retry with the same id
   // gets it).
   absl::StatusOr<dirigo::v1::ConverseResponse> Converse(
       const dirigo::v1::ConverseRequest& request,
-      const Cancelled& cancelled = [] { return false; });
+      const Cancelled& cancelled = [] { return false; },
+      const std::string& owner = "");
   absl::StatusOr<dirigo::v1::Session> GetSession(
-      const dirigo::v1::GetSessionRequest& request);
+      const dirigo::v1::GetSessionRequest& request,
+      const std::string& owner = "");
   absl::StatusOr<dirigo::v1::DeleteSessionResponse> DeleteSession(
-      const dirigo::v1::DeleteSessionRequest& request);
+      const dirigo::v1::DeleteSessionRequest& request,
+      const std::string& owner = "");
   absl::StatusOr<dirigo::v1::AdviseResponse> Advise(
       const dirigo::v1::AdviseRequest& request);
   absl::StatusOr<dirigo::v1::ClientTexts> GetClientTexts(
@@ -86,9 +94,17 @@ class AdvisorCore {
 
  private:
   absl::StatusOr<const Engine*> EngineFor(const std::string& locale) const;
+  // The session `name`, if `owner` may see it.
+  absl::StatusOr<SessionRecord> Load(const std::string& name,
+                                     const std::string& owner);
+  // The store's key for a person of a channel, for `owner`.
+  static std::string LinkKey(const std::string& owner,
+                             const std::string& channel,
+                             const std::string& external_user_id);
   // One attempt at a turn; ABORTED when another turn wrote first.
   absl::StatusOr<dirigo::v1::ConverseResponse> TryConverse(
-      const dirigo::v1::ConverseRequest& request, const Cancelled& cancelled);
+      const dirigo::v1::ConverseRequest& request, const Cancelled& cancelled,
+      const std::string& owner);
   // Keeps a computed turn in the session: the transcript, the turn by its
   // request id; after an erase, nothing of the person's.
   void KeepTurn(const dirigo::v1::ConverseRequest& request, uint64_t digest,
@@ -105,7 +121,7 @@ class AdvisorCore {
   // NOT_FOUND when it is gone or no longer theirs.
   absl::StatusOr<dirigo::v1::CreateSessionResponse> Welcome(
       const std::string& name, const dirigo::v1::CreateSessionRequest& request,
-      const Engine& engine);
+      const std::string& owner, const Engine& engine);
   static std::string NewSessionName();
   static std::string LogName(const std::string& name);
 

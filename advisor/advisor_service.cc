@@ -83,22 +83,51 @@ absl::Status Malformed(const google::protobuf::Descriptor* type) {
       "REQUEST_MALFORMED");
 }
 
-// Like RunUnary, for a method on raw bytes: the request parsed as a
-// `Request` (INVALID_ARGUMENT if it is not one), `call` run on it, and its
-// answer serialised.
+// The name of the caller's API token ("" when the server asks for none);
+// UNAUTHENTICATED without a valid one.
+absl::StatusOr<std::string> Caller(const grpc::CallbackServerContext* context,
+                                   const BearerTokens& tokens) {
+  if (!tokens.on()) return std::string();
+  const auto& metadata = context->client_metadata();
+  auto it = metadata.find("authorization");
+  const std::string name =
+      it == metadata.end()
+          ? ""
+          : tokens.NameOf(absl::string_view(it->second.data(), it->second.size()));
+  if (name.empty()) {
+    return WithReason(
+        absl::UnauthenticatedError(
+            "a valid API token is required: send the metadata "
+            "\"authorization: Bearer TOKEN\""),
+        "UNAUTHENTICATED");
+  }
+  return name;
+}
+
+// Like RunUnary, for a method on raw bytes: the caller's token checked,
+// the request parsed as a `Request` (INVALID_ARGUMENT if it is not one),
+// `call` run on it with the caller's name, and its answer serialised.
 template <typename Request, typename Call>
 grpc::ServerUnaryReactor* RunDecoded(grpc::CallbackServerContext* context,
                                      WorkerPool* pool,
+                                     const BearerTokens& tokens,
                                      const grpc::ByteBuffer* request,
                                      grpc::ByteBuffer* response, Call call) {
+  absl::StatusOr<std::string> caller = Caller(context, tokens);
+  if (!caller.ok()) {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
   return RunUnary(
       context, pool, response,
-      [request, call = std::move(call)]() -> absl::StatusOr<grpc::ByteBuffer> {
+      [request, owner = *caller,
+       call = std::move(call)]() -> absl::StatusOr<grpc::ByteBuffer> {
         Request parsed;
         if (!parsed.ParseFromString(WireBytes(*request))) {
           return Malformed(Request::descriptor());
         }
-        auto result = call(parsed);
+        auto result = call(parsed, owner);
         if (!result.ok()) return result.status();
         return ToBytes(*result);
       });
@@ -108,9 +137,11 @@ grpc::ServerUnaryReactor* RunDecoded(grpc::CallbackServerContext* context,
 // whenever it could be read.
 absl::StatusOr<ConverseResponse> ConverseBytes(
     AdvisorCore* core, const grpc::ByteBuffer& bytes,
-    grpc::CallbackServerContext* context, std::string* id) {
+    grpc::CallbackServerContext* context, const std::string& owner,
+    std::string* id) {
   ASSIGN_OR_RETURN(ConverseRequest request, DecodeConverseRequest(bytes, id));
-  return core->Converse(request, [context] { return context->IsCancelled(); });
+  return core->Converse(
+      request, [context] { return context->IsCancelled(); }, owner);
 }
 
 // A turn, or the error of one message of a stream.
@@ -185,13 +216,21 @@ class StreamReactor final
       public IdleStream {
  public:
   StreamReactor(grpc::CallbackServerContext* context, AdvisorCore* core,
-                WorkerPool* pool, StreamRegistry* streams, StreamLimits limits)
+                WorkerPool* pool, StreamRegistry* streams, StreamLimits limits,
+                const BearerTokens& tokens)
       : context_(context),
         core_(core),
         pool_(pool),
         streams_(streams),
         limits_(limits) {
     streams_->Add(this);
+    absl::StatusOr<std::string> caller = Caller(context, tokens);
+    if (!caller.ok()) {
+      absl::MutexLock lock(&mu_);
+      End(ToGrpcStatus(caller.status()));
+      return;
+    }
+    owner_ = *caller;
     Read();
   }
 
@@ -221,7 +260,7 @@ class StreamReactor final
     bool queued = pool_->Submit([this] {
       std::string id;
       absl::StatusOr<ConverseResponse> result =
-          ConverseBytes(core_, request_, context_, &id);
+          ConverseBytes(core_, request_, context_, owner_, &id);
       response_ = ToBytes(Answer(std::move(result), id));
       StartWrite(&response_);
     });
@@ -279,6 +318,7 @@ class StreamReactor final
   WorkerPool* pool_;
   StreamRegistry* streams_;
   const StreamLimits limits_;
+  std::string owner_;  // the caller's token's name
   int messages_ = 0;
   absl::Mutex mu_;
   State state_ ABSL_GUARDED_BY(mu_) = State::kReading;
@@ -318,70 +358,87 @@ absl::StatusOr<ConverseRequest> DecodeConverseRequest(
 }
 
 AdvisorService::AdvisorService(AdvisorCore* core, WorkerPool* pool,
-                               StreamLimits limits)
+                               StreamLimits limits, const BearerTokens* tokens)
     : core_(core),
       pool_(pool),
+      tokens_(tokens != nullptr ? tokens : &kNoTokens),
       limits_(limits),
       streams_(std::make_unique<StreamRegistry>(limits.idle)) {}
 
 AdvisorService::~AdvisorService() = default;
 
+const BearerTokens AdvisorService::kNoTokens;
+
 grpc::ServerUnaryReactor* AdvisorService::CreateSession(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return RunDecoded<dirigo::v1::CreateSessionRequest>(
-      context, pool_, request, response,
-      [this](const auto& r) { return core_->CreateSession(r); });
+      context, pool_, *tokens_, request, response,
+      [this](const auto& r, const std::string& owner) {
+        return core_->CreateSession(r, owner);
+      });
 }
 
 grpc::ServerUnaryReactor* AdvisorService::Converse(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
+  absl::StatusOr<std::string> caller = Caller(context, *tokens_);
+  if (!caller.ok()) {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
   return RunUnary(
       context, pool_, response,
-      [this, context, request]() -> absl::StatusOr<grpc::ByteBuffer> {
+      [this, context, request,
+       owner = *caller]() -> absl::StatusOr<grpc::ByteBuffer> {
         std::string id;
         ASSIGN_OR_RETURN(ConverseResponse turn,
-                         ConverseBytes(core_, *request, context, &id));
+                         ConverseBytes(core_, *request, context, owner, &id));
         return ToBytes(turn);
       });
 }
 
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
 AdvisorService::StreamConverse(grpc::CallbackServerContext* context) {
-  return new StreamReactor(context, core_, pool_, streams_.get(), limits_);
+  return new StreamReactor(context, core_, pool_, streams_.get(), limits_,
+                           *tokens_);
 }
 
 grpc::ServerUnaryReactor* AdvisorService::GetSession(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return RunDecoded<dirigo::v1::GetSessionRequest>(
-      context, pool_, request, response,
-      [this](const auto& r) { return core_->GetSession(r); });
+      context, pool_, *tokens_, request, response,
+      [this](const auto& r, const std::string& owner) {
+        return core_->GetSession(r, owner);
+      });
 }
 
 grpc::ServerUnaryReactor* AdvisorService::DeleteSession(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return RunDecoded<dirigo::v1::DeleteSessionRequest>(
-      context, pool_, request, response,
-      [this](const auto& r) { return core_->DeleteSession(r); });
+      context, pool_, *tokens_, request, response,
+      [this](const auto& r, const std::string& owner) {
+        return core_->DeleteSession(r, owner);
+      });
 }
 
 grpc::ServerUnaryReactor* AdvisorService::Advise(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return RunDecoded<dirigo::v1::AdviseRequest>(
-      context, pool_, request, response,
-      [this](const auto& r) { return core_->Advise(r); });
+      context, pool_, *tokens_, request, response,
+      [this](const auto& r, const std::string&) { return core_->Advise(r); });
 }
 
 grpc::ServerUnaryReactor* AdvisorService::GetClientTexts(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return RunDecoded<dirigo::v1::GetClientTextsRequest>(
-      context, pool_, request, response,
-      [this](const auto& r) { return core_->GetClientTexts(r); });
+      context, pool_, *tokens_, request, response,
+      [this](const auto& r, const std::string&) { return core_->GetClientTexts(r); });
 }
 
 }  // namespace dirigo

@@ -26,6 +26,7 @@
 #include "advisor/advisor_core.h"
 #include "advisor/errors.h"
 #include "advisor/worker_pool.h"
+#include "base/bearer_tokens.h"
 #include "dirigo/v1/advisor.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 
@@ -62,9 +63,13 @@ class StreamRegistry;
 
 class AdvisorService final : public AdvisorBase {
  public:
-  // `core` and `pool` must outlive the service.
+  // `core`, `pool` and `tokens` must outlive the service. With `tokens`
+  // (on), every call needs the metadata "authorization: Bearer TOKEN" of
+  // one of them (UNAUTHENTICATED otherwise; health is another service, and
+  // stays open), and a session is its creator's token's only.
   AdvisorService(AdvisorCore* core, WorkerPool* pool,
-                 StreamLimits limits = {});
+                 StreamLimits limits = {},
+                 const BearerTokens* tokens = nullptr);
   ~AdvisorService() override;
 
   grpc::ServerUnaryReactor* CreateSession(grpc::CallbackServerContext* context,
@@ -89,8 +94,10 @@ class AdvisorService final : public AdvisorBase {
                                           grpc::ByteBuffer* response) override;
 
  private:
+  static const BearerTokens kNoTokens;
   AdvisorCore* core_;
   WorkerPool* pool_;
+  const BearerTokens* tokens_;
   const StreamLimits limits_;
   // The open streams, and the thread that ends those idle too long.
   std::unique_ptr<StreamRegistry> streams_;

@@ -27,6 +27,7 @@
 #include "advisor/session_store.h"
 #include "advisor/worker_pool.h"
 #include "base/flags_usage.h"
+#include "base/bearer_tokens.h"
 #include "base/log.h"
 #include "base/status_macros.h"
 #include "base/stop_signals.h"
@@ -65,6 +66,11 @@ ABSL_FLAG(int, workers, 4, "threads computing turns");
 ABSL_FLAG(
     int, max_queue, 1024,
     "turns waiting for a worker before calls fail with RESOURCE_EXHAUSTED");
+ABSL_FLAG(std::string, auth_tokens_file, "",
+          "API tokens, one per line: NAME SHA256-OF-TOKEN-IN-HEX; every call "
+          "then needs the metadata \"authorization: Bearer TOKEN\", and a "
+          "session belongs to its creator's token. Without it, no token is "
+          "asked for");
 ABSL_FLAG(int, max_message_bytes, 4096,
           "longest message accepted, in bytes (at most 65536); longer ones "
           "get INVALID_ARGUMENT saying the limit");
@@ -260,10 +266,17 @@ absl::Status Serve(const sigset_t& signals) {
            static_cast<size_t>(absl::GetFlag(FLAGS_max_message_bytes))});
   auto pool = std::make_unique<WorkerPool>(absl::GetFlag(FLAGS_workers),
                                            absl::GetFlag(FLAGS_max_queue));
+  ASSIGN_OR_RETURN(BearerTokens tokens,
+                   BearerTokens::Load(absl::GetFlag(FLAGS_auth_tokens_file)));
+  if (tokens.on()) {
+    LOG_INFO("API tokens required (%d known)",
+             static_cast<int>(tokens.names().size()));
+  }
   AdvisorService service(
       &core, pool.get(),
       {.idle = absl::GetFlag(FLAGS_stream_idle_timeout),
-       .max_messages = absl::GetFlag(FLAGS_stream_max_messages)});
+       .max_messages = absl::GetFlag(FLAGS_stream_max_messages)},
+      &tokens);
   ASSIGN_OR_RETURN(std::unique_ptr<grpc::Server> server, StartServer(&service));
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   health->SetServingStatus(kServiceName, true);

@@ -69,6 +69,10 @@ struct StoreOptions {
 
 class SessionStore {
  public:
+  // The error for a session that is not there: it never existed, was
+  // deleted, expired, or belongs to another caller.
+  static absl::Status NotFound(const std::string& name);
+
   explicit SessionStore(const Clock* clock, StoreOptions options)
       : clock_(clock), options_(options) {}
   virtual ~SessionStore() = default;
@@ -137,7 +141,6 @@ class SessionStore {
   bool Expired(absl::Time updated) const {
     return clock_->Now() - updated > options_.idle_ttl;
   }
-  static absl::Status NotFound(const std::string& name);
   static absl::Status Changed();
 
   const Clock* const clock_;

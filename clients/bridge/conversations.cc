@@ -31,6 +31,9 @@ Conversations::Conversations(std::shared_ptr<grpc::Channel> channel,
 std::unique_ptr<grpc::ClientContext> Conversations::Context() const {
   auto c = std::make_unique<grpc::ClientContext>();
   c->set_deadline(std::chrono::system_clock::now() + options_.timeout);
+  if (!options_.token.empty()) {
+    c->AddMetadata("authorization", "Bearer " + options_.token);
+  }
   return c;
 }
 

@@ -31,6 +31,8 @@ class Conversations {
     std::chrono::milliseconds timeout{10000};
     // Language of the conversations begun; "" for the server's default.
     std::string locale;
+    // The server's API token, when it asks for one ("" otherwise).
+    std::string token;
   };
   struct Turn {
     // The conversation.

@@ -42,6 +42,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/flags_usage.h"
+#include "clients/bridge/bridge_util.h"
 #include "clients/render/render.h"
 #include "dirigo/v1/advisor.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -49,6 +50,9 @@
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051",
           "the Dirigo server, HOST:PORT");
+ABSL_FLAG(std::string, server_token_file, "",
+          "file whose first line is the Dirigo server's API token, when it "
+          "asks for one");
 ABSL_FLAG(std::string, lang, "it", "language of the conversation: it or en");
 ABSL_FLAG(bool, json, false,
           "print every server response as one line of proto3 JSON");
@@ -262,6 +266,7 @@ class Chat {
 
   // The language asked for at start.
   void set_lang(const std::string& lang) { lang_ = lang; }
+  void set_token(std::string token) { token_ = std::move(token); }
 
   // Handles one input line; false to stop.
   bool Handle(std::string line) {
@@ -306,6 +311,7 @@ class Chat {
     auto c = std::make_unique<grpc::ClientContext>();
     c->set_deadline(std::chrono::system_clock::now() +
                     std::chrono::milliseconds(absl::GetFlag(FLAGS_timeout_ms)));
+    if (!token_.empty()) c->AddMetadata("authorization", "Bearer " + token_);
     return c;
   }
 
@@ -515,6 +521,7 @@ class Chat {
   bool interactive_, json_, remember_;
   Style style_;
   std::string session_, lang_;
+  std::string token_;  // the server's API token, if it asks for one
   // The client's texts and commands, in the conversation's language.
   dirigo::v1::ClientTexts texts_;
   BotTurn last_turn_;
@@ -549,7 +556,14 @@ int main(int argc, char** argv) {
   }
   // A terminal, or --resume, keeps the conversation's name for next time.
   const bool remember = interactive || absl::GetFlag(FLAGS_resume);
+  absl::StatusOr<std::string> token =
+      dirigo::ServerToken(absl::GetFlag(FLAGS_server_token_file));
+  if (!token.ok()) {
+    std::cerr << "dirigo-chat: " << token.status().message() << "\n";
+    return 2;
+  }
   Chat chat(channel, interactive, json, remember, style);
+  chat.set_token(*token);
   if (!chat.FetchTexts(lang)) return 2;
   chat.set_lang(lang);
   using Resumed = Chat::Resumed;

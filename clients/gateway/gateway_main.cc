@@ -26,7 +26,6 @@
 // with the gRPC code and the matching HTTP status. With --auth_tokens_file
 // every other route needs `Authorization: Bearer TOKEN`, and the token's
 // name is the channel: a bridge reaches only its own people's sessions.
-#include <openssl/evp.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -55,6 +54,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/bearer_tokens.h"
 #include "base/flags_usage.h"
 #include "base/stop_signals.h"
 #include "clients/bridge/bridge_util.h"
@@ -76,6 +76,9 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:8080",
 ABSL_FLAG(std::string, port_file, "",
           "when set, the port bound is written here once the gateway listens");
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "the Dirigo server");
+ABSL_FLAG(std::string, server_token_file, "",
+          "file whose first line is the Dirigo server's API token, when it "
+          "asks for one (--auth_tokens_file on the server)");
 ABSL_FLAG(std::string, auth_tokens_file, "",
           "bearer tokens, one per line: NAME SHA256-OF-TOKEN-IN-HEX; the name "
           "is the bridge's channel. Without it, no token is asked for");
@@ -108,62 +111,6 @@ namespace v1 = dirigo::v1;
 // The channel of the sessions begun by the web chat page.
 constexpr char kWebChannel[] = "web";
 using google::protobuf::Message;
-
-std::string Sha256Hex(const std::string& text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
-  return absl::BytesToHexString(
-      std::string(reinterpret_cast<char*>(digest), size));
-}
-
-// Bearer tokens by the SHA-256 of the token: the file never holds a token.
-class Tokens {
- public:
-  static absl::StatusOr<Tokens> Load(const std::string& file) {
-    Tokens tokens;
-    if (file.empty()) return tokens;
-    std::ifstream in(file);
-    if (!in) return absl::NotFoundError("cannot read " + file);
-    std::string line;
-    for (int n = 1; std::getline(in, line); ++n) {
-      absl::string_view l = absl::StripAsciiWhitespace(line);
-      if (l.empty() || l[0] == '#') continue;
-      std::vector<std::string> parts =
-          absl::StrSplit(l, ' ', absl::SkipWhitespace());
-      if (parts.size() != 2 || parts[1].size() != 64 ||
-          parts[1].find_first_not_of("0123456789abcdefABCDEF") !=
-              std::string::npos ||
-          parts[0].size() > 64) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            file, ":", n,
-            ": expected NAME SHA256-HEX (a name of at most 64 bytes, 64 hex "
-            "digits)"));
-      }
-      // The page's channel is the page's: a bridge named so would reach
-      // the visitors' conversations.
-      if (parts[0] == kWebChannel) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            file, ":", n, ": \"", kWebChannel,
-            "\" is the web chat page's channel; name the bridge otherwise"));
-      }
-      tokens.by_digest_[absl::AsciiStrToLower(parts[1])] = parts[0];
-    }
-    tokens.on_ = true;
-    return tokens;
-  }
-  bool on() const { return on_; }
-  // The name of the bearer token of `header` ("Bearer …"), or "".
-  std::string NameOf(const std::string& header) const {
-    if (!absl::StartsWith(header, "Bearer ")) return "";
-    auto it = by_digest_.find(Sha256Hex(header.substr(7)));
-    return it == by_digest_.end() ? "" : it->second;
-  }
-
- private:
-  bool on_ = false;
-  std::map<std::string, std::string> by_digest_;
-};
 
 // Prometheus text format: requests by route and status, turn latency.
 class Metrics {
@@ -361,15 +308,17 @@ namespace gw = dirigo::gateway::v1;
 
 class Gateway {
  public:
-  Gateway(std::shared_ptr<grpc::Channel> channel, Tokens tokens,
-          Metrics* metrics)
+  Gateway(std::shared_ptr<grpc::Channel> channel, BearerTokens tokens,
+          std::string server_token, Metrics* metrics)
       : stub_(v1::Advisor::NewStub(channel)),
         health_(grpc::health::v1::Health::NewStub(channel)),
         tokens_(std::move(tokens)),
+        server_token_(server_token),
         metrics_(metrics),
         people_(channel, {.timeout = std::chrono::milliseconds(
                                        absl::GetFlag(FLAGS_timeout_ms)),
-                          .locale = ""}) {}
+                          .locale = "",
+                          .token = server_token}) {}
 
   void Register(httplib::Server* http) {
     // Before any body is read: its size must be declared and within the
@@ -529,6 +478,9 @@ class Gateway {
     auto c = std::make_unique<grpc::ClientContext>();
     c->set_deadline(std::chrono::system_clock::now() +
                     std::chrono::milliseconds(absl::GetFlag(FLAGS_timeout_ms)));
+    if (!server_token_.empty()) {
+      c->AddMetadata("authorization", "Bearer " + server_token_);
+    }
     return c;
   }
 
@@ -639,7 +591,8 @@ class Gateway {
 
   std::unique_ptr<v1::Advisor::Stub> stub_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;
-  const Tokens tokens_;
+  const BearerTokens tokens_;
+  const std::string server_token_;
   Metrics* metrics_;
   // Platform people's conversations.
   Conversations people_;
@@ -794,9 +747,18 @@ void Gateway::Healthz(httplib::Response& res) {
 
 // Serves until SIGINT or SIGTERM.
 absl::Status Run(const sigset_t& signals) {
-  absl::StatusOr<Tokens> tokens =
-      Tokens::Load(absl::GetFlag(FLAGS_auth_tokens_file));
+  absl::StatusOr<BearerTokens> tokens =
+      BearerTokens::Load(absl::GetFlag(FLAGS_auth_tokens_file));
   if (!tokens.ok()) return tokens.status();
+  // The page's channel is the page's: a bridge named so would reach the
+  // visitors' conversations.
+  for (const std::string& name : tokens->names()) {
+    if (name == kWebChannel) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          absl::GetFlag(FLAGS_auth_tokens_file), ": \"", kWebChannel,
+          "\" is the web chat page's channel; name the bridge otherwise"));
+    }
+  }
   if (absl::GetFlag(FLAGS_tls_cert).empty() !=
       absl::GetFlag(FLAGS_tls_key).empty()) {
     return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
@@ -819,10 +781,13 @@ absl::Status Run(const sigset_t& signals) {
         " needs --auth_tokens_file: without tokens the API's routes would be "
         "open to every visitor of the page (or use --web_chat=false)"));
   }
+  absl::StatusOr<std::string> server_token =
+      ServerToken(absl::GetFlag(FLAGS_server_token_file));
+  if (!server_token.ok()) return server_token.status();
   Metrics metrics;
   Gateway gateway(grpc::CreateChannel(absl::GetFlag(FLAGS_server),
                                       grpc::InsecureChannelCredentials()),
-                  *std::move(tokens), &metrics);
+                  *std::move(tokens), *server_token, &metrics);
   std::unique_ptr<httplib::Server> server;
   if (const std::string cert = absl::GetFlag(FLAGS_tls_cert); !cert.empty()) {
     auto tls = std::make_unique<httplib::SSLServer>(

@@ -65,6 +65,9 @@ ABSL_FLAG(std::string, webhook_secret_file, "",
           "-) every update must carry");
 ABSL_FLAG(std::string, port_file, "",
           "webhook mode: the port bound is written here once listening");
+ABSL_FLAG(std::string, server_token_file, "",
+          "file whose first line is the Dirigo server's API token, when it "
+          "asks for one (--auth_tokens_file on the server)");
 ABSL_FLAG(std::string, locale, "", "language of new conversations");
 
 namespace dirigo {
@@ -497,9 +500,13 @@ absl::Status Run() {
     return absl::InvalidArgumentError("--poll_timeout is 1 to 600 seconds");
   }
   BotApi api(absl::GetFlag(FLAGS_api_url), *token);
+  absl::StatusOr<std::string> server_token =
+      ServerToken(absl::GetFlag(FLAGS_server_token_file));
+  if (!server_token.ok()) return server_token.status();
   Conversations people(grpc::CreateChannel(absl::GetFlag(FLAGS_server),
                                            grpc::InsecureChannelCredentials()),
-                       {.locale = absl::GetFlag(FLAGS_locale)});
+                       {.locale = absl::GetFlag(FLAGS_locale),
+                        .token = *server_token});
   Bridge bridge(&api, &people);
   absl::StatusOr<Value> me = Me(&api);
   if (!me.ok()) return stopping ? absl::OkStatus() : me.status();

@@ -58,6 +58,9 @@ ABSL_FLAG(std::string, tls, "required",
           "server on this machine)");
 ABSL_FLAG(int, reconnect_max_seconds, 60,
           "longest wait between two attempts to connect");
+ABSL_FLAG(std::string, server_token_file, "",
+          "file whose first line is the Dirigo server's API token, when it "
+          "asks for one (--auth_tokens_file on the server)");
 ABSL_FLAG(std::string, locale, "", "language of new conversations");
 
 namespace dirigo {
@@ -330,9 +333,13 @@ absl::Status Run() {
   absl::StatusOr<std::string> password =
       ReadSecretFile("password_file", absl::GetFlag(FLAGS_password_file));
   if (!password.ok()) return password.status();
+  absl::StatusOr<std::string> server_token =
+      ServerToken(absl::GetFlag(FLAGS_server_token_file));
+  if (!server_token.ok()) return server_token.status();
   Conversations people(grpc::CreateChannel(absl::GetFlag(FLAGS_server),
                                            grpc::InsecureChannelCredentials()),
-                       {.locale = absl::GetFlag(FLAGS_locale)});
+                       {.locale = absl::GetFlag(FLAGS_locale),
+                        .token = *server_token});
   xmpp_initialize();
   xmpp_ctx_t* ctx = xmpp_ctx_new(nullptr, nullptr);
   XmppBot bot(ctx, &people);

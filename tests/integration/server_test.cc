@@ -1,5 +1,8 @@
 // The real dirigo-server, started as a process, used over gRPC as apps would.
+#include <fstream>
+
 #include "absl/strings/str_cat.h"
+#include "base/bearer_tokens.h"
 #include "dirigo/v1/advisor.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
@@ -516,6 +519,73 @@ TEST(ServerLimitsTest, StreamsAreBoundedInIdleTimeAndMessages) {
     EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
     EXPECT_THAT(s.error_message(), HasSubstr("no message for 1s"));
   }
+}
+
+// With API tokens: no call without one, and a session is its creator's
+// token's only (another token meets it as one that is not there).
+TEST(ServerAuthTest, TokensGuardEveryCallAndEverySession) {
+  const std::string tokens =
+      ::testing::TempDir() + "/tokens-" + std::to_string(getpid());
+  {
+    std::ofstream out(tokens);
+    // SHA-256 of "alpha-secret" and of "beta-secret".
+    out << "# test tokens\n"
+        << "alpha " << Sha256Hex("alpha-secret") << "\n"
+        << "beta " << Sha256Hex("beta-secret") << "\n";
+  }
+  dirigo::test_support::ServerProcess server(
+      DIRIGO_SERVER_BIN, {"--auth_tokens_file=" + tokens});
+  ASSERT_TRUE(server.ready()) << "health answers without a token";
+  auto stub = v1::Advisor::NewStub(server.channel());
+  auto ctx = [](const std::string& token) {
+    auto c = std::make_unique<grpc::ClientContext>();
+    c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if (!token.empty()) c->AddMetadata("authorization", "Bearer " + token);
+    return c;
+  };
+  v1::CreateSessionRequest create;
+  v1::CreateSessionResponse created;
+  grpc::Status st = stub->CreateSession(ctx("").get(), create, &created);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(st.error_message(), HasSubstr("authorization: Bearer"));
+  st = stub->CreateSession(ctx("gamma-secret").get(), create, &created);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  ASSERT_TRUE(stub->CreateSession(ctx("alpha-secret").get(), create, &created)
+                  .ok());
+  const std::string name = created.session().name();
+  v1::ConverseRequest say;
+  say.set_session(name);
+  say.set_text("ho il diploma");
+  v1::ConverseResponse turn;
+  EXPECT_TRUE(stub->Converse(ctx("alpha-secret").get(), say, &turn).ok());
+  // Another token: the session is not there for it, whatever the call.
+  EXPECT_EQ(stub->Converse(ctx("beta-secret").get(), say, &turn).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  v1::GetSessionRequest get;
+  get.set_session(name);
+  v1::Session session;
+  EXPECT_EQ(stub->GetSession(ctx("beta-secret").get(), get, &session)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  v1::DeleteSessionRequest del;
+  del.set_session(name);
+  v1::DeleteSessionResponse deleted;
+  EXPECT_EQ(stub->DeleteSession(ctx("beta-secret").get(), del, &deleted)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  // Its owner still has it whole.
+  ASSERT_TRUE(stub->GetSession(ctx("alpha-secret").get(), get, &session).ok());
+  EXPECT_EQ(session.profile().education_level(),
+            v1::EDUCATION_LEVEL_SECONDARY_OR_LESS);
+  // A stream without a token ends at once, and says why.
+  grpc::ClientContext stream_ctx;
+  auto stream = stub->StreamConverse(&stream_ctx);
+  stream->Write(say);
+  EXPECT_FALSE(stream->Read(&turn));
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  // Tokens are never written to the log.
+  EXPECT_THAT(server.log(), ::testing::Not(HasSubstr("alpha-secret")));
+  std::remove(tokens.c_str());
 }
 
 TEST(ServerLifecycleTest, RefusesABadKnowledgeBaseAtStart) {

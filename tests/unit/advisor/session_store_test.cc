@@ -245,7 +245,7 @@ TEST_P(StoreContractTest, PeopleAreLinkedToTheirSession) {
             absl::StatusCode::kNotFound);
   ASSERT_TRUE(store_->LinkUser(user, "s-1").ok());
   EXPECT_EQ(*store_->FindUser(user), "s-1");
-  EXPECT_EQ(store_->FindUser("irc\x1f42").status().code(),
+  EXPECT_EQ(store_->FindUser("irc\x1f" "42").status().code(),
             absl::StatusCode::kNotFound);
   ASSERT_TRUE(store_->LinkUser(user, "s-2").ok());  // relinked
   EXPECT_EQ(*store_->FindUser(user), "s-2");
