@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include "absl/flags/flag.h"
@@ -66,6 +67,13 @@ ABSL_FLAG(int, workers, 4, "threads computing turns");
 ABSL_FLAG(
     int, max_queue, 1024,
     "turns waiting for a worker before calls fail with RESOURCE_EXHAUSTED");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate (chain): serve over TLS only; needs --tls_key");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "with --tls_cert: PEM certificate of the CA whose client "
+          "certificates are required (mutual TLS); clients without one are "
+          "refused");
 ABSL_FLAG(std::string, auth_tokens_file, "",
           "API tokens, one per line: NAME SHA256-OF-TOKEN-IN-HEX; every call "
           "then needs the metadata \"authorization: Bearer TOKEN\", and a "
@@ -188,6 +196,47 @@ LoadEngines() {
   return engines;
 }
 
+absl::StatusOr<std::string> ReadPem(const std::string& flag,
+                                    const std::string& file) {
+  std::ifstream in(file);
+  std::stringstream text;
+  if (!in || !(text << in.rdbuf()) ||
+      text.str().find("-----BEGIN") == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", flag, ": cannot read a PEM file at \"", file, "\""));
+  }
+  return text.str();
+}
+
+// Plain, or TLS with --tls_cert/--tls_key (and client certificates required
+// with --tls_client_ca).
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials() {
+  const std::string cert = absl::GetFlag(FLAGS_tls_cert);
+  const std::string key = absl::GetFlag(FLAGS_tls_key);
+  const std::string client_ca = absl::GetFlag(FLAGS_tls_client_ca);
+  if (cert.empty() != key.empty()) {
+    return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
+  }
+  if (cert.empty()) {
+    if (!client_ca.empty()) {
+      return absl::InvalidArgumentError("--tls_client_ca needs --tls_cert");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  grpc::SslServerCredentialsOptions options;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  ASSIGN_OR_RETURN(pair.cert_chain, ReadPem("tls_cert", cert));
+  ASSIGN_OR_RETURN(pair.private_key, ReadPem("tls_key", key));
+  options.pem_key_cert_pairs.push_back(pair);
+  if (!client_ca.empty()) {
+    ASSIGN_OR_RETURN(options.pem_root_certs,
+                     ReadPem("tls_client_ca", client_ca));
+    options.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
+}
+
 absl::StatusOr<std::unique_ptr<grpc::Server>> StartServer(
     AdvisorService* service) {
   grpc::EnableDefaultHealthCheckService(true);
@@ -195,7 +244,9 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> StartServer(
   grpc::ServerBuilder builder;
   int port = 0;
   const std::string listen = absl::GetFlag(FLAGS_listen);
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                   ServerCredentials());
+  builder.AddListeningPort(listen, credentials, &port);
   builder.RegisterService(service);
   builder.SetMaxReceiveMessageSize(kMaxReceiveBytes);
   // Connections: closed when idle; pinged when quiet, and closed when the

@@ -44,11 +44,6 @@ absl::StatusOr<std::string> ReadSecretFile(const std::string& flag,
   return s;
 }
 
-absl::StatusOr<std::string> ServerToken(const std::string& file) {
-  if (file.empty()) return std::string();
-  return ReadSecretFile("server_token_file", file);
-}
-
 void WritePortFile(const std::string& file, int port) {
   if (file.empty()) return;
   std::ofstream(file + ".tmp") << port << "\n";

@@ -29,10 +29,6 @@ absl::StatusOr<HostPort> ParseHostPort(const std::string& flag,
 absl::StatusOr<std::string> ReadSecretFile(const std::string& flag,
                                            const std::string& file);
 
-// The server's API token from `file` (--server_token_file), or "" when
-// `file` is "".
-absl::StatusOr<std::string> ServerToken(const std::string& file);
-
 // Writes `port` to `file` (atomically, by a rename), when `file` is set.
 void WritePortFile(const std::string& file, int port);
 

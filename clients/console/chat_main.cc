@@ -42,7 +42,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/flags_usage.h"
-#include "clients/bridge/bridge_util.h"
+#include "clients/bridge/server_connection.h"
 #include "clients/render/render.h"
 #include "dirigo/v1/advisor.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -50,9 +50,6 @@
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051",
           "the Dirigo server, HOST:PORT");
-ABSL_FLAG(std::string, server_token_file, "",
-          "file whose first line is the Dirigo server's API token, when it "
-          "asks for one");
 ABSL_FLAG(std::string, lang, "it", "language of the conversation: it or en");
 ABSL_FLAG(bool, json, false,
           "print every server response as one line of proto3 JSON");
@@ -536,7 +533,8 @@ int main(int argc, char** argv) {
       "chat_main.cc",
       "Chat with Dirigo. Usage: dirigo-chat [--server=HOST:PORT] "
       "[--lang=it|en] "
-      "[--json] [--new]");
+      "[--json] [--new]",
+      {"server_connection.cc"});
   absl::ParseCommandLine(argc, argv);
   const std::string lang = absl::GetFlag(FLAGS_lang);
   const bool json = absl::GetFlag(FLAGS_json);
@@ -545,8 +543,13 @@ int main(int argc, char** argv) {
   style.on =
       !json && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
 
-  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_server),
-                                     grpc::InsecureChannelCredentials());
+  absl::StatusOr<dirigo::ServerConnection> server =
+      dirigo::ConnectToServer(absl::GetFlag(FLAGS_server));
+  if (!server.ok()) {
+    std::cerr << "dirigo-chat: " << server.status().message() << "\n";
+    return 2;
+  }
+  auto channel = server->channel;
   if (!channel->WaitForConnected(std::chrono::system_clock::now() +
                                  std::chrono::seconds(kConnectSeconds))) {
     std::cerr << "dirigo-chat: cannot reach the Dirigo server at "
@@ -556,14 +559,8 @@ int main(int argc, char** argv) {
   }
   // A terminal, or --resume, keeps the conversation's name for next time.
   const bool remember = interactive || absl::GetFlag(FLAGS_resume);
-  absl::StatusOr<std::string> token =
-      dirigo::ServerToken(absl::GetFlag(FLAGS_server_token_file));
-  if (!token.ok()) {
-    std::cerr << "dirigo-chat: " << token.status().message() << "\n";
-    return 2;
-  }
   Chat chat(channel, interactive, json, remember, style);
-  chat.set_token(*token);
+  chat.set_token(server->token);
   if (!chat.FetchTexts(lang)) return 2;
   chat.set_lang(lang);
   using Resumed = Chat::Resumed;

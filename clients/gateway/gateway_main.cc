@@ -59,6 +59,7 @@
 #include "base/stop_signals.h"
 #include "clients/bridge/bridge_util.h"
 #include "clients/bridge/conversations.h"
+#include "clients/bridge/server_connection.h"
 #include "clients/gateway/web_assets.h"
 #include "clients/render/render.h"
 #include "dirigo/gateway/v1/gateway.pb.h"
@@ -76,9 +77,6 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:8080",
 ABSL_FLAG(std::string, port_file, "",
           "when set, the port bound is written here once the gateway listens");
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "the Dirigo server");
-ABSL_FLAG(std::string, server_token_file, "",
-          "file whose first line is the Dirigo server's API token, when it "
-          "asks for one (--auth_tokens_file on the server)");
 ABSL_FLAG(std::string, auth_tokens_file, "",
           "bearer tokens, one per line: NAME SHA256-OF-TOKEN-IN-HEX; the name "
           "is the bridge's channel. Without it, no token is asked for");
@@ -781,13 +779,12 @@ absl::Status Run(const sigset_t& signals) {
         " needs --auth_tokens_file: without tokens the API's routes would be "
         "open to every visitor of the page (or use --web_chat=false)"));
   }
-  absl::StatusOr<std::string> server_token =
-      ServerToken(absl::GetFlag(FLAGS_server_token_file));
-  if (!server_token.ok()) return server_token.status();
+  absl::StatusOr<ServerConnection> upstream =
+      ConnectToServer(absl::GetFlag(FLAGS_server));
+  if (!upstream.ok()) return upstream.status();
   Metrics metrics;
-  Gateway gateway(grpc::CreateChannel(absl::GetFlag(FLAGS_server),
-                                      grpc::InsecureChannelCredentials()),
-                  *std::move(tokens), *server_token, &metrics);
+  Gateway gateway(upstream->channel, *std::move(tokens), upstream->token,
+                  &metrics);
   std::unique_ptr<httplib::Server> server;
   if (const std::string cert = absl::GetFlag(FLAGS_tls_cert); !cert.empty()) {
     auto tls = std::make_unique<httplib::SSLServer>(
@@ -835,7 +832,8 @@ int main(int argc, char** argv) {
   dirigo::SetUpFlagsUsage(
       "gateway_main.cc",
       "Dirigo over HTTP/JSON. Usage: dirigo-gateway [--listen=HOST:PORT] "
-      "[--server=HOST:PORT] [--auth_tokens_file=FILE]");
+      "[--server=HOST:PORT] [--auth_tokens_file=FILE]",
+      {"server_connection.cc"});
   // Before any thread starts: only the stopper's sigwait sees them.
   const sigset_t signals = dirigo::BlockStopSignals();
   absl::ParseCommandLine(argc, argv);

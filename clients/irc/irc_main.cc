@@ -44,6 +44,7 @@
 #include "base/stop_signals.h"
 #include "clients/bridge/bridge_util.h"
 #include "clients/bridge/conversations.h"
+#include "clients/bridge/server_connection.h"
 #include "clients/render/render.h"
 #include "grpcpp/grpcpp.h"
 #include "libircclient.h"
@@ -63,9 +64,6 @@ ABSL_FLAG(int, send_interval_ms, 400,
           "(IRC servers disconnect a client that floods them)");
 ABSL_FLAG(int, reconnect_max_seconds, 60,
           "longest wait between two attempts to connect");
-ABSL_FLAG(std::string, server_token_file, "",
-          "file whose first line is the Dirigo server's API token, when it "
-          "asks for one (--auth_tokens_file on the server)");
 ABSL_FLAG(std::string, locale, "", "language of new conversations");
 
 namespace dirigo {
@@ -303,13 +301,11 @@ absl::Status Run() {
       absl::GetFlag(FLAGS_max_line_bytes) > 500) {
     return absl::InvalidArgumentError("--max_line_bytes is 32 to 500");
   }
-  absl::StatusOr<std::string> server_token =
-      ServerToken(absl::GetFlag(FLAGS_server_token_file));
-  if (!server_token.ok()) return server_token.status();
-  Conversations people(grpc::CreateChannel(absl::GetFlag(FLAGS_server),
-                                           grpc::InsecureChannelCredentials()),
-                       {.locale = absl::GetFlag(FLAGS_locale),
-                        .token = *server_token});
+  absl::StatusOr<ServerConnection> server =
+      ConnectToServer(absl::GetFlag(FLAGS_server));
+  if (!server.ok()) return server.status();
+  Conversations people(server->channel, {.locale = absl::GetFlag(FLAGS_locale),
+                                         .token = server->token});
   IrcBot bot(&people, absl::GetFlag(FLAGS_nick));
   Reconnection reconnection(
       std::chrono::seconds(std::max(1, absl::GetFlag(FLAGS_reconnect_max_seconds))));
@@ -333,7 +329,8 @@ int main(int argc, char** argv) {
   dirigo::SetUpFlagsUsage(
       "irc_main.cc",
       "Dirigo on IRC. Usage: dirigo-irc --irc=HOST:PORT [--nick=dirigo] "
-      "[--channels=#a,#b] [--server=HOST:PORT]");
+      "[--channels=#a,#b] [--server=HOST:PORT]",
+      {"server_connection.cc"});
   const sigset_t signals = dirigo::BlockStopSignals();
   absl::ParseCommandLine(argc, argv);
   std::thread watcher([&signals] {

@@ -41,6 +41,7 @@
 #include "base/stop_signals.h"
 #include "clients/bridge/bridge_util.h"
 #include "clients/bridge/conversations.h"
+#include "clients/bridge/server_connection.h"
 #include "clients/render/render.h"
 #include "clients/telegram/telegram_text.h"
 #include "google/protobuf/struct.pb.h"
@@ -65,9 +66,6 @@ ABSL_FLAG(std::string, webhook_secret_file, "",
           "-) every update must carry");
 ABSL_FLAG(std::string, port_file, "",
           "webhook mode: the port bound is written here once listening");
-ABSL_FLAG(std::string, server_token_file, "",
-          "file whose first line is the Dirigo server's API token, when it "
-          "asks for one (--auth_tokens_file on the server)");
 ABSL_FLAG(std::string, locale, "", "language of new conversations");
 
 namespace dirigo {
@@ -500,13 +498,11 @@ absl::Status Run() {
     return absl::InvalidArgumentError("--poll_timeout is 1 to 600 seconds");
   }
   BotApi api(absl::GetFlag(FLAGS_api_url), *token);
-  absl::StatusOr<std::string> server_token =
-      ServerToken(absl::GetFlag(FLAGS_server_token_file));
-  if (!server_token.ok()) return server_token.status();
-  Conversations people(grpc::CreateChannel(absl::GetFlag(FLAGS_server),
-                                           grpc::InsecureChannelCredentials()),
-                       {.locale = absl::GetFlag(FLAGS_locale),
-                        .token = *server_token});
+  absl::StatusOr<ServerConnection> server =
+      ConnectToServer(absl::GetFlag(FLAGS_server));
+  if (!server.ok()) return server.status();
+  Conversations people(server->channel, {.locale = absl::GetFlag(FLAGS_locale),
+                                         .token = server->token});
   Bridge bridge(&api, &people);
   absl::StatusOr<Value> me = Me(&api);
   if (!me.ok()) return stopping ? absl::OkStatus() : me.status();
@@ -531,7 +527,8 @@ int main(int argc, char** argv) {
   dirigo::SetUpFlagsUsage(
       "telegram_main.cc",
       "Dirigo as a Telegram bot. Usage: dirigo-telegram --token_file=FILE "
-      "[--server=HOST:PORT] [--webhook_url=https://… --webhook_secret_file=F]");
+      "[--server=HOST:PORT] [--webhook_url=https://… --webhook_secret_file=F]",
+      {"server_connection.cc"});
   const sigset_t signals = dirigo::BlockStopSignals();
   absl::ParseCommandLine(argc, argv);
   curl_global_init(CURL_GLOBAL_DEFAULT);

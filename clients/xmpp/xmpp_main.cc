@@ -40,6 +40,7 @@
 #include "base/stop_signals.h"
 #include "clients/bridge/bridge_util.h"
 #include "clients/bridge/conversations.h"
+#include "clients/bridge/server_connection.h"
 #include "clients/render/render.h"
 #include "grpcpp/grpcpp.h"
 #include "strophe.h"
@@ -58,9 +59,6 @@ ABSL_FLAG(std::string, tls, "required",
           "server on this machine)");
 ABSL_FLAG(int, reconnect_max_seconds, 60,
           "longest wait between two attempts to connect");
-ABSL_FLAG(std::string, server_token_file, "",
-          "file whose first line is the Dirigo server's API token, when it "
-          "asks for one (--auth_tokens_file on the server)");
 ABSL_FLAG(std::string, locale, "", "language of new conversations");
 
 namespace dirigo {
@@ -333,13 +331,11 @@ absl::Status Run() {
   absl::StatusOr<std::string> password =
       ReadSecretFile("password_file", absl::GetFlag(FLAGS_password_file));
   if (!password.ok()) return password.status();
-  absl::StatusOr<std::string> server_token =
-      ServerToken(absl::GetFlag(FLAGS_server_token_file));
-  if (!server_token.ok()) return server_token.status();
-  Conversations people(grpc::CreateChannel(absl::GetFlag(FLAGS_server),
-                                           grpc::InsecureChannelCredentials()),
-                       {.locale = absl::GetFlag(FLAGS_locale),
-                        .token = *server_token});
+  absl::StatusOr<ServerConnection> server =
+      ConnectToServer(absl::GetFlag(FLAGS_server));
+  if (!server.ok()) return server.status();
+  Conversations people(server->channel, {.locale = absl::GetFlag(FLAGS_locale),
+                                         .token = server->token});
   xmpp_initialize();
   xmpp_ctx_t* ctx = xmpp_ctx_new(nullptr, nullptr);
   XmppBot bot(ctx, &people);
@@ -368,7 +364,8 @@ int main(int argc, char** argv) {
   dirigo::SetUpFlagsUsage(
       "xmpp_main.cc",
       "Dirigo on XMPP. Usage: dirigo-xmpp --jid=BOT@DOMAIN "
-      "--password_file=FILE [--rooms=ROOM@MUC,…] [--server=HOST:PORT]");
+      "--password_file=FILE [--rooms=ROOM@MUC,…] [--server=HOST:PORT]",
+      {"server_connection.cc"});
   const sigset_t signals = dirigo::BlockStopSignals();
   absl::ParseCommandLine(argc, argv);
   std::thread watcher([&signals] {
