@@ -31,6 +31,23 @@ absl::Status Busy() {
       absl::Seconds(1));
 }
 
+// An error that suggests when to try again says it in a trailer too.
+void AddRetryTrailer(grpc::CallbackServerContext* context,
+                     const absl::Status& status) {
+  if (const int64_t ms = RetryDelayMillis(status); ms >= 0) {
+    context->AddTrailingMetadata("retry-after-ms", absl::StrCat(ms));
+  }
+}
+
+// Finishes a call refused before any work.
+grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context,
+                                 const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  AddRetryTrailer(context, status);
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
 // Runs `call` (returning StatusOr<Response>) on the pool and finishes.
 template <typename Response, typename Call>
 grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context,
@@ -52,10 +69,14 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context,
           *response = std::move(result).value();
           reactor->Finish(grpc::Status::OK);
         } else {
+          AddRetryTrailer(context, result.status());
           reactor->Finish(ToGrpcStatus(result.status()));
         }
       });
-  if (!queued) reactor->Finish(ToGrpcStatus(Busy()));
+  if (!queued) {
+    AddRetryTrailer(context, Busy());
+    reactor->Finish(ToGrpcStatus(Busy()));
+  }
   return reactor;
 }
 
@@ -83,10 +104,84 @@ absl::Status Malformed(const google::protobuf::Descriptor* type) {
       "REQUEST_MALFORMED");
 }
 
+// Like RunUnary, for a method on raw bytes: the caller's token checked,
+// the request parsed as a `Request` (INVALID_ARGUMENT if it is not one),
+// `call` run on it with the caller's name, and its answer serialised.
+template <typename Request, typename Call>
+grpc::ServerUnaryReactor* RunDecoded(grpc::CallbackServerContext* context,
+                                     WorkerPool* pool,
+                                     absl::StatusOr<std::string> caller,
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response, Call call) {
+  if (!caller.ok()) return Refuse(context, caller.status());
+  return RunUnary(
+      context, pool, response,
+      [request, owner = *caller,
+       call = std::move(call)]() -> absl::StatusOr<grpc::ByteBuffer> {
+        Request parsed;
+        if (!parsed.ParseFromString(WireBytes(*request))) {
+          return Malformed(Request::descriptor());
+        }
+        auto result = call(parsed, owner);
+        if (!result.ok()) return result.status();
+        return ToBytes(*result);
+      });
+}
+
+// A turn, or the error of one message of a stream.
+ConverseResponse Answer(absl::StatusOr<ConverseResponse> result,
+                        const std::string& request_id) {
+  if (result.ok()) return std::move(result).value();
+  ConverseResponse response;
+  response.mutable_error()->set_code(static_cast<int>(result.status().code()));
+  response.mutable_error()->set_message(std::string(result.status().message()));
+  response.mutable_error()->set_reason(ReasonOf(result.status()));
+  response.set_request_id(request_id);
+  return response;
+}
+
+}  // namespace
+
+// The API token and the rates, checked on every call.
+class CallGate {
+ public:
+  CallGate(const BearerTokens* tokens, RateLimiter* per_caller,
+           RateLimiter* creates, RateLimiter* per_session)
+      : tokens_(tokens),
+        per_caller_(per_caller),
+        creates_(creates),
+        per_session_(per_session) {}
+
+  // The caller's token's name ("" when no token is asked for), once its
+  // token and rates allow the call.
+  absl::StatusOr<std::string> Admit(const grpc::CallbackServerContext* context,
+                                    bool creates) const {
+    absl::StatusOr<std::string> name = TokenName(context);
+    if (!name.ok()) return name;
+    // Without tokens a caller is its address, without its port.
+    std::string key = absl::StrCat("token:", *name);
+    if (!tokens_->on()) {
+      const std::string peer = context->peer();
+      key = absl::StrCat("peer:", peer.substr(0, peer.rfind(':')));
+    }
+    if (absl::Status s = per_caller_->Take(key); !s.ok()) return s;
+    if (creates) {
+      if (absl::Status s = creates_->Take(key); !s.ok()) return s;
+    }
+    return name;
+  }
+
+  // One more message on `session`.
+  absl::Status Message(const std::string& session) const {
+    return per_session_->Take(session);
+  }
+
+ private:
 // The name of the caller's API token ("" when the server asks for none);
 // UNAUTHENTICATED without a valid one.
-absl::StatusOr<std::string> Caller(const grpc::CallbackServerContext* context,
-                                   const BearerTokens& tokens) {
+absl::StatusOr<std::string> TokenName(
+      const grpc::CallbackServerContext* context) const {
+    const BearerTokens& tokens = *tokens_;
   if (!tokens.on()) return std::string();
   const auto& metadata = context->client_metadata();
   auto it = metadata.find("authorization");
@@ -104,56 +199,25 @@ absl::StatusOr<std::string> Caller(const grpc::CallbackServerContext* context,
   return name;
 }
 
-// Like RunUnary, for a method on raw bytes: the caller's token checked,
-// the request parsed as a `Request` (INVALID_ARGUMENT if it is not one),
-// `call` run on it with the caller's name, and its answer serialised.
-template <typename Request, typename Call>
-grpc::ServerUnaryReactor* RunDecoded(grpc::CallbackServerContext* context,
-                                     WorkerPool* pool,
-                                     const BearerTokens& tokens,
-                                     const grpc::ByteBuffer* request,
-                                     grpc::ByteBuffer* response, Call call) {
-  absl::StatusOr<std::string> caller = Caller(context, tokens);
-  if (!caller.ok()) {
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(ToGrpcStatus(caller.status()));
-    return reactor;
-  }
-  return RunUnary(
-      context, pool, response,
-      [request, owner = *caller,
-       call = std::move(call)]() -> absl::StatusOr<grpc::ByteBuffer> {
-        Request parsed;
-        if (!parsed.ParseFromString(WireBytes(*request))) {
-          return Malformed(Request::descriptor());
-        }
-        auto result = call(parsed, owner);
-        if (!result.ok()) return result.status();
-        return ToBytes(*result);
-      });
-}
+
+  const BearerTokens* tokens_;
+  RateLimiter* per_caller_;
+  RateLimiter* creates_;
+  RateLimiter* per_session_;
+};
+
+namespace {
 
 // Decodes a ConverseRequest and runs its turn; `id` gets the request id
 // whenever it could be read.
 absl::StatusOr<ConverseResponse> ConverseBytes(
-    AdvisorCore* core, const grpc::ByteBuffer& bytes,
+    AdvisorCore* core, const CallGate& gate, const grpc::ByteBuffer& bytes,
     grpc::CallbackServerContext* context, const std::string& owner,
     std::string* id) {
   ASSIGN_OR_RETURN(ConverseRequest request, DecodeConverseRequest(bytes, id));
+  RETURN_IF_ERROR(gate.Message(request.session()));
   return core->Converse(
       request, [context] { return context->IsCancelled(); }, owner);
-}
-
-// A turn, or the error of one message of a stream.
-ConverseResponse Answer(absl::StatusOr<ConverseResponse> result,
-                        const std::string& request_id) {
-  if (result.ok()) return std::move(result).value();
-  ConverseResponse response;
-  response.mutable_error()->set_code(static_cast<int>(result.status().code()));
-  response.mutable_error()->set_message(std::string(result.status().message()));
-  response.mutable_error()->set_reason(ReasonOf(result.status()));
-  response.set_request_id(request_id);
-  return response;
 }
 
 }  // namespace
@@ -217,14 +281,15 @@ class StreamReactor final
  public:
   StreamReactor(grpc::CallbackServerContext* context, AdvisorCore* core,
                 WorkerPool* pool, StreamRegistry* streams, StreamLimits limits,
-                const BearerTokens& tokens)
+                const CallGate* gate)
       : context_(context),
         core_(core),
         pool_(pool),
         streams_(streams),
-        limits_(limits) {
+        limits_(limits),
+        gate_(gate) {
     streams_->Add(this);
-    absl::StatusOr<std::string> caller = Caller(context, tokens);
+    absl::StatusOr<std::string> caller = gate_->Admit(context, false);
     if (!caller.ok()) {
       absl::MutexLock lock(&mu_);
       End(ToGrpcStatus(caller.status()));
@@ -259,8 +324,12 @@ class StreamReactor final
     ++messages_;
     bool queued = pool_->Submit([this] {
       std::string id;
+      // Each message counts for the caller's rate as a call would.
+      absl::StatusOr<std::string> admitted = gate_->Admit(context_, false);
       absl::StatusOr<ConverseResponse> result =
-          ConverseBytes(core_, request_, context_, owner_, &id);
+          admitted.ok()
+              ? ConverseBytes(core_, *gate_, request_, context_, owner_, &id)
+              : absl::StatusOr<ConverseResponse>(admitted.status());
       response_ = ToBytes(Answer(std::move(result), id));
       StartWrite(&response_);
     });
@@ -318,6 +387,7 @@ class StreamReactor final
   WorkerPool* pool_;
   StreamRegistry* streams_;
   const StreamLimits limits_;
+  const CallGate* gate_;
   std::string owner_;  // the caller's token's name
   int messages_ = 0;
   absl::Mutex mu_;
@@ -358,11 +428,20 @@ absl::StatusOr<ConverseRequest> DecodeConverseRequest(
 }
 
 AdvisorService::AdvisorService(AdvisorCore* core, WorkerPool* pool,
-                               StreamLimits limits, const BearerTokens* tokens)
+                               StreamLimits limits, const BearerTokens* tokens,
+                               CallLimits rates, const Clock* clock)
     : core_(core),
       pool_(pool),
       tokens_(tokens != nullptr ? tokens : &kNoTokens),
       limits_(limits),
+      per_caller_(clock != nullptr ? clock : &system_clock_,
+                  rates.calls_per_caller, "calls from one caller"),
+      creates_(clock != nullptr ? clock : &system_clock_,
+               rates.creates_per_caller, "new conversations from one caller"),
+      per_session_(clock != nullptr ? clock : &system_clock_,
+                   rates.messages_per_session, "messages on one conversation"),
+      gate_(std::make_unique<CallGate>(tokens_, &per_caller_, &creates_,
+                                       &per_session_)),
       streams_(std::make_unique<StreamRegistry>(limits.idle)) {}
 
 AdvisorService::~AdvisorService() = default;
@@ -373,7 +452,8 @@ grpc::ServerUnaryReactor* AdvisorService::CreateSession(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return RunDecoded<dirigo::v1::CreateSessionRequest>(
-      context, pool_, *tokens_, request, response,
+      context, pool_, gate_->Admit(context, true),
+      request, response,
       [this](const auto& r, const std::string& owner) {
         return core_->CreateSession(r, owner);
       });
@@ -382,19 +462,16 @@ grpc::ServerUnaryReactor* AdvisorService::CreateSession(
 grpc::ServerUnaryReactor* AdvisorService::Converse(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  absl::StatusOr<std::string> caller = Caller(context, *tokens_);
-  if (!caller.ok()) {
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(ToGrpcStatus(caller.status()));
-    return reactor;
-  }
+  absl::StatusOr<std::string> caller = gate_->Admit(context, false);
+  if (!caller.ok()) return Refuse(context, caller.status());
   return RunUnary(
       context, pool_, response,
       [this, context, request,
        owner = *caller]() -> absl::StatusOr<grpc::ByteBuffer> {
         std::string id;
         ASSIGN_OR_RETURN(ConverseResponse turn,
-                         ConverseBytes(core_, *request, context, owner, &id));
+                         ConverseBytes(core_, *gate_, *request, context,
+                                       owner, &id));
         return ToBytes(turn);
       });
 }
@@ -402,14 +479,15 @@ grpc::ServerUnaryReactor* AdvisorService::Converse(
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
 AdvisorService::StreamConverse(grpc::CallbackServerContext* context) {
   return new StreamReactor(context, core_, pool_, streams_.get(), limits_,
-                           *tokens_);
+                           gate_.get());
 }
 
 grpc::ServerUnaryReactor* AdvisorService::GetSession(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return RunDecoded<dirigo::v1::GetSessionRequest>(
-      context, pool_, *tokens_, request, response,
+      context, pool_, gate_->Admit(context, false),
+      request, response,
       [this](const auto& r, const std::string& owner) {
         return core_->GetSession(r, owner);
       });
@@ -419,7 +497,8 @@ grpc::ServerUnaryReactor* AdvisorService::DeleteSession(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return RunDecoded<dirigo::v1::DeleteSessionRequest>(
-      context, pool_, *tokens_, request, response,
+      context, pool_, gate_->Admit(context, false),
+      request, response,
       [this](const auto& r, const std::string& owner) {
         return core_->DeleteSession(r, owner);
       });
@@ -429,7 +508,8 @@ grpc::ServerUnaryReactor* AdvisorService::Advise(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return RunDecoded<dirigo::v1::AdviseRequest>(
-      context, pool_, *tokens_, request, response,
+      context, pool_, gate_->Admit(context, false),
+      request, response,
       [this](const auto& r, const std::string&) { return core_->Advise(r); });
 }
 
@@ -437,7 +517,8 @@ grpc::ServerUnaryReactor* AdvisorService::GetClientTexts(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return RunDecoded<dirigo::v1::GetClientTextsRequest>(
-      context, pool_, *tokens_, request, response,
+      context, pool_, gate_->Admit(context, false),
+      request, response,
       [this](const auto& r, const std::string&) { return core_->GetClientTexts(r); });
 }
 

@@ -25,6 +25,7 @@
 #include "absl/time/time.h"
 #include "advisor/advisor_core.h"
 #include "advisor/errors.h"
+#include "advisor/rate_limiter.h"
 #include "advisor/worker_pool.h"
 #include "base/bearer_tokens.h"
 #include "dirigo/v1/advisor.grpc.pb.h"
@@ -59,7 +60,17 @@ struct StreamLimits {
   int max_messages = 1000;
 };
 
+// Rates per caller (its token's name, or its address without tokens) and per
+// session; RESOURCE_EXHAUSTED (RATE_LIMITED) beyond, with the wait in the
+// message, a RetryInfo, and a "retry-after-ms" trailer.
+struct CallLimits {
+  RateLimit calls_per_caller;     // every call
+  RateLimit creates_per_caller;   // CreateSession
+  RateLimit messages_per_session = {.rate = 20, .burst = 40};
+};
+
 class StreamRegistry;
+class CallGate;
 
 class AdvisorService final : public AdvisorBase {
  public:
@@ -69,7 +80,8 @@ class AdvisorService final : public AdvisorBase {
   // stays open), and a session is its creator's token's only.
   AdvisorService(AdvisorCore* core, WorkerPool* pool,
                  StreamLimits limits = {},
-                 const BearerTokens* tokens = nullptr);
+                 const BearerTokens* tokens = nullptr, CallLimits rates = {},
+                 const Clock* clock = nullptr);
   ~AdvisorService() override;
 
   grpc::ServerUnaryReactor* CreateSession(grpc::CallbackServerContext* context,
@@ -99,6 +111,10 @@ class AdvisorService final : public AdvisorBase {
   WorkerPool* pool_;
   const BearerTokens* tokens_;
   const StreamLimits limits_;
+  SystemClock system_clock_;
+  RateLimiter per_caller_, creates_, per_session_;
+  // Tokens and rates, checked on every call.
+  std::unique_ptr<CallGate> gate_;
   // The open streams, and the thread that ends those idle too long.
   std::unique_ptr<StreamRegistry> streams_;
 };

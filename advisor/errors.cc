@@ -35,6 +35,13 @@ absl::Status WithRetryDelay(absl::Status status, absl::Duration delay) {
   return status;
 }
 
+int64_t RetryDelayMillis(const absl::Status& status) {
+  int64_t ms = -1;
+  const std::string text = Payload(status, kRetryKey);
+  if (text.empty() || !absl::SimpleAtoi(text, &ms)) return -1;
+  return ms;
+}
+
 std::string ReasonOf(const absl::Status& status) {
   std::string reason = Payload(status, kReasonKey);
   if (!reason.empty()) return reason;

@@ -29,6 +29,10 @@ absl::Status WithReason(absl::Status status, absl::string_view reason,
 // `status` with a suggested delay before trying again.
 absl::Status WithRetryDelay(absl::Status status, absl::Duration delay);
 
+// The delay before trying again that `status` suggests, in milliseconds, or
+// -1 when it suggests none.
+int64_t RetryDelayMillis(const absl::Status& status);
+
 // The reason of `status`: the one given, else the code's name
 // ("UNAVAILABLE").
 std::string ReasonOf(const absl::Status& status);

@@ -79,6 +79,16 @@ ABSL_FLAG(std::string, auth_tokens_file, "",
           "then needs the metadata \"authorization: Bearer TOKEN\", and a "
           "session belongs to its creator's token. Without it, no token is "
           "asked for");
+ABSL_FLAG(double, caller_calls_per_second, 0,
+          "calls a second from one caller (its API token, or its address "
+          "without tokens), with bursts of twice as many; 0: no limit (behind "
+          "the gateway, every message comes from one address)");
+ABSL_FLAG(int, caller_sessions_per_minute, 0,
+          "new conversations a minute from one caller, all at once at most; 0: "
+          "no limit");
+ABSL_FLAG(double, session_messages_per_second, 20,
+          "messages a second on one conversation, with bursts of twice as "
+          "many; 0: no limit");
 ABSL_FLAG(int, max_message_bytes, 4096,
           "longest message accepted, in bytes (at most 65536); longer ones "
           "get INVALID_ARGUMENT saying the limit");
@@ -144,6 +154,13 @@ absl::Status CheckFlags() {
     return absl::InvalidArgumentError(
         "--workers, --max_sessions and --max_queue must be at least 1");
   }
+  if (absl::GetFlag(FLAGS_caller_calls_per_second) < 0 ||
+      absl::GetFlag(FLAGS_caller_sessions_per_minute) < 0 ||
+      absl::GetFlag(FLAGS_session_messages_per_second) < 0) {
+    return absl::InvalidArgumentError(
+        "--caller_calls_per_second, --caller_sessions_per_minute and "
+        "--session_messages_per_second must be 0 (no limit) or more");
+  }
   if (absl::GetFlag(FLAGS_max_message_bytes) < 1 ||
       absl::GetFlag(FLAGS_max_message_bytes) >
           static_cast<int>(Engine::kMaxMessageBytes)) {
@@ -206,6 +223,19 @@ absl::StatusOr<std::string> ReadPem(const std::string& flag,
         "--", flag, ": cannot read a PEM file at \"", file, "\""));
   }
   return text.str();
+}
+
+// The rates of --caller_calls_per_second, --caller_sessions_per_minute and
+// --session_messages_per_second.
+CallLimits CallRates() {
+  const double calls = absl::GetFlag(FLAGS_caller_calls_per_second);
+  const double sessions = absl::GetFlag(FLAGS_caller_sessions_per_minute);
+  const double messages = absl::GetFlag(FLAGS_session_messages_per_second);
+  return {.calls_per_caller = {.rate = calls, .burst = std::max(1.0, 2 * calls)},
+          .creates_per_caller = {.rate = sessions / 60,
+                                 .burst = std::max(1.0, sessions)},
+          .messages_per_session = {.rate = messages,
+                                   .burst = std::max(1.0, 2 * messages)}};
 }
 
 // Plain, or TLS with --tls_cert/--tls_key (and client certificates required
@@ -327,7 +357,7 @@ absl::Status Serve(const sigset_t& signals) {
       &core, pool.get(),
       {.idle = absl::GetFlag(FLAGS_stream_idle_timeout),
        .max_messages = absl::GetFlag(FLAGS_stream_max_messages)},
-      &tokens);
+      &tokens, CallRates());
   ASSIGN_OR_RETURN(std::unique_ptr<grpc::Server> server, StartServer(&service));
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   health->SetServingStatus(kServiceName, true);

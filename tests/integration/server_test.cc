@@ -1,6 +1,7 @@
 // The real dirigo-server, started as a process, used over gRPC as apps would.
 #include <fstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/bearer_tokens.h"
 #include "dirigo/v1/advisor.grpc.pb.h"
@@ -519,6 +520,63 @@ TEST(ServerLimitsTest, StreamsAreBoundedInIdleTimeAndMessages) {
     EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
     EXPECT_THAT(s.error_message(), HasSubstr("no message for 1s"));
   }
+}
+
+// Rates: a flood on one conversation, or of new conversations from one
+// caller, is refused with the wait, in the message and a trailer.
+TEST(ServerLimitsTest, RatesPerConversationAndPerCaller) {
+  dirigo::test_support::ServerProcess server(
+      DIRIGO_SERVER_BIN, {"--session_messages_per_second=0.5",
+                          "--caller_sessions_per_minute=2"});
+  ASSERT_TRUE(server.ready());
+  auto stub = v1::Advisor::NewStub(server.channel());
+  std::vector<std::string> names;
+  grpc::Status refused;
+  for (int i = 0; i < 3; ++i) {
+    grpc::ClientContext ctx;
+    v1::CreateSessionRequest create;
+    v1::CreateSessionResponse created;
+    grpc::Status st = stub->CreateSession(&ctx, create, &created);
+    if (st.ok()) names.push_back(created.session().name());
+    else refused = st;
+  }
+  ASSERT_EQ(names.size(), 2u) << "two new conversations a minute, at once";
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.error_message(), HasSubstr("new conversations"));
+  // One conversation: a burst of one (0.5 a second), then a wait.
+  v1::ConverseRequest say;
+  say.set_session(names[0]);
+  say.set_text("ho il diploma");
+  v1::ConverseResponse turn;
+  {
+    grpc::ClientContext ctx;
+    EXPECT_TRUE(stub->Converse(&ctx, say, &turn).ok());
+  }
+  grpc::ClientContext ctx;
+  say.set_text("faccio la commessa");
+  grpc::Status st = stub->Converse(&ctx, say, &turn);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(st.error_message(), HasSubstr("messages on one conversation"));
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(st.error_details()));
+  bool rate_limited = false;
+  for (const auto& any : details.details()) {
+    google::rpc::ErrorInfo info;
+    if (any.UnpackTo(&info)) rate_limited = info.reason() == "RATE_LIMITED";
+  }
+  EXPECT_TRUE(rate_limited);
+  auto trailer = ctx.GetServerTrailingMetadata().find("retry-after-ms");
+  ASSERT_NE(trailer, ctx.GetServerTrailingMetadata().end());
+  int wait_ms = 0;
+  EXPECT_TRUE(absl::SimpleAtoi(
+      absl::string_view(trailer->second.data(), trailer->second.size()),
+      &wait_ms));
+  EXPECT_GT(wait_ms, 0);
+  EXPECT_LE(wait_ms, 2000);
+  // Another conversation is not held up by this one.
+  say.set_session(names[1]);
+  grpc::ClientContext other;
+  EXPECT_TRUE(stub->Converse(&other, say, &turn).ok());
 }
 
 // With API tokens: no call without one, and a session is its creator's
