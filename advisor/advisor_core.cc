@@ -1,14 +1,13 @@
 #include "advisor/advisor_core.h"
 
-#include <algorithm>
-
 #include <openssl/evp.h>
 #include <sys/random.h>
 
+#include <algorithm>
 #include <functional>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "advisor/errors.h"
@@ -167,9 +166,10 @@ absl::StatusOr<const Engine*> AdvisorCore::EngineFor(
           "LOCALE_UNAVAILABLE", "locale");
     }
     // A locale is a short tag ("it"): anything else is not echoed whole.
-    const bool tag = l.size() <= 16 && std::all_of(l.begin(), l.end(), [](char c) {
-      return absl::ascii_isalnum(c) || c == '-' || c == '_';
-    });
+    const bool tag =
+        l.size() <= 16 && std::all_of(l.begin(), l.end(), [](char c) {
+          return absl::ascii_isalnum(c) || c == '-' || c == '_';
+        });
     return WithReason(
         absl::InvalidArgumentError(absl::StrCat(
             "unknown locale ",
@@ -400,10 +400,10 @@ absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::TryConverse(
   *response.mutable_turn() = std::move(reply.turn);
   if (request.omit_trace()) response.mutable_turn()->clear_trace();
   response.set_request_id(request.request_id());
-  const std::string user = s.external_user_id().empty()
-                               ? ""
-                               : LinkKey(s.owner(), s.channel(),
-                                         s.external_user_id());
+  const std::string user =
+      s.external_user_id().empty()
+          ? ""
+          : LinkKey(s.owner(), s.channel(), s.external_user_id());
   KeepTurn(request, digest, reply.erase, response, &s);
   s.set_update_time_unix(absl::ToUnixSeconds(clock_->Now()));
   // The last point where the turn can still be skipped.
@@ -489,9 +489,8 @@ absl::StatusOr<dirigo::v1::DeleteSessionResponse> AdvisorCore::DeleteSession(
   RETURN_IF_ERROR(store_->Delete(request.session()));
   if (record.ok() && !record->state.external_user_id().empty()) {
     // A link left behind points to no session, and holds a digest only.
-    if (absl::Status unlinked = store_->UnlinkUser(
-            LinkKey(owner, record->state.channel(),
-                    record->state.external_user_id()));
+    if (absl::Status unlinked = store_->UnlinkUser(LinkKey(
+            owner, record->state.channel(), record->state.external_user_id()));
         !unlinked.ok()) {
       LOG_INFO("a person's link was not removed: %s",
                std::string(unlinked.message()).c_str());

@@ -4,10 +4,10 @@
 // converts between the API's messages and the engine's state.
 //
 // Limits, checked here and documented in docs/API.md: a message is at most
-// `CoreOptions::max_message_bytes` (4 KiB by default); session names and request ids at
-// most 128 bytes; channel at most 64; external user id at most 128; a
-// session remembers its last 8 request ids, and a transcript of its last 100
-// messages (at most 32 KiB of text).
+// `CoreOptions::max_message_bytes` (4 KiB by default); session names and
+// request ids at most 128 bytes; channel at most 64; external user id at most
+// 128; a session remembers its last 8 request ids, and a transcript of its last
+// 100 messages (at most 32 KiB of text).
 //
 // Thread-safe: any number of calls at once; turns of one session are
 // serialised by the store's record version (optimistic retry).

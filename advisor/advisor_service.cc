@@ -7,10 +7,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-
-#include "absl/strings/str_cat.h"
 #include "advisor/errors.h"
 #include "base/status_macros.h"
 #include "dirigo/session/v1/session.pb.h"
@@ -98,9 +97,8 @@ std::string WireBytes(const grpc::ByteBuffer& bytes) {
 
 absl::Status Malformed(const google::protobuf::Descriptor* type) {
   return WithReason(
-      absl::InvalidArgumentError(absl::StrCat("the request is not a ",
-                                              type->full_name(),
-                                              " (malformed protobuf)")),
+      absl::InvalidArgumentError(absl::StrCat(
+          "the request is not a ", type->full_name(), " (malformed protobuf)")),
       "REQUEST_MALFORMED");
 }
 
@@ -177,28 +175,26 @@ class CallGate {
   }
 
  private:
-// The name of the caller's API token ("" when the server asks for none);
-// UNAUTHENTICATED without a valid one.
-absl::StatusOr<std::string> TokenName(
+  // The name of the caller's API token ("" when the server asks for none);
+  // UNAUTHENTICATED without a valid one.
+  absl::StatusOr<std::string> TokenName(
       const grpc::CallbackServerContext* context) const {
     const BearerTokens& tokens = *tokens_;
-  if (!tokens.on()) return std::string();
-  const auto& metadata = context->client_metadata();
-  auto it = metadata.find("authorization");
-  const std::string name =
-      it == metadata.end()
-          ? ""
-          : tokens.NameOf(absl::string_view(it->second.data(), it->second.size()));
-  if (name.empty()) {
-    return WithReason(
-        absl::UnauthenticatedError(
-            "a valid API token is required: send the metadata "
-            "\"authorization: Bearer TOKEN\""),
-        "UNAUTHENTICATED");
+    if (!tokens.on()) return std::string();
+    const auto& metadata = context->client_metadata();
+    auto it = metadata.find("authorization");
+    const std::string name = it == metadata.end()
+                                 ? ""
+                                 : tokens.NameOf(absl::string_view(
+                                       it->second.data(), it->second.size()));
+    if (name.empty()) {
+      return WithReason(absl::UnauthenticatedError(
+                            "a valid API token is required: send the metadata "
+                            "\"authorization: Bearer TOKEN\""),
+                        "UNAUTHENTICATED");
+    }
+    return name;
   }
-  return name;
-}
-
 
   const BearerTokens* tokens_;
   RateLimiter* per_caller_;
@@ -258,7 +254,8 @@ class StreamRegistry {
     absl::MutexLock lock(&mu_);
     const absl::Duration tick =
         std::min(absl::Seconds(1), std::max(idle_ / 4, absl::Milliseconds(50)));
-    auto stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
+    auto stop = [this]()
+                    ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
     while (!mu_.AwaitWithTimeout(absl::Condition(&stop), tick)) {
       const absl::Time since = absl::Now() - idle_;
       for (IdleStream* s : streams_) s->EndIfIdleSince(since);
@@ -313,10 +310,9 @@ class StreamReactor final
       absl::MutexLock lock(&mu_);
       if (state_ == State::kEnded) return;  // ended while reading
       if (!ok) {  // the client closed its side, or the call ended
-        End(context_->IsCancelled()
-                ? grpc::Status(grpc::StatusCode::CANCELLED,
-                               "the stream was cancelled")
-                : grpc::Status::OK);
+        End(context_->IsCancelled() ? grpc::Status(grpc::StatusCode::CANCELLED,
+                                                   "the stream was cancelled")
+                                    : grpc::Status::OK);
         return;
       }
       state_ = State::kAnswering;
@@ -452,8 +448,7 @@ grpc::ServerUnaryReactor* AdvisorService::CreateSession(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return RunDecoded<dirigo::v1::CreateSessionRequest>(
-      context, pool_, gate_->Admit(context, true),
-      request, response,
+      context, pool_, gate_->Admit(context, true), request, response,
       [this](const auto& r, const std::string& owner) {
         return core_->CreateSession(r, owner);
       });
@@ -464,16 +459,15 @@ grpc::ServerUnaryReactor* AdvisorService::Converse(
     grpc::ByteBuffer* response) {
   absl::StatusOr<std::string> caller = gate_->Admit(context, false);
   if (!caller.ok()) return Refuse(context, caller.status());
-  return RunUnary(
-      context, pool_, response,
-      [this, context, request,
-       owner = *caller]() -> absl::StatusOr<grpc::ByteBuffer> {
-        std::string id;
-        ASSIGN_OR_RETURN(ConverseResponse turn,
-                         ConverseBytes(core_, *gate_, *request, context,
-                                       owner, &id));
-        return ToBytes(turn);
-      });
+  return RunUnary(context, pool_, response,
+                  [this, context, request,
+                   owner = *caller]() -> absl::StatusOr<grpc::ByteBuffer> {
+                    std::string id;
+                    ASSIGN_OR_RETURN(ConverseResponse turn,
+                                     ConverseBytes(core_, *gate_, *request,
+                                                   context, owner, &id));
+                    return ToBytes(turn);
+                  });
 }
 
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
@@ -486,8 +480,7 @@ grpc::ServerUnaryReactor* AdvisorService::GetSession(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return RunDecoded<dirigo::v1::GetSessionRequest>(
-      context, pool_, gate_->Admit(context, false),
-      request, response,
+      context, pool_, gate_->Admit(context, false), request, response,
       [this](const auto& r, const std::string& owner) {
         return core_->GetSession(r, owner);
       });
@@ -497,8 +490,7 @@ grpc::ServerUnaryReactor* AdvisorService::DeleteSession(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return RunDecoded<dirigo::v1::DeleteSessionRequest>(
-      context, pool_, gate_->Admit(context, false),
-      request, response,
+      context, pool_, gate_->Admit(context, false), request, response,
       [this](const auto& r, const std::string& owner) {
         return core_->DeleteSession(r, owner);
       });
@@ -508,8 +500,7 @@ grpc::ServerUnaryReactor* AdvisorService::Advise(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return RunDecoded<dirigo::v1::AdviseRequest>(
-      context, pool_, gate_->Admit(context, false),
-      request, response,
+      context, pool_, gate_->Admit(context, false), request, response,
       [this](const auto& r, const std::string&) { return core_->Advise(r); });
 }
 
@@ -517,9 +508,10 @@ grpc::ServerUnaryReactor* AdvisorService::GetClientTexts(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return RunDecoded<dirigo::v1::GetClientTextsRequest>(
-      context, pool_, gate_->Admit(context, false),
-      request, response,
-      [this](const auto& r, const std::string&) { return core_->GetClientTexts(r); });
+      context, pool_, gate_->Admit(context, false), request, response,
+      [this](const auto& r, const std::string&) {
+        return core_->GetClientTexts(r);
+      });
 }
 
 }  // namespace dirigo

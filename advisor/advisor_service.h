@@ -42,8 +42,9 @@ using AdvisorBase = dirigo::v1::Advisor::WithRawCallbackMethod_CreateSession<
             dirigo::v1::Advisor::WithRawCallbackMethod_GetSession<
                 dirigo::v1::Advisor::WithRawCallbackMethod_DeleteSession<
                     dirigo::v1::Advisor::WithRawCallbackMethod_Advise<
-                        dirigo::v1::Advisor::WithRawCallbackMethod_GetClientTexts<
-                            dirigo::v1::Advisor::Service>>>>>>>;
+                        dirigo::v1::Advisor::
+                            WithRawCallbackMethod_GetClientTexts<
+                                dirigo::v1::Advisor::Service>>>>>>>;
 
 // A ConverseRequest from its wire bytes; INVALID_ARGUMENT, naming the field,
 // for bytes that are no ConverseRequest or a text that is not UTF-8. The
@@ -64,8 +65,8 @@ struct StreamLimits {
 // session; RESOURCE_EXHAUSTED (RATE_LIMITED) beyond, with the wait in the
 // message, a RetryInfo, and a "retry-after-ms" trailer.
 struct CallLimits {
-  RateLimit calls_per_caller;     // every call
-  RateLimit creates_per_caller;   // CreateSession
+  RateLimit calls_per_caller;    // every call
+  RateLimit creates_per_caller;  // CreateSession
   RateLimit messages_per_session = {.rate = 20, .burst = 40};
 };
 
@@ -78,32 +79,31 @@ class AdvisorService final : public AdvisorBase {
   // (on), every call needs the metadata "authorization: Bearer TOKEN" of
   // one of them (UNAUTHENTICATED otherwise; health is another service, and
   // stays open), and a session is its creator's token's only.
-  AdvisorService(AdvisorCore* core, WorkerPool* pool,
-                 StreamLimits limits = {},
+  AdvisorService(AdvisorCore* core, WorkerPool* pool, StreamLimits limits = {},
                  const BearerTokens* tokens = nullptr, CallLimits rates = {},
                  const Clock* clock = nullptr);
   ~AdvisorService() override;
 
   grpc::ServerUnaryReactor* CreateSession(grpc::CallbackServerContext* context,
-                                         const grpc::ByteBuffer* request,
-                                         grpc::ByteBuffer* response) override;
+                                          const grpc::ByteBuffer* request,
+                                          grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* Converse(grpc::CallbackServerContext* context,
                                      const grpc::ByteBuffer* request,
                                      grpc::ByteBuffer* response) override;
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* StreamConverse(
       grpc::CallbackServerContext* context) override;
   grpc::ServerUnaryReactor* GetSession(grpc::CallbackServerContext* context,
-                                      const grpc::ByteBuffer* request,
-                                      grpc::ByteBuffer* response) override;
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* DeleteSession(grpc::CallbackServerContext* context,
-                                         const grpc::ByteBuffer* request,
-                                         grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* Advise(grpc::CallbackServerContext* context,
-                                  const grpc::ByteBuffer* request,
-                                  grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* GetClientTexts(grpc::CallbackServerContext* context,
                                           const grpc::ByteBuffer* request,
                                           grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* Advise(grpc::CallbackServerContext* context,
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* GetClientTexts(grpc::CallbackServerContext* context,
+                                           const grpc::ByteBuffer* request,
+                                           grpc::ByteBuffer* response) override;
 
  private:
   static const BearerTokens kNoTokens;

@@ -40,22 +40,22 @@ absl::Status RateLimiter::Take(const std::string& key) {
     it = buckets_.emplace(key, Bucket{limit_.burst, now}).first;
   }
   Bucket& b = it->second;
-  b.tokens = std::min(limit_.burst,
-                      b.tokens + absl::ToDoubleSeconds(now - b.updated) *
-                                     limit_.rate);
+  b.tokens =
+      std::min(limit_.burst,
+               b.tokens + absl::ToDoubleSeconds(now - b.updated) * limit_.rate);
   b.updated = now;
   if (b.tokens >= 1) {
     b.tokens -= 1;
     return absl::OkStatus();
   }
-  const int64_t wait_ms = static_cast<int64_t>(
-      std::ceil((1 - b.tokens) / limit_.rate * 1000));
+  const int64_t wait_ms =
+      static_cast<int64_t>(std::ceil((1 - b.tokens) / limit_.rate * 1000));
   return WithRetryDelay(
-      WithReason(absl::ResourceExhaustedError(absl::StrCat(
-                     "too many ", what_, " (at most ", limit_.rate,
-                     " a second, ", limit_.burst, " at once); try again in ",
-                     wait_ms, " ms")),
-                 "RATE_LIMITED"),
+      WithReason(
+          absl::ResourceExhaustedError(absl::StrCat(
+              "too many ", what_, " (at most ", limit_.rate, " a second, ",
+              limit_.burst, " at once); try again in ", wait_ms, " ms")),
+          "RATE_LIMITED"),
       absl::Milliseconds(wait_ms));
 }
 

@@ -27,8 +27,8 @@
 #include "advisor/kb_locator.h"
 #include "advisor/session_store.h"
 #include "advisor/worker_pool.h"
-#include "base/flags_usage.h"
 #include "base/bearer_tokens.h"
+#include "base/flags_usage.h"
 #include "base/log.h"
 #include "base/status_macros.h"
 #include "base/stop_signals.h"
@@ -219,8 +219,8 @@ absl::StatusOr<std::string> ReadPem(const std::string& flag,
   std::stringstream text;
   if (!in || !(text << in.rdbuf()) ||
       text.str().find("-----BEGIN") == std::string::npos) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--", flag, ": cannot read a PEM file at \"", file, "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": cannot read a PEM file at \"", file, "\""));
   }
   return text.str();
 }
@@ -231,11 +231,12 @@ CallLimits CallRates() {
   const double calls = absl::GetFlag(FLAGS_caller_calls_per_second);
   const double sessions = absl::GetFlag(FLAGS_caller_sessions_per_minute);
   const double messages = absl::GetFlag(FLAGS_session_messages_per_second);
-  return {.calls_per_caller = {.rate = calls, .burst = std::max(1.0, 2 * calls)},
-          .creates_per_caller = {.rate = sessions / 60,
-                                 .burst = std::max(1.0, sessions)},
-          .messages_per_session = {.rate = messages,
-                                   .burst = std::max(1.0, 2 * messages)}};
+  return {
+      .calls_per_caller = {.rate = calls, .burst = std::max(1.0, 2 * calls)},
+      .creates_per_caller = {.rate = sessions / 60,
+                             .burst = std::max(1.0, sessions)},
+      .messages_per_session = {.rate = messages,
+                               .burst = std::max(1.0, 2 * messages)}};
 }
 
 // Plain, or TLS with --tls_cert/--tls_key (and client certificates required
@@ -340,11 +341,10 @@ absl::Status Serve(const sigset_t& signals) {
   ASSIGN_OR_RETURN(auto engines, LoadEngines());
   SystemClock clock;
   ASSIGN_OR_RETURN(std::unique_ptr<SessionStore> store, OpenStore(&clock));
-  AdvisorCore core(
-      std::move(engines), store.get(), &clock,
-      {.resume_by_user = absl::GetFlag(FLAGS_resume_by_user),
-       .max_message_bytes =
-           static_cast<size_t>(absl::GetFlag(FLAGS_max_message_bytes))});
+  AdvisorCore core(std::move(engines), store.get(), &clock,
+                   {.resume_by_user = absl::GetFlag(FLAGS_resume_by_user),
+                    .max_message_bytes = static_cast<size_t>(
+                        absl::GetFlag(FLAGS_max_message_bytes))});
   auto pool = std::make_unique<WorkerPool>(absl::GetFlag(FLAGS_workers),
                                            absl::GetFlag(FLAGS_max_queue));
   ASSIGN_OR_RETURN(BearerTokens tokens,

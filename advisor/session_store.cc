@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "absl/hash/hash.h"
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "advisor/errors.h"

@@ -51,8 +51,8 @@ namespace dirigo {
   X(kClosestPassage, "closest_passage") /* before the nearest passage */       \
   X(kNothingMore, "nothing_more") /* every close passage already quoted */     \
   X(kPlanSummary, "plan_summary") /* before the plan by its titles */          \
-  X(kNotRelevant, "not_relevant") /* "cosa c'entra?" after an answer */     \
-  X(kBlank, "blank")               /* a message with no words at all */
+  X(kNotRelevant, "not_relevant") /* "cosa c'entra?" after an answer */        \
+  X(kBlank, "blank")              /* a message with no words at all */
 
 namespace phrase {
 #define DIRIGO_PHRASE_CONSTANT(name, key) inline constexpr char name[] = key;

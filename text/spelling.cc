@@ -44,7 +44,8 @@ int EditDistance(const std::string& a, const std::string& b, int limit) {
     int row_min = i;
     for (int j = 1; j <= m; ++j) {
       int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      int v = std::min({previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost});
+      int v =
+          std::min({previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
         v = std::min(v, before[j - 2] + 1);
       }

@@ -39,7 +39,8 @@ absl::StatusOr<std::string> ReadPem(const std::string& flag,
 
 absl::StatusOr<ServerConnection> ConnectToServer(const std::string& address) {
   ServerConnection out;
-  if (const std::string f = absl::GetFlag(FLAGS_server_token_file); !f.empty()) {
+  if (const std::string f = absl::GetFlag(FLAGS_server_token_file);
+      !f.empty()) {
     absl::StatusOr<std::string> token = ReadSecretFile("server_token_file", f);
     if (!token.ok()) return token.status();
     out.token = *token;

@@ -314,7 +314,7 @@ class Gateway {
         server_token_(server_token),
         metrics_(metrics),
         people_(channel, {.timeout = std::chrono::milliseconds(
-                                       absl::GetFlag(FLAGS_timeout_ms)),
+                              absl::GetFlag(FLAGS_timeout_ms)),
                           .locale = "",
                           .token = server_token}) {}
 

@@ -7,27 +7,27 @@
 // it by nick ("dirigo: ciao", "dirigo, ciao"), there answering the person
 // by name; a conversation in a channel is the person's own there, apart
 // from their private one (what they told the bot privately is never shown
-// in a channel). Quick replies come as numbered lines; "1", "2"… typed back pick
-// them. Lines are cut under --max_line_bytes at a space, never inside a
-// character, and sent at a pace the server accepts (--send_interval_ms). When the IRC server goes away it connects again, waiting
-// longer each time (up to --reconnect_max_seconds); lines not yet sent
-// are sent on the new connection. The person is "nick!user@host" on the
-// "irc" channel: IRC has no identity a bridge can trust more (a network's
-// accounts are not used), so the same nick from another host is another
-// person.
+// in a channel). Quick replies come as numbered lines; "1", "2"… typed back
+// pick them. Lines are cut under --max_line_bytes at a space, never inside a
+// character, and sent at a pace the server accepts (--send_interval_ms). When
+// the IRC server goes away it connects again, waiting longer each time (up to
+// --reconnect_max_seconds); lines not yet sent are sent on the new connection.
+// The person is "nick!user@host" on the "irc" channel: IRC has no identity a
+// bridge can trust more (a network's accounts are not used), so the same nick
+// from another host is another person.
 #include <signal.h>
 #include <sys/select.h>
 
 #include <algorithm>
 #include <atomic>
-#include <deque>
-#include <utility>
 #include <chrono>
+#include <deque>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/algorithm/container.h"
@@ -120,8 +120,8 @@ class IrcBot {
   std::chrono::steady_clock::time_point registered_at_;
 };
 
-void IrcBot::OnConnect(irc_session_t* s, const char*, const char*,
-                       const char**, unsigned int) {
+void IrcBot::OnConnect(irc_session_t* s, const char*, const char*, const char**,
+                       unsigned int) {
   IrcBot* bot = Of(s);
   bot->registered_ = true;
   bot->registered_at_ = std::chrono::steady_clock::now();
@@ -181,18 +181,19 @@ void IrcBot::Answer(const std::string& person, const std::string& nick,
     }
     return;
   }
-  Lines(target, prefix,
-        PlainMessages(turn.greeting, {.replies = RenderOptions::Replies::kNone}));
+  Lines(
+      target, prefix,
+      PlainMessages(turn.greeting, {.replies = RenderOptions::Replies::kNone}));
   // Numbered: the server maps a number typed back to its reply.
   Lines(target, prefix, PlainMessages(turn.turn, {}));
 }
 
 void IrcBot::Lines(const std::string& target, const std::string& prefix,
                    const std::vector<std::string>& texts) {
-  const size_t max =
-      static_cast<size_t>(absl::GetFlag(FLAGS_max_line_bytes)) > prefix.size() + 16
-          ? absl::GetFlag(FLAGS_max_line_bytes) - prefix.size()
-          : 16;
+  const size_t max = static_cast<size_t>(absl::GetFlag(FLAGS_max_line_bytes)) >
+                             prefix.size() + 16
+                         ? absl::GetFlag(FLAGS_max_line_bytes) - prefix.size()
+                         : 16;
   for (const std::string& text : texts) {
     for (absl::string_view line : absl::StrSplit(text, '\n')) {
       // IRC has no empty line, and a CR would end the line early.
@@ -210,10 +211,10 @@ void IrcBot::Flush() {
   const auto now = std::chrono::steady_clock::now();
   const double interval = std::max(1, absl::GetFlag(FLAGS_send_interval_ms));
   credit_ = std::min<double>(
-      kBurst, credit_ + std::chrono::duration<double, std::milli>(
-                            now - last_credit_)
-                                .count() /
-                            interval);
+      kBurst,
+      credit_ + std::chrono::duration<double, std::milli>(now - last_credit_)
+                        .count() /
+                    interval);
   last_credit_ = now;
   while (!outgoing_.empty() && credit_ >= 1) {
     const auto& [target, text] = outgoing_.front();
@@ -225,8 +226,9 @@ void IrcBot::Flush() {
   }
 }
 
-std::chrono::steady_clock::duration IrcBot::Serve(
-    const std::string& host, int port, const std::string& password) {
+std::chrono::steady_clock::duration IrcBot::Serve(const std::string& host,
+                                                  int port,
+                                                  const std::string& password) {
   irc_callbacks_t callbacks = {};
   callbacks.event_connect = OnConnect;
   callbacks.event_privmsg = OnPrivate;
@@ -240,8 +242,8 @@ std::chrono::steady_clock::duration IrcBot::Serve(
   if (irc_connect(session_, host.c_str(), static_cast<unsigned short>(port),
                   password.empty() ? nullptr : password.c_str(), nick_.c_str(),
                   "dirigo", "Dirigo") != 0) {
-    std::cerr << "dirigo-irc: cannot connect to " << host << ":" << port
-              << ": " << irc_strerror(irc_errno(session_)) << "\n";
+    std::cerr << "dirigo-irc: cannot connect to " << host << ":" << port << ": "
+              << irc_strerror(irc_errno(session_)) << "\n";
     irc_destroy_session(session_);
     session_ = nullptr;
     return {};
@@ -255,13 +257,16 @@ std::chrono::steady_clock::duration IrcBot::Serve(
   while (irc_is_connected(session_)) {
     // On a stop, what is queued goes first (for 2 s at most), then QUIT.
     if (stopping && !quitting && quit_deadline == decltype(quit_deadline)()) {
-      quit_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+      quit_deadline =
+          std::chrono::steady_clock::now() + std::chrono::seconds(2);
     }
     if (stopping && !quitting &&
-        (outgoing_.empty() || std::chrono::steady_clock::now() > quit_deadline)) {
+        (outgoing_.empty() ||
+         std::chrono::steady_clock::now() > quit_deadline)) {
       quitting = true;
       irc_cmd_quit(session_, nullptr);
-      quit_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+      quit_deadline =
+          std::chrono::steady_clock::now() + std::chrono::seconds(2);
     }
     if (quitting && std::chrono::steady_clock::now() > quit_deadline) break;
     if (!quitting && registered_) Flush();
@@ -274,9 +279,9 @@ std::chrono::steady_clock::duration IrcBot::Serve(
     if (select(maxfd + 1, &in, &out, nullptr, &tv) < 0) break;
     if (irc_process_select_descriptors(session_, &in, &out) != 0) break;
   }
-  const auto lasted = registered_ ? std::chrono::steady_clock::now() -
-                                        registered_at_
-                                  : std::chrono::steady_clock::duration{};
+  const auto lasted = registered_
+                          ? std::chrono::steady_clock::now() - registered_at_
+                          : std::chrono::steady_clock::duration{};
   if (!stopping) {
     std::cerr << "dirigo-irc: disconnected from " << host << ":" << port
               << "\n";
@@ -307,8 +312,8 @@ absl::Status Run() {
   Conversations people(server->channel, {.locale = absl::GetFlag(FLAGS_locale),
                                          .token = server->token});
   IrcBot bot(&people, absl::GetFlag(FLAGS_nick));
-  Reconnection reconnection(
-      std::chrono::seconds(std::max(1, absl::GetFlag(FLAGS_reconnect_max_seconds))));
+  Reconnection reconnection(std::chrono::seconds(
+      std::max(1, absl::GetFlag(FLAGS_reconnect_max_seconds))));
   while (!stopping) {
     const auto lasted = bot.Serve(irc->host, irc->port, password);
     if (stopping) break;

@@ -73,9 +73,9 @@ std::vector<std::string> ReplyChoices(const dirigo::v1::BotTurn& turn,
   const bool numbers = numbered && !RepliesAreNumbers(turn);
   std::vector<std::string> out;
   for (int i = 0; i < turn.quick_replies_size(); ++i) {
-    out.push_back(numbers ? absl::StrCat(i + 1, ". ",
-                                         turn.quick_replies(i).label())
-                          : turn.quick_replies(i).label());
+    out.push_back(numbers
+                      ? absl::StrCat(i + 1, ". ", turn.quick_replies(i).label())
+                      : turn.quick_replies(i).label());
   }
   return out;
 }
@@ -128,8 +128,8 @@ std::vector<std::string> SplitText(const std::string& text, size_t max,
     if (end < rest.size()) {
       // A space or line break just past the limit is the best cut.
       size_t cut = rest[end] == ' ' || rest[end] == '\n' ? end
-                   : last_break                            ? last_break
-                                                           : last_space;
+                   : last_break                          ? last_break
+                                                         : last_space;
       if (cut > 0) {
         parts.emplace_back(rest.substr(0, cut));
         rest.remove_prefix(cut + 1);  // the break or space itself goes
@@ -137,7 +137,9 @@ std::vector<std::string> SplitText(const std::string& text, size_t max,
       }
     }
     // A limit below one character still takes one: always a step forward.
-    if (end == 0) end = std::min(rest.size(), SequenceLength(static_cast<unsigned char>(rest[0])));
+    if (end == 0)
+      end = std::min(rest.size(),
+                     SequenceLength(static_cast<unsigned char>(rest[0])));
     parts.emplace_back(rest.substr(0, end));
     rest.remove_prefix(end);
   }

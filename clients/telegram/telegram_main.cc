@@ -125,17 +125,20 @@ class BotApi {
       absl::Status s = Post(method, params, timeout_seconds, &answer);
       if (!s.ok()) return s;
       if (Field(answer, "ok").bool_value()) return Field(answer, "result");
-      const int code = static_cast<int>(Field(answer, "error_code").number_value());
+      const int code =
+          static_cast<int>(Field(answer, "error_code").number_value());
       const double retry_after =
           Field(Field(answer, "parameters"), "retry_after").number_value();
       if (code == 429 && retry_after > 0 && attempt < 5 && !stopping) {
         std::cerr << "dirigo-telegram: " << method << ": too many requests, "
                   << "waiting " << retry_after << " s\n";
-        Nap(std::chrono::milliseconds(static_cast<int64_t>(retry_after * 1000)));
+        Nap(std::chrono::milliseconds(
+            static_cast<int64_t>(retry_after * 1000)));
         continue;
       }
-      return absl::FailedPreconditionError(absl::StrCat(
-          method, ": ", code, " ", Field(answer, "description").string_value()));
+      return absl::FailedPreconditionError(
+          absl::StrCat(method, ": ", code, " ",
+                       Field(answer, "description").string_value()));
     }
   }
 
@@ -151,10 +154,12 @@ class BotApi {
     curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+    curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE,
+                     static_cast<long>(body.size()));
     curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, Append);
     curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &out);
-    curl_easy_setopt(curl_, CURLOPT_TIMEOUT, static_cast<long>(timeout_seconds));
+    curl_easy_setopt(curl_, CURLOPT_TIMEOUT,
+                     static_cast<long>(timeout_seconds));
     curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl_, CURLOPT_NOPROGRESS, 0L);
@@ -264,7 +269,8 @@ bool Bridge::Read(const Value& update, std::string* person, std::string* chat,
   const Value& in = Field(message, "chat");
   *person = PersonIn(in, IdText(Field(Field(message, "from"), "id")));
   *chat = IdText(Field(in, "id"));
-  *text = std::string(absl::StripAsciiWhitespace(Field(message, "text").string_value()));
+  *text = std::string(
+      absl::StripAsciiWhitespace(Field(message, "text").string_value()));
   if (Field(in, "type").string_value() == "private") return !text->empty();
   // In a group, only what names the bot (the name is not part of the
   // words), or answers one of its messages.
@@ -374,7 +380,8 @@ void Poll(BotApi* api, Bridge* bridge) {
     f["timeout"] = Number(timeout);
     f["allowed_updates"] = AllowedUpdates();
     const auto asked = std::chrono::steady_clock::now();
-    absl::StatusOr<Value> updates = api->Call("getUpdates", params, timeout + 15);
+    absl::StatusOr<Value> updates =
+        api->Call("getUpdates", params, timeout + 15);
     if (!updates.ok()) {
       if (stopping) break;
       std::cerr << "dirigo-telegram: " << updates.status().message()
@@ -387,13 +394,15 @@ void Poll(BotApi* api, Bridge* bridge) {
     // Telegram holds an empty poll for `timeout`; an API that answers at
     // once must not be asked again at once, in a busy loop.
     if (updates->list_value().values_size() == 0 &&
-        std::chrono::steady_clock::now() - asked < std::chrono::milliseconds(500)) {
+        std::chrono::steady_clock::now() - asked <
+            std::chrono::milliseconds(500)) {
       Nap(std::chrono::seconds(1));
     }
     for (const Value& u : updates->list_value().values()) {
       bridge->Handle(u);
       offset = std::max<int64_t>(
-          offset, static_cast<int64_t>(Field(u, "update_id").number_value()) + 1);
+          offset,
+          static_cast<int64_t>(Field(u, "update_id").number_value()) + 1);
     }
   }
 }
@@ -417,8 +426,9 @@ absl::StatusOr<Value> Me(BotApi* api) {
 // Webhook mode: setWebhook, then the updates Telegram posts, until stopped.
 absl::Status ServeWebhook(BotApi* api, Bridge* bridge,
                           const std::string& secret) {
-  absl::StatusOr<HostPort> listen = ParseHostPort(
-      "webhook_listen", absl::GetFlag(FLAGS_webhook_listen), /*allow_zero=*/true);
+  absl::StatusOr<HostPort> listen =
+      ParseHostPort("webhook_listen", absl::GetFlag(FLAGS_webhook_listen),
+                    /*allow_zero=*/true);
   if (!listen.ok()) return listen.status();
   httplib::Server http;
   absl::Mutex mu;  // one update at a time, in order
@@ -442,8 +452,8 @@ absl::Status ServeWebhook(BotApi* api, Bridge* bridge,
                  ? http.bind_to_any_port(host)
                  : (http.bind_to_port(host, listen->port) ? listen->port : -1);
   if (port <= 0) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot listen on ", absl::GetFlag(FLAGS_webhook_listen)));
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", absl::GetFlag(FLAGS_webhook_listen)));
   }
   Struct params;
   auto& f = *params.mutable_fields();
@@ -480,13 +490,13 @@ absl::Status Run() {
           "--webhook_url must be an https:// address (Telegram posts to "
           "HTTPS only)");
     }
-    absl::StatusOr<std::string> s =
-        ReadSecretFile("webhook_secret_file",
-                       absl::GetFlag(FLAGS_webhook_secret_file));
+    absl::StatusOr<std::string> s = ReadSecretFile(
+        "webhook_secret_file", absl::GetFlag(FLAGS_webhook_secret_file));
     if (!s.ok()) return s.status();
     if (s->size() > 256 ||
-        s->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                             "0123456789_-") != std::string::npos) {
+        s->find_first_not_of(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+            "0123456789_-") != std::string::npos) {
       return absl::InvalidArgumentError(
           "--webhook_secret_file: the secret is 1-256 characters of A-Z a-z "
           "0-9 _ -");

@@ -31,12 +31,15 @@ std::vector<std::string> TelegramMessages(const dirigo::v1::BotMessage& m) {
   std::string text = EscapeMarkdownV2(m.text());
   for (const auto& c : m.citations()) {
     if (m.text().find(c.quote()) != std::string::npos) {
-      absl::StrAppend(&text, "\n", EscapeMarkdownV2("(" + c.section_heading() + ")"));
+      absl::StrAppend(&text, "\n",
+                      EscapeMarkdownV2("(" + c.section_heading() + ")"));
     } else {
-      absl::StrAppend(&text, "\n_",
-                      EscapeMarkdownV2(absl::StrCat(
-                          "«", ShortQuote(c.quote(), RenderOptions{}.max_quote_bytes), "»")),
-                      "_ ", EscapeMarkdownV2("(" + c.section_heading() + ")"));
+      absl::StrAppend(
+          &text, "\n_",
+          EscapeMarkdownV2(absl::StrCat(
+              "«", ShortQuote(c.quote(), RenderOptions{}.max_quote_bytes),
+              "»")),
+          "_ ", EscapeMarkdownV2("(" + c.section_heading() + ")"));
     }
   }
   out.push_back(std::move(text));

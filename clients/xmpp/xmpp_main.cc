@@ -17,8 +17,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -140,8 +140,7 @@ void XmppBot::OnConnection(xmpp_conn_t*, xmpp_conn_event_t event, int error,
 
 // Online: presence, then each room (XEP-0045), without its history.
 void XmppBot::Joined() {
-  std::cerr << "dirigo-xmpp: connected as " << absl::GetFlag(FLAGS_jid)
-            << "\n";
+  std::cerr << "dirigo-xmpp: connected as " << absl::GetFlag(FLAGS_jid) << "\n";
   xmpp_handler_add(conn_, OnMessage, nullptr, "message", nullptr, this);
   xmpp_handler_add(conn_, OnPresence, nullptr, "presence", nullptr, this);
   occupants_.clear();
@@ -228,8 +227,8 @@ void XmppBot::Handle(xmpp_stanza_t* stanza) {
   if (type != "groupchat") {
     // A chat, sent while the bot was away or now. From a room's occupant,
     // the person is who the room says.
-    Answer(from_room ? Occupant(from) : absl::AsciiStrToLower(bare.str()),
-           text, from, "chat", "");
+    Answer(from_room ? Occupant(from) : absl::AsciiStrToLower(bare.str()), text,
+           from, "chat", "");
     return;
   }
   // A room's message: only from the rooms joined, never the history a room
@@ -345,8 +344,7 @@ absl::Status Run() {
     const auto lasted = bot.Serve(jid, *password, address);
     if (stopping) break;
     const std::chrono::milliseconds wait = reconnection.Next(lasted);
-    std::cerr << "dirigo-xmpp: connecting again in " << wait.count()
-              << " ms\n";
+    std::cerr << "dirigo-xmpp: connecting again in " << wait.count() << " ms\n";
     for (auto until = std::chrono::steady_clock::now() + wait;
          !stopping && std::chrono::steady_clock::now() < until;) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));

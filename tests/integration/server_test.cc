@@ -385,9 +385,8 @@ TEST_F(ServerTest, StreamAnswersBadFramesOneByOne) {
 TEST_F(ServerTest, BytesThatAreNoRequestGetAClearError) {
   // Every method, sent bytes that are no protobuf message at all.
   grpc::GenericStub generic(server_->channel());
-  for (const char* method :
-       {"CreateSession", "Converse", "GetSession", "DeleteSession", "Advise",
-        "GetClientTexts"}) {
+  for (const char* method : {"CreateSession", "Converse", "GetSession",
+                             "DeleteSession", "Advise", "GetClientTexts"}) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::seconds(10));
@@ -490,7 +489,8 @@ TEST(ServerLimitsTest, StreamsAreBoundedInIdleTimeAndMessages) {
   v1::ConverseResponse resp;
   {
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(30));
     auto stream = stub->StreamConverse(&ctx);
     for (const char* text : {"ciao", "ho il diploma", "faccio la commessa"}) {
       req.set_text(text);
@@ -506,7 +506,8 @@ TEST(ServerLimitsTest, StreamsAreBoundedInIdleTimeAndMessages) {
   }
   {
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(30));
     auto stream = stub->StreamConverse(&ctx);
     req.set_text("da 3 anni");
     ASSERT_TRUE(stream->Write(req));
@@ -526,8 +527,8 @@ TEST(ServerLimitsTest, StreamsAreBoundedInIdleTimeAndMessages) {
 // caller, is refused with the wait, in the message and a trailer.
 TEST(ServerLimitsTest, RatesPerConversationAndPerCaller) {
   dirigo::test_support::ServerProcess server(
-      DIRIGO_SERVER_BIN, {"--session_messages_per_second=0.5",
-                          "--caller_sessions_per_minute=2"});
+      DIRIGO_SERVER_BIN,
+      {"--session_messages_per_second=0.5", "--caller_sessions_per_minute=2"});
   ASSERT_TRUE(server.ready());
   auto stub = v1::Advisor::NewStub(server.channel());
   std::vector<std::string> names;
@@ -537,8 +538,10 @@ TEST(ServerLimitsTest, RatesPerConversationAndPerCaller) {
     v1::CreateSessionRequest create;
     v1::CreateSessionResponse created;
     grpc::Status st = stub->CreateSession(&ctx, create, &created);
-    if (st.ok()) names.push_back(created.session().name());
-    else refused = st;
+    if (st.ok())
+      names.push_back(created.session().name());
+    else
+      refused = st;
   }
   ASSERT_EQ(names.size(), 2u) << "two new conversations a minute, at once";
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
@@ -591,13 +594,14 @@ TEST(ServerAuthTest, TokensGuardEveryCallAndEverySession) {
         << "alpha " << Sha256Hex("alpha-secret") << "\n"
         << "beta " << Sha256Hex("beta-secret") << "\n";
   }
-  dirigo::test_support::ServerProcess server(
-      DIRIGO_SERVER_BIN, {"--auth_tokens_file=" + tokens});
+  dirigo::test_support::ServerProcess server(DIRIGO_SERVER_BIN,
+                                             {"--auth_tokens_file=" + tokens});
   ASSERT_TRUE(server.ready()) << "health answers without a token";
   auto stub = v1::Advisor::NewStub(server.channel());
   auto ctx = [](const std::string& token) {
     auto c = std::make_unique<grpc::ClientContext>();
-    c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    c->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::seconds(10));
     if (!token.empty()) c->AddMetadata("authorization", "Bearer " + token);
     return c;
   };
@@ -608,8 +612,8 @@ TEST(ServerAuthTest, TokensGuardEveryCallAndEverySession) {
   EXPECT_THAT(st.error_message(), HasSubstr("authorization: Bearer"));
   st = stub->CreateSession(ctx("gamma-secret").get(), create, &created);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  ASSERT_TRUE(stub->CreateSession(ctx("alpha-secret").get(), create, &created)
-                  .ok());
+  ASSERT_TRUE(
+      stub->CreateSession(ctx("alpha-secret").get(), create, &created).ok());
   const std::string name = created.session().name();
   v1::ConverseRequest say;
   say.set_session(name);
@@ -622,15 +626,15 @@ TEST(ServerAuthTest, TokensGuardEveryCallAndEverySession) {
   v1::GetSessionRequest get;
   get.set_session(name);
   v1::Session session;
-  EXPECT_EQ(stub->GetSession(ctx("beta-secret").get(), get, &session)
-                .error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      stub->GetSession(ctx("beta-secret").get(), get, &session).error_code(),
+      grpc::StatusCode::NOT_FOUND);
   v1::DeleteSessionRequest del;
   del.set_session(name);
   v1::DeleteSessionResponse deleted;
-  EXPECT_EQ(stub->DeleteSession(ctx("beta-secret").get(), del, &deleted)
-                .error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      stub->DeleteSession(ctx("beta-secret").get(), del, &deleted).error_code(),
+      grpc::StatusCode::NOT_FOUND);
   // Its owner still has it whole.
   ASSERT_TRUE(stub->GetSession(ctx("alpha-secret").get(), get, &session).ok());
   EXPECT_EQ(session.profile().education_level(),

@@ -24,8 +24,8 @@ class AdvisorCoreTest : public testing::Test {
     ASSERT_TRUE(engine.ok()) << engine.status();
     engines["it"] = *engine;
     store_ = std::make_unique<InMemorySessionStore>(&clock_, StoreOptions{});
-    core_ = std::make_unique<AdvisorCore>(
-        engines, store_.get(), &clock_, CoreOptions{.resume_by_user = true});
+    core_ = std::make_unique<AdvisorCore>(engines, store_.get(), &clock_,
+                                          CoreOptions{.resume_by_user = true});
     dirigo::v1::CreateSessionRequest req;
     req.set_channel("test");
     req.set_external_user_id("u-1");

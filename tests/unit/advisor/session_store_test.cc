@@ -245,7 +245,11 @@ TEST_P(StoreContractTest, PeopleAreLinkedToTheirSession) {
             absl::StatusCode::kNotFound);
   ASSERT_TRUE(store_->LinkUser(user, "s-1").ok());
   EXPECT_EQ(*store_->FindUser(user), "s-1");
-  EXPECT_EQ(store_->FindUser("irc\x1f" "42").status().code(),
+  EXPECT_EQ(store_
+                ->FindUser("irc\x1f"
+                           "42")
+                .status()
+                .code(),
             absl::StatusCode::kNotFound);
   ASSERT_TRUE(store_->LinkUser(user, "s-2").ok());  // relinked
   EXPECT_EQ(*store_->FindUser(user), "s-2");
@@ -289,8 +293,8 @@ TEST(InMemorySessionStoreTest, LimitIsExplicit) {
 
 TEST(InMemorySessionStoreTest, ExpiredSessionsAreFreedInEveryShard) {
   FakeClock clock;
-  InMemorySessionStore store(&clock, {.idle_ttl = absl::Minutes(1),
-                                      .max_sessions = 100'000});
+  InMemorySessionStore store(
+      &clock, {.idle_ttl = absl::Minutes(1), .max_sessions = 100'000});
   // More than one sweep step in every shard.
   const int n = 16 * (InMemorySessionStore::kSweepStep + 50);
   for (int i = 0; i < n; ++i) {

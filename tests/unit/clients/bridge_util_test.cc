@@ -35,14 +35,16 @@ TEST(ReadSecretFile, TakesTheFirstLineWithoutTheCrOfACrlfFile) {
   EXPECT_THAT(ReadSecretFile("password_file", file),
               testing::Eq(absl::StatusOr<std::string>("s3cret")));
   std::ofstream(file) << "\n";
-  EXPECT_THAT(std::string(ReadSecretFile("password_file", file).status().message()),
-              HasSubstr("is empty"));
+  EXPECT_THAT(
+      std::string(ReadSecretFile("password_file", file).status().message()),
+      HasSubstr("is empty"));
   EXPECT_FALSE(ReadSecretFile("password_file", file + ".missing").ok());
   std::remove(file.c_str());
 }
 
 TEST(AddressedTo, NeedsTheNickThenAColonOrAComma) {
-  EXPECT_THAT(AddressedTo("dirigo: ciao", "dirigo"), Optional(std::string("ciao")));
+  EXPECT_THAT(AddressedTo("dirigo: ciao", "dirigo"),
+              Optional(std::string("ciao")));
   EXPECT_THAT(AddressedTo("  Dirigo, ho il diploma ", "dirigo"),
               Optional(std::string("ho il diploma")));
   EXPECT_THAT(AddressedTo("dirigo:", "dirigo"), Optional(std::string("")));

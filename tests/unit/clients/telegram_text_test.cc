@@ -18,7 +18,7 @@ TEST(EscapeMarkdownV2, EscapesEveryReservedCharacterAndNothingElse) {
 
 TEST(Utf16Length, CountsUnitsNotBytes) {
   EXPECT_EQ(Utf16Length("abc"), 3u);
-  EXPECT_EQ(Utf16Length("più"), 3u);     // è: 2 bytes, 1 unit
+  EXPECT_EQ(Utf16Length("più"), 3u);  // è: 2 bytes, 1 unit
   EXPECT_EQ(Utf16Length("«»"), 2u);
   EXPECT_EQ(Utf16Length("ok 👍"), 5u);  // beyond the BMP: 2 units
 }
@@ -44,13 +44,15 @@ TEST(SplitText, NeverCutsInsideACharacter) {
   // No space at all: whole characters only, each part within the limit.
   std::string text;
   for (int i = 0; i < 5000; ++i) text += "è";
-  std::vector<std::string> parts = SplitText(text, kTelegramMaxText, TextUnit::kUtf16);
+  std::vector<std::string> parts =
+      SplitText(text, kTelegramMaxText, TextUnit::kUtf16);
   ASSERT_EQ(parts.size(), 2u);
   EXPECT_EQ(Utf16Length(parts[0]), kTelegramMaxText);
   EXPECT_EQ(parts[0].size() + parts[1].size(), text.size());
   std::string emoji;
   for (int i = 0; i < 3; ++i) emoji += "👍";
-  EXPECT_THAT(SplitText(emoji, 3, TextUnit::kUtf16), ElementsAre("👍", "👍", "👍"));
+  EXPECT_THAT(SplitText(emoji, 3, TextUnit::kUtf16),
+              ElementsAre("👍", "👍", "👍"));
 }
 
 TEST(TelegramMessages, QuotesInItalicsUnderTheText) {

@@ -250,7 +250,8 @@ TEST_F(EngineTest, AMessageWithNoWordsGetsTheQuestionAgain) {
   EXPECT_EQ(state_.turn_count(), 0);
   // Control characters inside words are not read as anything.
   BotTurn t = Say("ho la\x07 laurea\x1b triennale");
-  EXPECT_EQ(t.profile().education_level(), dirigo::v1::EDUCATION_LEVEL_BACHELOR);
+  EXPECT_EQ(t.profile().education_level(),
+            dirigo::v1::EDUCATION_LEVEL_BACHELOR);
 }
 
 TEST_F(EngineTest, SurvivesHostileText) {
