@@ -23,7 +23,7 @@ namespace {
 using dirigo::session::v1::RememberedTurn;
 using dirigo::session::v1::SessionState;
 
-constexpr size_t kMaxIdBytes = 128;
+constexpr size_t kMaxIdBytes = AdvisorCore::kMaxIdBytes;
 constexpr size_t kMaxChannelBytes = 64;
 constexpr size_t kMaxStudyFieldTextBytes = 200;
 // Tries of a turn that keeps losing to concurrent turns of its session.
@@ -236,17 +236,25 @@ std::string AdvisorCore::UserKey(const std::string& channel,
 
 absl::StatusOr<SessionRecord> AdvisorCore::Load(const std::string& name,
                                                 const std::string& owner) {
-  ASSIGN_OR_RETURN(SessionRecord record, store_->Get(name));
-  // Another caller's session answers as one that is not there.
-  if (record.state.owner() != owner) return SessionStore::NotFound(name);
+  absl::StatusOr<SessionRecord> record = store_->Get(name);
+  // Another caller's session answers as one that is not there; so does an
+  // unreadable one when callers have owners (whose it is cannot be told).
+  if (!owner.empty() && absl::IsDataLoss(record.status())) {
+    return SessionStore::NotFound(name);
+  }
+  if (!record.ok()) return record.status();
+  if (record->state.owner() != owner) return SessionStore::NotFound(name);
   return record;
 }
 
 std::string AdvisorCore::LinkKey(const std::string& owner,
                                  const std::string& channel,
                                  const std::string& external_user_id) {
-  return UserKey(owner.empty() ? channel : absl::StrCat(owner, "/", channel),
-                 external_user_id);
+  // The owner's length first: no two (owner, channel) pairs give one text.
+  return UserKey(
+      owner.empty() ? channel
+                    : absl::StrCat(owner.size(), ":", owner, channel),
+      external_user_id);
 }
 
 absl::StatusOr<dirigo::v1::CreateSessionResponse> AdvisorCore::CreateSession(

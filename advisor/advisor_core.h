@@ -47,6 +47,8 @@ struct CoreOptions {
 
 class AdvisorCore {
  public:
+  // Longest session name, request id or external user id, in bytes.
+  static constexpr size_t kMaxIdBytes = 128;
   // Turns a session remembers by request id, for retries. A plan turn is
   // about 8 KB.
   static constexpr int kMaxRemembered = 8;

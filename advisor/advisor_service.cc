@@ -211,7 +211,13 @@ absl::StatusOr<ConverseResponse> ConverseBytes(
     grpc::CallbackServerContext* context, const std::string& owner,
     std::string* id) {
   ASSIGN_OR_RETURN(ConverseRequest request, DecodeConverseRequest(bytes, id));
-  RETURN_IF_ERROR(gate.Message(request.session()));
+  // Counted per owner and session, and only for a name that can be one
+  // (the core refuses the others): no caller drains another's bucket, and
+  // no name of any size is kept.
+  if (request.session().size() <= AdvisorCore::kMaxIdBytes) {
+    RETURN_IF_ERROR(
+        gate.Message(absl::StrCat(owner.size(), ":", owner, request.session())));
+  }
   return core->Converse(
       request, [context] { return context->IsCancelled(); }, owner);
 }
@@ -284,16 +290,18 @@ class StreamReactor final
         pool_(pool),
         streams_(streams),
         limits_(limits),
-        gate_(gate) {
-    streams_->Add(this);
+        gate_(gate),
+        reading_since_(absl::Now()) {
     absl::StatusOr<std::string> caller = gate_->Admit(context, false);
     if (!caller.ok()) {
       absl::MutexLock lock(&mu_);
       End(ToGrpcStatus(caller.status()));
-      return;
+    } else {
+      owner_ = *caller;
+      Read();
     }
-    owner_ = *caller;
-    Read();
+    // Known to the reaper once its state is set.
+    streams_->Add(this);
   }
 
   void EndIfIdleSince(absl::Time since) override {
@@ -365,6 +373,7 @@ class StreamReactor final
   void Read() {
     {
       absl::MutexLock lock(&mu_);
+      if (state_ == State::kEnded) return;
       state_ = State::kReading;
       reading_since_ = absl::Now();
     }

@@ -40,10 +40,10 @@ absl::Status RateLimiter::Take(const std::string& key) {
     it = buckets_.emplace(key, Bucket{limit_.burst, now}).first;
   }
   Bucket& b = it->second;
-  b.tokens =
-      std::min(limit_.burst,
-               b.tokens + absl::ToDoubleSeconds(now - b.updated) * limit_.rate);
-  b.updated = now;
+  // A clock stepped back counts as no time passed, not as a debt.
+  const double elapsed = std::max(0.0, absl::ToDoubleSeconds(now - b.updated));
+  b.tokens = std::min(limit_.burst, b.tokens + elapsed * limit_.rate);
+  b.updated = std::max(now, b.updated);
   if (b.tokens >= 1) {
     b.tokens -= 1;
     return absl::OkStatus();

@@ -33,6 +33,7 @@
 #include "base/status_macros.h"
 #include "base/stop_signals.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpc/support/log.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 
@@ -268,8 +269,16 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials() {
   return grpc::SslServerCredentials(options);
 }
 
+// gRPC's own log lines (a failed TLS handshake, …) go through Dirigo's
+// logger, which never blocks, instead of straight to stderr.
+void LogFromGrpc(gpr_log_func_args* args) {
+  if (args->severity == GPR_LOG_SEVERITY_DEBUG) return;
+  LOG_INFO("grpc: %s", args->message);
+}
+
 absl::StatusOr<std::unique_ptr<grpc::Server>> StartServer(
     AdvisorService* service) {
+  gpr_set_log_function(LogFromGrpc);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -352,6 +361,11 @@ absl::Status Serve(const sigset_t& signals) {
   if (tokens.on()) {
     LOG_INFO("API tokens required (%d known)",
              static_cast<int>(tokens.names().size()));
+    if (absl::GetFlag(FLAGS_tls_cert).empty()) {
+      LOG_INFO(
+          "warning: API tokens travel in clear text without --tls_cert; keep "
+          "the server on loopback or a private network");
+    }
   }
   AdvisorService service(
       &core, pool.get(),

@@ -41,11 +41,14 @@ absl::StatusOr<BearerTokens> BearerTokens::Load(const std::string& file) {
     if (parts.size() != 2 || parts[1].size() != 64 ||
         parts[1].find_first_not_of("0123456789abcdefABCDEF") !=
             std::string::npos ||
-        parts[0].size() > 64) {
+        parts[0].size() > 64 ||
+        parts[0].find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+                                   "qrstuvwxyz0123456789_-.") !=
+            std::string::npos) {
       return absl::InvalidArgumentError(absl::StrCat(
           file, ":", n,
-          ": expected NAME SHA256-HEX (a name of at most 64 bytes, 64 hex "
-          "digits)"));
+          ": expected NAME SHA256-HEX (a name of at most 64 letters, digits, "
+          "'_', '-' or '.', then 64 hex digits)"));
     }
     tokens.tokens_.emplace_back(
         absl::HexStringToBytes(absl::AsciiStrToLower(parts[1])), parts[0]);
@@ -55,7 +58,8 @@ absl::StatusOr<BearerTokens> BearerTokens::Load(const std::string& file) {
 }
 
 std::string BearerTokens::NameOf(absl::string_view header) const {
-  if (!absl::StartsWith(header, "Bearer ")) return "";
+  // The scheme's name is case-insensitive (RFC 6750).
+  if (!absl::StartsWithIgnoreCase(header, "Bearer ")) return "";
   const std::string digest = Sha256(header.substr(7));
   std::string name;
   // Every entry compared, in constant time each: no early exit.

@@ -82,6 +82,7 @@ SpellingCorrector::SpellingCorrector(
       plain_endings_(std::move(plain_endings)) {
   for (const std::string& word : vocabulary_) {
     if (word.size() < kMinCorrectedLength) continue;
+    longest_ = std::max(longest_, word.size());
     absl::flat_hash_set<std::string> forms;
     Deletions(word, 2, &forms);
     for (const std::string& form : forms) deletions_[form].push_back(&word);
@@ -132,6 +133,9 @@ std::optional<std::string> SpellingCorrector::Correct(
   if (vocabulary_.count(folded)) return std::nullopt;
   if (IsValid(folded, lower)) return std::nullopt;
   const int limit = folded.size() >= kTwoEditsLength ? 2 : 1;
+  // A word far longer than any known one is near none of them: it is not
+  // looked up (its deleted forms would grow with the square of its length).
+  if (folded.size() > longest_ + limit) return std::nullopt;
   int best = limit + 1;
   std::vector<const std::string*> winners;
   for (const std::string* word : Candidates(folded, limit)) {

@@ -91,6 +91,8 @@ class SpellingCorrector {
   // Each form of a vocabulary word with up to two letters deleted → the
   // words (in vocabulary_) it comes from.
   absl::flat_hash_map<std::string, std::vector<const std::string*>> deletions_;
+  // The longest vocabulary word that may be a correction, in bytes.
+  size_t longest_ = 0;
   const Speller* speller_;
   std::vector<std::pair<std::string, std::string>> plain_endings_;
 };

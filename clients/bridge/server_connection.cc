@@ -32,6 +32,10 @@ absl::StatusOr<std::string> ReadPem(const std::string& flag,
   }
   std::stringstream text;
   text << in.rdbuf();
+  if (text.str().find("-----BEGIN") == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": \"", file, "\" is not a PEM file"));
+  }
   return text.str();
 }
 

@@ -23,11 +23,15 @@ printf 'gateway-secret\n' >"$work/gateway.token"
 
 run() {
   out=$(printf 'ho la laurea triennale\n' | "$chat" --server="$DIRIGO_SERVER" --json 2>&1)
-  [ $? -ne 0 ] || [[ $out == *'"code":16'* ]] || grep -q 'UNAUTHENTICATED\|API token' <<<"$out"
+  grep -q 'a valid API token is required' <<<"$out"
   check "the console without a token is refused, saying why" $?
   out=$(printf 'ho la laurea triennale\n' | "$chat" --server="$DIRIGO_SERVER" --json \
     --server_token_file="$work/console.token" 2>&1)
   grep -q 'EDUCATION_LEVEL_BACHELOR' <<<"$out"; check "the console with its token converses" $?
+  printf 'not a certificate\n' >"$work/bad.pem"
+  out=$(printf 'ciao\n' | "$chat" --server="$DIRIGO_SERVER" --server_tls \
+    --server_ca_file="$work/bad.pem" 2>&1)
+  grep -q 'is not a PEM file' <<<"$out"; check "a CA file that is not PEM: refused at start" $?
 
   "$gateway" --listen=127.0.0.1:0 --port_file="$work/port" --server="$DIRIGO_SERVER" \
     --server_token_file="$work/gateway.token" 2>>"$work/gateway.log" &

@@ -1,5 +1,8 @@
 #include "text/spelling.h"
 
+#include <optional>
+#include <set>
+
 #include "gtest/gtest.h"
 #include "knowledge/knowledge_base.h"
 #include "text/normalizer.h"
@@ -41,6 +44,41 @@ TEST_F(CorrectorTest, CorrectsMisspeltKnownWords) {
   EXPECT_EQ(Read("magistarle"), "magistrale");
   EXPECT_EQ(Read("esperieza"), "esperienza");
   EXPECT_EQ(Read("multinazinale"), "multinazionale");
+}
+
+TEST_F(CorrectorTest, AWordLongerThanAnyKnownOneIsLeftAsItIs) {
+  // 4,000 letters: its deleted forms would take gigabytes were it looked up.
+  std::string word;
+  for (int i = 0; i < 4000; ++i) word += static_cast<char>('a' + (i * 7) % 26);
+  EXPECT_EQ(Read("ho la " + word), "ho la " + word);
+  // A misspelling at the edge of the longest words is still read.
+  EXPECT_EQ(Read("multinazinale"), "multinazionale");
+}
+
+TEST(EditDistanceTest, SymmetricDeletionFindsWhatAFullScanFinds) {
+  // Every word within the limit of a query, by both ways, on a small
+  // vocabulary with transpositions, insertions and deletions.
+  std::set<std::string> vocabulary = {"laurea", "lauree", "magistrale",
+                                      "segretaria", "segreteria", "economia"};
+  SpellingCorrector corrector(vocabulary, nullptr, {});
+  for (const std::string query :
+       {"laurae", "luarea", "laureaa", "lurea", "magistarle", "magstrale",
+        "ecnomia", "economai", "segretari"}) {
+    const int limit = query.size() >= kTwoEditsLength ? 2 : 1;
+    int best = limit + 1, ties = 0;
+    std::string scan;
+    for (const std::string& w : vocabulary) {
+      const int d = EditDistance(query, w, limit);
+      if (d < best) {
+        best = d, ties = 1, scan = w;
+      } else if (d == best && d <= limit) {
+        ++ties;
+      }
+    }
+    std::optional<std::string> expected;
+    if (best <= limit && ties == 1) expected = scan;
+    EXPECT_EQ(corrector.Correct(query, query), expected) << query;
+  }
 }
 
 TEST_F(CorrectorTest, NeverCorrectsValidItalianWords) {
