@@ -252,8 +252,7 @@ std::string AdvisorCore::LinkKey(const std::string& owner,
                                  const std::string& external_user_id) {
   // The owner's length first: no two (owner, channel) pairs give one text.
   return UserKey(
-      owner.empty() ? channel
-                    : absl::StrCat(owner.size(), ":", owner, channel),
+      owner.empty() ? channel : absl::StrCat(owner.size(), ":", owner, channel),
       external_user_id);
 }
 

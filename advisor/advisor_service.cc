@@ -215,8 +215,8 @@ absl::StatusOr<ConverseResponse> ConverseBytes(
   // (the core refuses the others): no caller drains another's bucket, and
   // no name of any size is kept.
   if (request.session().size() <= AdvisorCore::kMaxIdBytes) {
-    RETURN_IF_ERROR(
-        gate.Message(absl::StrCat(owner.size(), ":", owner, request.session())));
+    RETURN_IF_ERROR(gate.Message(
+        absl::StrCat(owner.size(), ":", owner, request.session())));
   }
   return core->Converse(
       request, [context] { return context->IsCancelled(); }, owner);

@@ -32,8 +32,8 @@
 #include "base/log.h"
 #include "base/status_macros.h"
 #include "base/stop_signals.h"
-#include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpc/support/log.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 

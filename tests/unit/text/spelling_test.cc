@@ -58,7 +58,7 @@ TEST_F(CorrectorTest, AWordLongerThanAnyKnownOneIsLeftAsItIs) {
 TEST(EditDistanceTest, SymmetricDeletionFindsWhatAFullScanFinds) {
   // Every word within the limit of a query, by both ways, on a small
   // vocabulary with transpositions, insertions and deletions.
-  std::set<std::string> vocabulary = {"laurea", "lauree", "magistrale",
+  std::set<std::string> vocabulary = {"laurea",     "lauree",     "magistrale",
                                       "segretaria", "segreteria", "economia"};
   SpellingCorrector corrector(vocabulary, nullptr, {});
   for (const std::string query :
