@@ -14,6 +14,10 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 namespace dirigo {
 
 inline sigset_t BlockStopSignals() {
@@ -30,6 +34,24 @@ inline int WaitForStopSignal(const sigset_t& signals) {
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   return signal_number;
+}
+
+// Starts a thread of its own that sets `*stop` when one of `signals`
+// arrives: for programs that look at a flag in their loops.
+inline void SetOnStopSignal(const sigset_t& signals, std::atomic<bool>* stop) {
+  std::thread([signals, stop] {
+    WaitForStopSignal(signals);
+    *stop = true;
+  }).detach();
+}
+
+// Sleeps for `duration`, or less once `stop` is set.
+inline void SleepUnlessStopped(const std::atomic<bool>& stop,
+                               std::chrono::milliseconds duration) {
+  const auto until = std::chrono::steady_clock::now() + duration;
+  while (!stop && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 }  // namespace dirigo

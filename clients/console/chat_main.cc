@@ -509,6 +509,12 @@ class Chat {
         s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
       message = absl::StrCat(Text("unreachable"), " (",
                              absl::GetFlag(FLAGS_server), ")");
+    } else if (interactive_ &&
+               s.error_code() == grpc::StatusCode::INVALID_ARGUMENT &&
+               !Text("message_refused").empty()) {
+      // A person at a terminal reads why in their language; the server's
+      // own words follow, for the curious.
+      message = absl::StrCat(Text("message_refused"), " (", message, ")");
     }
     std::cerr << style_.err() << "dirigo-chat: " << message << style_.off()
               << "\n";

@@ -319,10 +319,7 @@ absl::Status Run() {
     if (stopping) break;
     const std::chrono::milliseconds wait = reconnection.Next(lasted);
     std::cerr << "dirigo-irc: connecting again in " << wait.count() << " ms\n";
-    for (auto until = std::chrono::steady_clock::now() + wait;
-         !stopping && std::chrono::steady_clock::now() < until;) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    SleepUnlessStopped(stopping, wait);
   }
   return absl::OkStatus();
 }
@@ -338,11 +335,7 @@ int main(int argc, char** argv) {
       {"server_connection.cc"});
   const sigset_t signals = dirigo::BlockStopSignals();
   absl::ParseCommandLine(argc, argv);
-  std::thread watcher([&signals] {
-    dirigo::WaitForStopSignal(signals);
-    dirigo::stopping = true;
-  });
-  watcher.detach();
+  dirigo::SetOnStopSignal(signals, &dirigo::stopping);
   absl::Status status = dirigo::Run();
   if (!status.ok()) {
     std::cerr << "dirigo-irc: " << status.message() << "\n";

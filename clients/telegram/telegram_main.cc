@@ -78,12 +78,7 @@ using google::protobuf::Value;
 std::atomic<bool> stopping{false};
 
 // Sleeps `d`, or less when the bridge is stopping.
-void Nap(std::chrono::milliseconds d) {
-  auto until = std::chrono::steady_clock::now() + d;
-  while (!stopping && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-}
+void Nap(std::chrono::milliseconds d) { SleepUnlessStopped(stopping, d); }
 
 // A field of a JSON object, or the null value.
 const Value& Field(const Value& v, const std::string& name) {
@@ -542,11 +537,7 @@ int main(int argc, char** argv) {
   const sigset_t signals = dirigo::BlockStopSignals();
   absl::ParseCommandLine(argc, argv);
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  std::thread watcher([&signals] {
-    dirigo::WaitForStopSignal(signals);
-    dirigo::stopping = true;
-  });
-  watcher.detach();
+  dirigo::SetOnStopSignal(signals, &dirigo::stopping);
   absl::Status status = dirigo::Run();
   curl_global_cleanup();
   if (!status.ok()) {

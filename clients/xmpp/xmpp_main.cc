@@ -345,10 +345,7 @@ absl::Status Run() {
     if (stopping) break;
     const std::chrono::milliseconds wait = reconnection.Next(lasted);
     std::cerr << "dirigo-xmpp: connecting again in " << wait.count() << " ms\n";
-    for (auto until = std::chrono::steady_clock::now() + wait;
-         !stopping && std::chrono::steady_clock::now() < until;) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    SleepUnlessStopped(stopping, wait);
   }
   xmpp_ctx_free(ctx);
   xmpp_shutdown();
@@ -366,11 +363,7 @@ int main(int argc, char** argv) {
       {"server_connection.cc"});
   const sigset_t signals = dirigo::BlockStopSignals();
   absl::ParseCommandLine(argc, argv);
-  std::thread watcher([&signals] {
-    dirigo::WaitForStopSignal(signals);
-    dirigo::stopping = true;
-  });
-  watcher.detach();
+  dirigo::SetOnStopSignal(signals, &dirigo::stopping);
   absl::Status status = dirigo::Run();
   if (!status.ok()) {
     std::cerr << "dirigo-xmpp: " << status.message() << "\n";
