@@ -90,6 +90,9 @@ ABSL_FLAG(int, caller_sessions_per_minute, 0,
 ABSL_FLAG(double, session_messages_per_second, 20,
           "messages a second on one conversation, with bursts of twice as "
           "many; 0: no limit");
+ABSL_FLAG(absl::Duration, stall_timeout, absl::Seconds(10),
+          "health says NOT_SERVING while a call has waited for a worker "
+          "longer than this (the workers are stuck)");
 ABSL_FLAG(int, max_message_bytes, 4096,
           "longest message accepted, in bytes (at most 65536); longer ones "
           "get INVALID_ARGUMENT saying the limit");
@@ -331,15 +334,23 @@ absl::StatusOr<std::unique_ptr<SessionStore>> OpenStore(const Clock* clock) {
 
 // Keeps health in step with the store until `stop` is notified: SERVING
 // while the store answers, NOT_SERVING while it does not.
+// Health says SERVING while the store answers and turns are being served
+// (no call waited for a worker longer than --stall_timeout).
 void WatchHealth(grpc::HealthCheckServiceInterface* health, SessionStore* store,
-                 absl::Notification* stop) {
+                 WorkerPool* pool, absl::Notification* stop) {
   bool serving = true;
   do {
     absl::Status ping = store->Ping();
-    if (ping.ok() != serving) {
-      serving = ping.ok();
-      LOG_INFO("store %s: %s", serving ? "reachable again" : "unreachable",
-               serving ? "serving" : std::string(ping.message()).c_str());
+    const bool stalled = pool->Stalled(absl::GetFlag(FLAGS_stall_timeout));
+    if ((ping.ok() && !stalled) != serving) {
+      serving = ping.ok() && !stalled;
+      const std::string why =
+          !ping.ok()
+              ? std::string(ping.message())
+              : "calls have waited for a worker for over " +
+                    absl::FormatDuration(absl::GetFlag(FLAGS_stall_timeout));
+      LOG_INFO("%s",
+               serving ? "serving again" : ("not serving: " + why).c_str());
       health->SetServingStatus(serving);
     }
   } while (!stop->WaitForNotificationWithTimeout(kHealthPeriod));
@@ -376,7 +387,8 @@ absl::Status Serve(const sigset_t& signals) {
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   health->SetServingStatus(kServiceName, true);
   absl::Notification stop_watching;
-  std::thread watcher(WatchHealth, health, store.get(), &stop_watching);
+  std::thread watcher(WatchHealth, health, store.get(), pool.get(),
+                      &stop_watching);
   const int signal_number = WaitForStopSignal(signals);
   LOG_INFO("signal %d: shutting down", signal_number);
   // Health checks answer NOT_SERVING from now on, so balancers move away

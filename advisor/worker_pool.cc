@@ -17,8 +17,13 @@ WorkerPool::~WorkerPool() {
 bool WorkerPool::Submit(std::function<void()> work) {
   absl::MutexLock lock(&mu_);
   if (stopping_ || queue_.size() >= max_queue_) return false;
-  queue_.push_back(std::move(work));
+  queue_.push_back({std::move(work), absl::Now()});
   return true;
+}
+
+bool WorkerPool::Stalled(absl::Duration limit) {
+  absl::MutexLock lock(&mu_);
+  return !queue_.empty() && absl::Now() - queue_.front().since > limit;
 }
 
 void WorkerPool::Loop() {
@@ -32,7 +37,7 @@ void WorkerPool::Loop() {
           },
           this));
       if (queue_.empty()) return;  // stopping, nothing left
-      work = std::move(queue_.front());
+      work = std::move(queue_.front().work);
       queue_.pop_front();
     }
     work();

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 
 namespace dirigo {
 
@@ -27,11 +29,19 @@ class WorkerPool {
   // pool is stopping.
   bool Submit(std::function<void()> work);
 
+  // Whether work has waited in the queue for longer than `limit`: the
+  // workers are stuck, and calls are not being served.
+  bool Stalled(absl::Duration limit);
+
  private:
+  struct Queued {
+    std::function<void()> work;
+    absl::Time since;
+  };
   void Loop();
   const size_t max_queue_;
   absl::Mutex mu_;
-  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
+  std::deque<Queued> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
