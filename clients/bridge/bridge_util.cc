@@ -2,11 +2,15 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 
+#include "absl/flags/parse.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/flags_usage.h"
+#include "base/stop_signals.h"
 
 namespace dirigo {
 
@@ -68,6 +72,23 @@ std::chrono::milliseconds Reconnection::Next(
   const std::chrono::milliseconds now = wait_;
   wait_ = std::min<std::chrono::milliseconds>(wait_ * 2, max_);
   return now;
+}
+
+int BridgeMain(int argc, char** argv, const std::string& program,
+               const std::string& main_file, const std::string& usage,
+               std::atomic<bool>* stopping,
+               const std::function<absl::Status()>& run) {
+  SetUpFlagsUsage(main_file, usage, {"server_connection.cc"});
+  // Before any thread starts: only the watcher's sigwait sees them.
+  const sigset_t signals = BlockStopSignals();
+  absl::ParseCommandLine(argc, argv);
+  SetOnStopSignal(signals, stopping);
+  absl::Status status = run();
+  if (!status.ok()) {
+    std::cerr << program << ": " << status.message() << "\n";
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace dirigo

@@ -4,7 +4,9 @@
 #ifndef DIRIGO_CLIENTS_BRIDGE_BRIDGE_UTIL_H_
 #define DIRIGO_CLIENTS_BRIDGE_BRIDGE_UTIL_H_
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -51,6 +53,14 @@ class Reconnection {
   const std::chrono::milliseconds max_;
   std::chrono::milliseconds wait_{500};
 };
+
+// A bridge's main(): its --help (its own flags and the server connection's),
+// the flags parsed, SIGINT and SIGTERM setting `*stopping`, then `run`; an
+// error is printed as "PROGRAM: message" and exits with 1.
+int BridgeMain(int argc, char** argv, const std::string& program,
+               const std::string& main_file, const std::string& usage,
+               std::atomic<bool>* stopping,
+               const std::function<absl::Status()>& run);
 
 }  // namespace dirigo
 

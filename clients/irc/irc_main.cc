@@ -32,7 +32,6 @@
 
 #include "absl/algorithm/container.h"
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -40,7 +39,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "base/flags_usage.h"
 #include "base/stop_signals.h"
 #include "clients/bridge/bridge_util.h"
 #include "clients/bridge/conversations.h"
@@ -328,18 +326,9 @@ absl::Status Run() {
 }  // namespace dirigo
 
 int main(int argc, char** argv) {
-  dirigo::SetUpFlagsUsage(
-      "irc_main.cc",
+  return dirigo::BridgeMain(
+      argc, argv, "dirigo-irc", "irc_main.cc",
       "Dirigo on IRC. Usage: dirigo-irc --irc=HOST:PORT [--nick=dirigo] "
       "[--channels=#a,#b] [--server=HOST:PORT]",
-      {"server_connection.cc"});
-  const sigset_t signals = dirigo::BlockStopSignals();
-  absl::ParseCommandLine(argc, argv);
-  dirigo::SetOnStopSignal(signals, &dirigo::stopping);
-  absl::Status status = dirigo::Run();
-  if (!status.ok()) {
-    std::cerr << "dirigo-irc: " << status.message() << "\n";
-    return 1;
-  }
-  return 0;
+      &dirigo::stopping, dirigo::Run);
 }

@@ -27,7 +27,6 @@
 #include <thread>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
@@ -37,7 +36,6 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
-#include "base/flags_usage.h"
 #include "base/stop_signals.h"
 #include "clients/bridge/bridge_util.h"
 #include "clients/bridge/conversations.h"
@@ -529,20 +527,15 @@ absl::Status Run() {
 }  // namespace dirigo
 
 int main(int argc, char** argv) {
-  dirigo::SetUpFlagsUsage(
-      "telegram_main.cc",
+  return dirigo::BridgeMain(
+      argc, argv, "dirigo-telegram", "telegram_main.cc",
       "Dirigo as a Telegram bot. Usage: dirigo-telegram --token_file=FILE "
       "[--server=HOST:PORT] [--webhook_url=https://… --webhook_secret_file=F]",
-      {"server_connection.cc"});
-  const sigset_t signals = dirigo::BlockStopSignals();
-  absl::ParseCommandLine(argc, argv);
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  dirigo::SetOnStopSignal(signals, &dirigo::stopping);
-  absl::Status status = dirigo::Run();
-  curl_global_cleanup();
-  if (!status.ok()) {
-    std::cerr << "dirigo-telegram: " << status.message() << "\n";
-    return 1;
-  }
-  return 0;
+      &dirigo::stopping, [] {
+        // libcurl's global state, around everything the bot does.
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        absl::Status status = dirigo::Run();
+        curl_global_cleanup();
+        return status;
+      });
 }

@@ -28,7 +28,6 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -36,7 +35,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
-#include "base/flags_usage.h"
 #include "base/stop_signals.h"
 #include "clients/bridge/bridge_util.h"
 #include "clients/bridge/conversations.h"
@@ -356,18 +354,9 @@ absl::Status Run() {
 }  // namespace dirigo
 
 int main(int argc, char** argv) {
-  dirigo::SetUpFlagsUsage(
-      "xmpp_main.cc",
+  return dirigo::BridgeMain(
+      argc, argv, "dirigo-xmpp", "xmpp_main.cc",
       "Dirigo on XMPP. Usage: dirigo-xmpp --jid=BOT@DOMAIN "
       "--password_file=FILE [--rooms=ROOM@MUC,…] [--server=HOST:PORT]",
-      {"server_connection.cc"});
-  const sigset_t signals = dirigo::BlockStopSignals();
-  absl::ParseCommandLine(argc, argv);
-  dirigo::SetOnStopSignal(signals, &dirigo::stopping);
-  absl::Status status = dirigo::Run();
-  if (!status.ok()) {
-    std::cerr << "dirigo-xmpp: " << status.message() << "\n";
-    return 1;
-  }
-  return 0;
+      &dirigo::stopping, dirigo::Run);
 }

@@ -32,17 +32,9 @@ fail_early() {
   for log in "$work"/*.log "$work"/*.err; do echo "--- $log"; tail -n 20 "$log"; done
   exit 1
 }
-lines_after() { tail -n +"$((${2:-0} + 1))" "$1" 2>/dev/null; }
-line_count() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
-# wait_for FILE REGEX SECONDS [FROM]: until a line after line FROM matches.
-wait_for() {
-  local file=$1 regex=$2 deadline=$((SECONDS + $3)) from=${4:-0}
-  while [ "$SECONDS" -le "$deadline" ]; do
-    lines_after "$file" "$from" | grep -qE -- "$regex" && return 0
-    sleep 0.05
-  done
-  return 1
-}
+# lines_after, line_count, wait_for.
+# shellcheck source=tests/support/wait_lines.sh
+source "$here/../support/wait_lines.sh"
 
 "$server_bin" --listen=127.0.0.1:0 --port_file="$work/server.port" --store=memory \
   --resume_by_user 2>"$work/server.log" &

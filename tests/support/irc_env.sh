@@ -167,20 +167,6 @@ ii_cmd() {
   timeout 5 sh -c 'printf "%s\n" "$1" >"$2"' sh "$2" "$fifo"
 }
 
-# Lines of FILE after line FROM (default 0).
-lines_after() {
-  tail -n +"$((${2:-0} + 1))" "$1" 2>/dev/null
-}
-
-line_count() {
-  if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi
-}
-
-wait_for() {
-  local file=$1 regex=$2 deadline=$((SECONDS + $3)) from=${4:-0}
-  while [ "$SECONDS" -le "$deadline" ]; do
-    lines_after "$file" "$from" | grep -qE -- "$regex" && return 0
-    sleep 0.05
-  done
-  return 1
-}
+# lines_after, line_count, wait_for.
+# shellcheck source=tests/support/wait_lines.sh
+source "$(dirname "${BASH_SOURCE[0]}")/wait_lines.sh"
