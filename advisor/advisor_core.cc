@@ -444,13 +444,32 @@ void AdvisorCore::KeepTurn(const dirigo::v1::ConverseRequest& request,
     Record(s, dirigo::v1::TranscriptEntry::PERSON, request.text());
     Record(s, dirigo::v1::TranscriptEntry::BOT, TurnText(response.turn()));
   }
-  if (request.request_id().empty()) return;
-  RememberedTurn* r = s->add_recent();
-  r->set_request_id(request.request_id());
-  if (!erase) r->set_text_digest(digest);
-  *r->mutable_response() = response;
-  if (s->recent_size() > kMaxRemembered) {
-    s->mutable_recent()->DeleteSubrange(0, s->recent_size() - kMaxRemembered);
+  if (!request.request_id().empty()) {
+    RememberedTurn* r = s->add_recent();
+    r->set_request_id(request.request_id());
+    if (!erase) r->set_text_digest(digest);
+    *r->mutable_response() = response;
+    if (s->recent_size() > kMaxRemembered) {
+      s->mutable_recent()->DeleteSubrange(0,
+                                          s->recent_size() - kMaxRemembered);
+    }
+  }
+  FitSession(s);
+}
+
+void AdvisorCore::FitSession(SessionState* s) {
+  while (s->ByteSizeLong() > kMaxSessionBytes) {
+    if (s->recent_size() > 1) {
+      s->mutable_recent()->DeleteSubrange(0, 1);
+    } else if (s->transcript_size() > 2) {
+      s->mutable_transcript()->DeleteSubrange(0, 2);
+    } else if (s->recent_size() == 1 &&
+               s->recent(0).response().turn().has_trace()) {
+      // A retry of it gets the answer without its trace.
+      s->mutable_recent(0)->mutable_response()->mutable_turn()->clear_trace();
+    } else {
+      return;  // a turn and its answer: bounded by the message limit
+    }
   }
 }
 

@@ -7,7 +7,7 @@
 // `CoreOptions::max_message_bytes` (4 KiB by default); session names and
 // request ids at most 128 bytes; channel at most 64; external user id at most
 // 128; a session remembers its last 8 request ids, and a transcript of its last
-// 100 messages (at most 32 KiB of text).
+// 100 messages (at most 32 KiB of text); all it keeps at most 64 KiB.
 //
 // Thread-safe: any number of calls at once; turns of one session are
 // serialised by the store's record version (optimistic retry).
@@ -55,6 +55,11 @@ class AdvisorCore {
   // Transcript bounds: entries, and bytes of text.
   static constexpr int kMaxTranscriptEntries = 100;
   static constexpr size_t kMaxTranscriptBytes = 32 * 1024;
+  // Most bytes a session holds (its stored SessionState): beyond, the oldest
+  // remembered turns go first, then the oldest transcript entries, then the
+  // trace of the one remembered turn left. This bounds the memory store:
+  // --max_sessions × this, plus the store's overhead.
+  static constexpr size_t kMaxSessionBytes = 64 * 1024;
 
   // `engines` maps a locale ("it") to its engine; "it" is the default when
   // present, else the first locale. `store` and `clock` must outlive the
@@ -115,6 +120,8 @@ class AdvisorCore {
   // After a turn is saved: the person's link (`user`, "" when none)
   // refreshed, or removed with an erase; the store scrubbed after an erase.
   void AfterTurn(const std::string& user, bool erase, const std::string& name);
+  // Trims `s` to kMaxSessionBytes (see there).
+  static void FitSession(dirigo::session::v1::SessionState* s);
   // Appends to the transcript, keeping it within its bounds.
   void Record(dirigo::session::v1::SessionState* s,
               dirigo::v1::TranscriptEntry::Author author,

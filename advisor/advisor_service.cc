@@ -134,6 +134,9 @@ ConverseResponse Answer(absl::StatusOr<ConverseResponse> result,
   response.mutable_error()->set_code(static_cast<int>(result.status().code()));
   response.mutable_error()->set_message(std::string(result.status().message()));
   response.mutable_error()->set_reason(ReasonOf(result.status()));
+  if (int64_t wait = RetryDelayMillis(result.status()); wait > 0) {
+    response.mutable_error()->set_retry_after_ms(wait);
+  }
   response.set_request_id(request_id);
   return response;
 }
@@ -156,17 +159,21 @@ class CallGate {
                                     bool creates) const {
     absl::StatusOr<std::string> name = TokenName(context);
     if (!name.ok()) return name;
-    // Without tokens a caller is its address, without its port.
-    std::string key = absl::StrCat("token:", *name);
-    if (!tokens_->on()) {
-      const std::string peer = context->peer();
-      key = absl::StrCat("peer:", peer.substr(0, peer.rfind(':')));
-    }
+    const std::string key = KeyOf(context, *name);
     if (absl::Status s = per_caller_->Take(key); !s.ok()) return s;
     if (creates) {
       if (absl::Status s = creates_->Take(key); !s.ok()) return s;
     }
     return name;
+  }
+
+  // Who the caller is, for rates and quotas: `name`, its token's name, or
+  // without tokens its address, without its port.
+  std::string KeyOf(const grpc::CallbackServerContext* context,
+                    const std::string& name) const {
+    if (tokens_->on()) return absl::StrCat("token:", name);
+    const std::string peer = context->peer();
+    return absl::StrCat("peer:", peer.substr(0, peer.rfind(':')));
   }
 
   // One more message on `session`.
@@ -207,9 +214,9 @@ namespace {
 // Decodes a ConverseRequest and runs its turn; `id` gets the request id
 // whenever it could be read.
 absl::StatusOr<ConverseResponse> ConverseBytes(
-    AdvisorCore* core, const CallGate& gate, const grpc::ByteBuffer& bytes,
-    grpc::CallbackServerContext* context, const std::string& owner,
-    std::string* id) {
+    AdvisorCore* core, const CallGate& gate, SessionQuota* quota,
+    const grpc::ByteBuffer& bytes, grpc::CallbackServerContext* context,
+    const std::string& owner, std::string* id) {
   ASSIGN_OR_RETURN(ConverseRequest request, DecodeConverseRequest(bytes, id));
   // Counted per owner and session, and only for a name that can be one
   // (the core refuses the others): no caller drains another's bucket, and
@@ -218,8 +225,10 @@ absl::StatusOr<ConverseResponse> ConverseBytes(
     RETURN_IF_ERROR(gate.Message(
         absl::StrCat(owner.size(), ":", owner, request.session())));
   }
-  return core->Converse(
+  auto turn = core->Converse(
       request, [context] { return context->IsCancelled(); }, owner);
+  if (turn.ok()) quota->Touch(request.session());
+  return turn;
 }
 
 }  // namespace
@@ -284,13 +293,14 @@ class StreamReactor final
  public:
   StreamReactor(grpc::CallbackServerContext* context, AdvisorCore* core,
                 WorkerPool* pool, StreamRegistry* streams, StreamLimits limits,
-                const CallGate* gate)
+                const CallGate* gate, SessionQuota* quota)
       : context_(context),
         core_(core),
         pool_(pool),
         streams_(streams),
         limits_(limits),
         gate_(gate),
+        quota_(quota),
         reading_since_(absl::Now()) {
     absl::StatusOr<std::string> caller = gate_->Admit(context, false);
     if (!caller.ok()) {
@@ -332,7 +342,7 @@ class StreamReactor final
       absl::StatusOr<std::string> admitted = gate_->Admit(context_, false);
       absl::StatusOr<ConverseResponse> result =
           admitted.ok()
-              ? ConverseBytes(core_, *gate_, request_, context_, owner_, &id)
+              ? ConverseBytes(core_, *gate_, quota_, request_, context_, owner_, &id)
               : absl::StatusOr<ConverseResponse>(admitted.status());
       response_ = ToBytes(Answer(std::move(result), id));
       StartWrite(&response_);
@@ -393,6 +403,7 @@ class StreamReactor final
   StreamRegistry* streams_;
   const StreamLimits limits_;
   const CallGate* gate_;
+  SessionQuota* quota_;
   std::string owner_;  // the caller's token's name
   int messages_ = 0;
   absl::Mutex mu_;
@@ -445,6 +456,8 @@ AdvisorService::AdvisorService(AdvisorCore* core, WorkerPool* pool,
                rates.creates_per_caller, "new conversations from one caller"),
       per_session_(clock != nullptr ? clock : &system_clock_,
                    rates.messages_per_session, "messages on one conversation"),
+      quota_(clock != nullptr ? clock : &system_clock_,
+             rates.sessions_per_caller, rates.session_idle),
       gate_(std::make_unique<CallGate>(tokens_, &per_caller_, &creates_,
                                        &per_session_)),
       streams_(std::make_unique<StreamRegistry>(limits.idle)) {}
@@ -456,10 +469,20 @@ const BearerTokens AdvisorService::kNoTokens;
 grpc::ServerUnaryReactor* AdvisorService::CreateSession(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
+  absl::StatusOr<std::string> caller = gate_->Admit(context, true);
+  const std::string key = caller.ok() ? gate_->KeyOf(context, *caller) : "";
   return RunDecoded<dirigo::v1::CreateSessionRequest>(
-      context, pool_, gate_->Admit(context, true), request, response,
-      [this](const auto& r, const std::string& owner) {
-        return core_->CreateSession(r, owner);
+      context, pool_, std::move(caller), request, response,
+      [this, key](const auto& r, const std::string& owner)
+          -> absl::StatusOr<dirigo::v1::CreateSessionResponse> {
+        RETURN_IF_ERROR(quota_.Reserve(key));
+        auto created = core_->CreateSession(r, owner);
+        if (created.ok()) {
+          quota_.Keep(key, created->session().name());
+        } else {
+          quota_.Release(key);
+        }
+        return created;
       });
 }
 
@@ -473,8 +496,9 @@ grpc::ServerUnaryReactor* AdvisorService::Converse(
                    owner = *caller]() -> absl::StatusOr<grpc::ByteBuffer> {
                     std::string id;
                     ASSIGN_OR_RETURN(ConverseResponse turn,
-                                     ConverseBytes(core_, *gate_, *request,
-                                                   context, owner, &id));
+                                     ConverseBytes(core_, *gate_, &quota_,
+                                                   *request, context, owner,
+                                                   &id));
                     return ToBytes(turn);
                   });
 }
@@ -482,7 +506,7 @@ grpc::ServerUnaryReactor* AdvisorService::Converse(
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
 AdvisorService::StreamConverse(grpc::CallbackServerContext* context) {
   return new StreamReactor(context, core_, pool_, streams_.get(), limits_,
-                           gate_.get());
+                           gate_.get(), &quota_);
 }
 
 grpc::ServerUnaryReactor* AdvisorService::GetSession(
@@ -501,7 +525,9 @@ grpc::ServerUnaryReactor* AdvisorService::DeleteSession(
   return RunDecoded<dirigo::v1::DeleteSessionRequest>(
       context, pool_, gate_->Admit(context, false), request, response,
       [this](const auto& r, const std::string& owner) {
-        return core_->DeleteSession(r, owner);
+        auto deleted = core_->DeleteSession(r, owner);
+        if (deleted.ok()) quota_.Forget(r.session());
+        return deleted;
       });
 }
 

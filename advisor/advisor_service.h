@@ -26,6 +26,7 @@
 #include "advisor/advisor_core.h"
 #include "advisor/errors.h"
 #include "advisor/rate_limiter.h"
+#include "advisor/session_quota.h"
 #include "advisor/worker_pool.h"
 #include "base/bearer_tokens.h"
 #include "dirigo/v1/advisor.grpc.pb.h"
@@ -64,10 +65,17 @@ struct StreamLimits {
 // Rates per caller (its token's name, or its address without tokens) and per
 // session; RESOURCE_EXHAUSTED (RATE_LIMITED) beyond, with the wait in the
 // message, a RetryInfo, and a "retry-after-ms" trailer.
+//
+// And a cap on the live conversations one caller holds (`SessionQuota`):
+// RESOURCE_EXHAUSTED (CALLER_SESSION_LIMIT) beyond, with the wait until the
+// caller's least recently used one expires.
 struct CallLimits {
   RateLimit calls_per_caller;    // every call
   RateLimit creates_per_caller;  // CreateSession
   RateLimit messages_per_session = {.rate = 20, .burst = 40};
+  size_t sessions_per_caller = 0;  // 0: no cap
+  // How long an unused conversation lives (the store's idle time).
+  absl::Duration session_idle = absl::Minutes(30);
 };
 
 class StreamRegistry;
@@ -113,6 +121,7 @@ class AdvisorService final : public AdvisorBase {
   const StreamLimits limits_;
   SystemClock system_clock_;
   RateLimiter per_caller_, creates_, per_session_;
+  SessionQuota quota_;
   // Tokens and rates, checked on every call.
   std::unique_ptr<CallGate> gate_;
   // The open streams, and the thread that ends those idle too long.

@@ -87,6 +87,12 @@ ABSL_FLAG(double, caller_calls_per_second, 0,
 ABSL_FLAG(int, caller_sessions_per_minute, 0,
           "new conversations a minute from one caller, all at once at most; 0: "
           "no limit");
+ABSL_FLAG(int, caller_max_sessions, 0,
+          "live conversations one caller (its API token, or its address "
+          "without tokens) may hold at once; beyond, CreateSession gets "
+          "RESOURCE_EXHAUSTED until one is deleted or expires; 0: no cap "
+          "(behind the gateway or a bridge, every person's conversation is "
+          "that client's)");
 ABSL_FLAG(double, session_messages_per_second, 20,
           "messages a second on one conversation, with bursts of twice as "
           "many; 0: no limit");
@@ -160,10 +166,12 @@ absl::Status CheckFlags() {
   }
   if (absl::GetFlag(FLAGS_caller_calls_per_second) < 0 ||
       absl::GetFlag(FLAGS_caller_sessions_per_minute) < 0 ||
+      absl::GetFlag(FLAGS_caller_max_sessions) < 0 ||
       absl::GetFlag(FLAGS_session_messages_per_second) < 0) {
     return absl::InvalidArgumentError(
-        "--caller_calls_per_second, --caller_sessions_per_minute and "
-        "--session_messages_per_second must be 0 (no limit) or more");
+        "--caller_calls_per_second, --caller_sessions_per_minute, "
+        "--caller_max_sessions and --session_messages_per_second must be 0 "
+        "(no limit) or more");
   }
   if (absl::GetFlag(FLAGS_max_message_bytes) < 1 ||
       absl::GetFlag(FLAGS_max_message_bytes) >
@@ -230,8 +238,9 @@ absl::StatusOr<std::string> ReadPem(const std::string& flag,
 }
 
 // The rates of --caller_calls_per_second, --caller_sessions_per_minute and
-// --session_messages_per_second.
-CallLimits CallRates() {
+// --session_messages_per_second; the cap of --caller_max_sessions, on
+// conversations that live `idle`.
+CallLimits CallRates(absl::Duration idle) {
   const double calls = absl::GetFlag(FLAGS_caller_calls_per_second);
   const double sessions = absl::GetFlag(FLAGS_caller_sessions_per_minute);
   const double messages = absl::GetFlag(FLAGS_session_messages_per_second);
@@ -240,7 +249,10 @@ CallLimits CallRates() {
       .creates_per_caller = {.rate = sessions / 60,
                              .burst = std::max(1.0, sessions)},
       .messages_per_session = {.rate = messages,
-                               .burst = std::max(1.0, 2 * messages)}};
+                               .burst = std::max(1.0, 2 * messages)},
+      .sessions_per_caller =
+          static_cast<size_t>(absl::GetFlag(FLAGS_caller_max_sessions)),
+      .session_idle = idle};
 }
 
 // Plain, or TLS with --tls_cert/--tls_key (and client certificates required
@@ -382,7 +394,7 @@ absl::Status Serve(const sigset_t& signals) {
       &core, pool.get(),
       {.idle = absl::GetFlag(FLAGS_stream_idle_timeout),
        .max_messages = absl::GetFlag(FLAGS_stream_max_messages)},
-      &tokens, CallRates());
+      &tokens, CallRates(store->idle_ttl()));
   ASSIGN_OR_RETURN(std::unique_ptr<grpc::Server> server, StartServer(&service));
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   health->SetServingStatus(kServiceName, true);

@@ -576,10 +576,76 @@ TEST(ServerLimitsTest, RatesPerConversationAndPerCaller) {
       &wait_ms));
   EXPECT_GT(wait_ms, 0);
   EXPECT_LE(wait_ms, 2000);
+  // On a stream, the refused message's error says the wait too.
+  {
+    grpc::ClientContext stream_ctx;
+    auto stream = stub->StreamConverse(&stream_ctx);
+    ASSERT_TRUE(stream->Write(say));
+    v1::ConverseResponse answer;
+    ASSERT_TRUE(stream->Read(&answer));
+    EXPECT_EQ(answer.error().reason(), "RATE_LIMITED");
+    EXPECT_GT(answer.error().retry_after_ms(), 0);
+    EXPECT_LE(answer.error().retry_after_ms(), 2000);
+    stream->WritesDone();
+    stream->Finish();
+  }
   // Another conversation is not held up by this one.
   say.set_session(names[1]);
   grpc::ClientContext other;
   EXPECT_TRUE(stub->Converse(&other, say, &turn).ok());
+}
+
+// A cap on the live conversations one caller holds: a caller that fills it
+// is refused, with the wait; another caller is not; a deleted conversation
+// gives its place back.
+TEST(ServerLimitsTest, LiveConversationsPerCaller) {
+  const std::string tokens =
+      ::testing::TempDir() + "/quota-tokens-" + std::to_string(getpid());
+  {
+    std::ofstream out(tokens);
+    out << "alpha " << Sha256Hex("alpha-secret") << "\n"
+        << "beta " << Sha256Hex("beta-secret") << "\n";
+  }
+  dirigo::test_support::ServerProcess server(
+      DIRIGO_SERVER_BIN,
+      {"--auth_tokens_file=" + tokens, "--caller_max_sessions=3"});
+  ASSERT_TRUE(server.ready());
+  auto stub = v1::Advisor::NewStub(server.channel());
+  auto create = [&](const std::string& token, grpc::ClientContext* ctx,
+                    std::string* name) {
+    ctx->AddMetadata("authorization", "Bearer " + token);
+    v1::CreateSessionResponse created;
+    grpc::Status st =
+        stub->CreateSession(ctx, v1::CreateSessionRequest(), &created);
+    *name = created.session().name();
+    return st;
+  };
+  std::vector<std::string> names(3);
+  for (std::string& name : names) {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(create("alpha-secret", &ctx, &name).ok());
+  }
+  grpc::ClientContext refused_ctx;
+  std::string name;
+  grpc::Status refused = create("alpha-secret", &refused_ctx, &name);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.error_message(),
+              HasSubstr("maximum of 3 live conversations"));
+  auto trailer = refused_ctx.GetServerTrailingMetadata().find("retry-after-ms");
+  ASSERT_NE(trailer, refused_ctx.GetServerTrailingMetadata().end());
+  {
+    grpc::ClientContext ctx;
+    EXPECT_TRUE(create("beta-secret", &ctx, &name).ok()) << "another caller";
+  }
+  grpc::ClientContext delete_ctx;
+  delete_ctx.AddMetadata("authorization", "Bearer alpha-secret");
+  v1::DeleteSessionRequest del;
+  del.set_session(names[1]);
+  v1::DeleteSessionResponse deleted;
+  ASSERT_TRUE(stub->DeleteSession(&delete_ctx, del, &deleted).ok());
+  grpc::ClientContext again;
+  EXPECT_TRUE(create("alpha-secret", &again, &name).ok());
+  std::remove(tokens.c_str());
 }
 
 // With API tokens: no call without one, and a session is its creator's

@@ -302,6 +302,34 @@ TEST_F(AdvisorCoreTest, TranscriptKeepsTheLastEntriesWithinItsBounds) {
   EXPECT_GT(session->transcript_size(), 10);
 }
 
+// The worst a caller can make a session hold: the longest messages, each
+// with the longest request id and its trace kept.
+TEST_F(AdvisorCoreTest, ASessionHoldsAtMostItsByteBound) {
+  std::string words;
+  const std::vector<std::string> some = {"laurea", "economia", "segretaria",
+                                         "anni", "lavoro", "ufficio", "ho"};
+  for (size_t i = 0; words.size() < 4000; ++i) {
+    words += some[i % some.size()] + " ";
+  }
+  size_t largest = 0;
+  for (int i = 0; i < 40; ++i) {
+    std::string id = std::string(120, 'r') + std::to_string(1000 + i);
+    auto said = Say(words, id);
+    ASSERT_TRUE(said.ok()) << said.status();
+    auto record = store_->Get(session_);
+    ASSERT_TRUE(record.ok());
+    largest = std::max(largest, record->state.ByteSizeLong());
+  }
+  EXPECT_LE(largest, AdvisorCore::kMaxSessionBytes);
+  EXPECT_GT(largest, AdvisorCore::kMaxSessionBytes / 2);
+  // The last turn is still answered the same on a retry.
+  auto last = Say(words, std::string(120, 'r') + "1039");
+  ASSERT_TRUE(last.ok());
+  dirigo::v1::GetSessionRequest get;
+  get.set_session(session_);
+  EXPECT_EQ(core_->GetSession(get)->turn_count(), 40);
+}
+
 TEST_F(AdvisorCoreTest, ACancelledTurnIsNotApplied) {
   dirigo::v1::ConverseRequest req;
   req.set_session(session_);
