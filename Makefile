@@ -4,10 +4,14 @@
 #   make bench  run the benchmarks and print figures
 #   make bench-compare BASE=REV   the engine now beside commit REV, in one run
 #   make eval   understanding figures on the dev and (blind) test splits
+#   make test-asan, make test-tsan   the tests on a sanitizer build
+#               (TESTS='-L unit' picks tests, as ctest's arguments)
+#   make fuzz   each libFuzzer target for FUZZ_SECONDS (60), with its figures
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build chat test bench bench-compare eval clean
+.PHONY: all deps build chat test bench bench-compare eval clean test-asan \
+	test-tsan fuzz
 
 all: build
 
@@ -38,8 +42,18 @@ eval: build
 	@echo
 	@$(BUILD)/bin/dirigo-eval --kb=knowledge/it tests/eval/test
 
+test-asan: deps
+	@bash scripts/sanitize address $(TESTS)
+
+test-tsan: deps
+	@bash scripts/sanitize thread $(TESTS)
+
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@bash scripts/fuzz $(FUZZ_SECONDS)
+
 bench-compare: build
 	@bash scripts/bench-compare $(BASE)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz

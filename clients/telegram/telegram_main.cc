@@ -42,6 +42,7 @@
 #include "clients/bridge/server_connection.h"
 #include "clients/render/render.h"
 #include "clients/telegram/telegram_text.h"
+#include "clients/telegram/telegram_update.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
@@ -77,21 +78,6 @@ std::atomic<bool> stopping{false};
 
 // Sleeps `d`, or less when the bridge is stopping.
 void Nap(std::chrono::milliseconds d) { SleepUnlessStopped(stopping, d); }
-
-// A field of a JSON object, or the null value.
-const Value& Field(const Value& v, const std::string& name) {
-  static const Value kNull;
-  if (!v.has_struct_value()) return kNull;
-  auto it = v.struct_value().fields().find(name);
-  return it == v.struct_value().fields().end() ? kNull : it->second;
-}
-
-// An id (a JSON number) as text, exactly; "" when there is none.
-std::string IdText(const Value& v) {
-  if (v.has_string_value()) return v.string_value();
-  if (!v.has_number_value()) return "";
-  return absl::StrCat(static_cast<int64_t>(v.number_value()));
-}
 
 size_t Append(char* data, size_t size, size_t n, void* out) {
   static_cast<std::string*>(out)->append(data, size * n);
@@ -208,10 +194,6 @@ class Bridge {
   void Handle(const Value& update);
 
  private:
-  // The person's message and where to answer it, from an update; false
-  // when the update is not for the bot.
-  bool Read(const Value& update, std::string* user, std::string* chat,
-            std::string* text);
   void Send(const std::string& chat, const dirigo::v1::BotTurn& turn,
             bool keyboard);
   void SendText(const std::string& chat, const std::string& text,
@@ -223,68 +205,19 @@ class Bridge {
   std::string bot_id_;
 };
 
-// The person: their user id in a private chat; in a group, the group and
-// their user id (a conversation in a group is apart from their private
-// one: what they told the bot privately is never shown in a group).
-std::string PersonIn(const Value& chat, const std::string& user) {
-  if (user.empty()) return "";
-  if (Field(chat, "type").string_value() == "private") return user;
-  const std::string group = IdText(Field(chat, "id"));
-  return group.empty() ? "" : absl::StrCat(group, " ", user);
-}
-
-bool Bridge::Read(const Value& update, std::string* person, std::string* chat,
-                  std::string* text) {
-  const Value& callback = Field(update, "callback_query");
-  if (callback.has_struct_value()) {
+void Bridge::Handle(const Value& update) {
+  Incoming in = ReadUpdate(update, mention_, bot_id_);
+  if (!in.callback_id.empty()) {
     Struct answer;
-    (*answer.mutable_fields())["callback_query_id"] =
-        Text(Field(callback, "id").string_value());
+    (*answer.mutable_fields())["callback_query_id"] = Text(in.callback_id);
     if (auto s = api_->Call("answerCallbackQuery", answer); !s.ok()) {
       std::cerr << "dirigo-telegram: " << s.status().message() << "\n";
     }
-    const Value& message = Field(callback, "message");
-    if (!message.has_struct_value()) return false;  // too old a message
-    *person = PersonIn(Field(message, "chat"),
-                       IdText(Field(Field(callback, "from"), "id")));
-    *chat = IdText(Field(Field(message, "chat"), "id"));
-    *text = Field(callback, "data").string_value();
-    return !text->empty();
   }
-  const Value& message = Field(update, "message");
-  // Messages sent on behalf of a chat (a channel, an anonymous admin) have
-  // no person behind them that the bot can tell apart.
-  if (!message.has_struct_value() ||
-      !Field(message, "text").has_string_value() ||
-      Field(message, "sender_chat").has_struct_value()) {
-    return false;
-  }
-  const Value& in = Field(message, "chat");
-  *person = PersonIn(in, IdText(Field(Field(message, "from"), "id")));
-  *chat = IdText(Field(in, "id"));
-  *text = std::string(
-      absl::StripAsciiWhitespace(Field(message, "text").string_value()));
-  if (Field(in, "type").string_value() == "private") return !text->empty();
-  // In a group, only what names the bot (the name is not part of the
-  // words), or answers one of its messages.
-  const std::string lower = absl::AsciiStrToLower(*text);
-  size_t at = mention_.empty() ? std::string::npos : lower.find(mention_);
-  if (at != std::string::npos) {
-    text->erase(at, mention_.size());
-    *text = std::string(absl::StripAsciiWhitespace(*text));
-  } else if (bot_id_.empty() ||
-             IdText(Field(Field(Field(message, "reply_to_message"), "from"),
-                          "id")) != bot_id_) {
-    return false;
-  }
-  return !text->empty();
-}
-
-void Bridge::Handle(const Value& update) {
-  std::string user, chat, text;
-  if (!Read(update, &user, &chat, &text) || user.empty() || chat.empty()) {
-    return;
-  }
+  if (!in.for_bot) return;
+  const std::string& user = in.person;
+  const std::string& chat = in.chat;
+  std::string& text = in.text;
   // "/start@name" in a group, after the name was taken out.
   if (text == "/start@") text = "/start";
   Conversations::Turn turn;
@@ -393,9 +326,10 @@ void Poll(BotApi* api, Bridge* bridge) {
     }
     for (const Value& u : updates->list_value().values()) {
       bridge->Handle(u);
-      offset = std::max<int64_t>(
-          offset,
-          static_cast<int64_t>(Field(u, "update_id").number_value()) + 1);
+      int64_t id = 0;
+      if (absl::SimpleAtoi(IdText(Field(u, "update_id")), &id)) {
+        offset = std::max<int64_t>(offset, id + 1);
+      }
     }
   }
 }

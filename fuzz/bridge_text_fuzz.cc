@@ -1,0 +1,58 @@
+// The text parsers and cutters of the bridges: a message addressed to the
+// bot ("dirigo: …"), a typed number picking a quick reply, HOST:PORT flags,
+// lines cut for IRC (bytes) and Telegram (UTF-16 units, MarkdownV2). No
+// input crashes them; no part is longer than asked or breaks a character.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "clients/bridge/bridge_util.h"
+#include "clients/render/render.h"
+#include "clients/telegram/telegram_text.h"
+#include "text/unicode.h"
+
+namespace {
+
+void CheckParts(const std::vector<std::string>& parts, size_t max,
+                dirigo::TextUnit unit) {
+  for (const std::string& part : parts) {
+    const size_t length = unit == dirigo::TextUnit::kBytes
+                              ? part.size()
+                              : dirigo::Utf16Length(part);
+    if (length > max) __builtin_trap();  // a part over the limit
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  const size_t max = 1 + data[0] % 64;
+  const std::string text(reinterpret_cast<const char*>(data + 1), size - 1);
+  (void)dirigo::AddressedTo(text, "dirigo");
+  (void)dirigo::ParseHostPort("server", text);
+  dirigo::v1::BotTurn turn;
+  for (const char* reply : {"Sì", "No", "3 anni"}) {
+    auto* quick = turn.add_quick_replies();
+    quick->set_label(reply);
+    quick->set_text(reply);
+  }
+  (void)dirigo::ChoiceText(turn, text);
+  const std::string clean = dirigo::StripControlCharacters(text);
+  if (dirigo::CheckUtf8(text).ok()) {
+    for (auto unit : {dirigo::TextUnit::kBytes, dirigo::TextUnit::kUtf16}) {
+      const auto parts = dirigo::SplitText(text, max, unit);
+      CheckParts(parts, max, unit);
+      for (const std::string& part : parts) {
+        if (!dirigo::CheckUtf8(part).ok()) __builtin_trap();  // a cut char
+      }
+    }
+    dirigo::v1::BotMessage message;
+    message.set_text(text);
+    message.add_citations()->set_quote(clean);
+    CheckParts(dirigo::TelegramMessages(message), dirigo::kTelegramMaxText,
+               dirigo::TextUnit::kUtf16);
+    (void)dirigo::EscapeMarkdownV2(text);
+  }
+  return 0;
+}
