@@ -7,11 +7,12 @@
 #   make test-asan, make test-tsan   the tests on a sanitizer build
 #               (TESTS='-L unit' picks tests, as ctest's arguments)
 #   make fuzz   each libFuzzer target for FUZZ_SECONDS (60), with its figures
+#   make hostile   the hostile-input suite, its bounds checked, with figures
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: all deps build chat test bench bench-compare eval clean test-asan \
-	test-tsan fuzz
+	test-tsan fuzz hostile
 
 all: build
 
@@ -47,6 +48,9 @@ test-asan: deps
 
 test-tsan: deps
 	@bash scripts/sanitize thread $(TESTS)
+
+hostile: build
+	@bash scripts/hostile
 
 FUZZ_SECONDS ?= 60
 fuzz: deps

@@ -241,8 +241,10 @@ absl::StatusOr<NormalizedText> Normalizer::Run(absl::string_view text,
   std::vector<Word> words = Split(text);
   NormalizedText out;
   out.icu_locale = rules_.icu_locale;
+  int checked = 0;
   for (Word& w : words) {
     if (corrector == nullptr || !w.alpha) continue;
+    if (++checked > kMaxSpellingChecks) break;
     std::optional<std::string> fixed = (*corrector)(w.text, w.lower);
     if (fixed && *fixed != w.text) {
       out.fixes.push_back(

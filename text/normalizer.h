@@ -88,9 +88,15 @@ using WordCorrector = std::function<std::optional<std::string>(
 
 class Normalizer {
  public:
+  // Words of a message given to the corrector, at most: the rest are read
+  // as written. A person's message is rarely a third as long; the bound
+  // keeps a long message of made-up words from costing many normal ones.
+  static constexpr int kMaxSpellingChecks = 100;
+
   explicit Normalizer(LanguageRules rules);
 
-  // Runs every step. `corrector` may be null (no spelling correction).
+  // Runs every step. `corrector` may be null (no spelling correction); it
+  // sees the first kMaxSpellingChecks words only.
   absl::StatusOr<NormalizedText> Normalize(
       absl::string_view text, const WordCorrector* corrector = nullptr) const;
 

@@ -1,5 +1,6 @@
 #include "text/normalizer.h"
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "knowledge/knowledge_base.h"
 
@@ -181,6 +182,26 @@ TEST(NormalizeTest, CorrectorIsAskedForWordsOnly) {
   EXPECT_EQ(n->fixes[0].original, "LAUERA");
   EXPECT_EQ(n->fixes[0].corrected, "laurea");
   EXPECT_EQ(std::count(asked.begin(), asked.end(), "3"), 0);
+}
+
+// A message of many words costs a bounded number of spelling checks: the
+// words after the first kMaxSpellingChecks are read as written.
+TEST(NormalizeTest, TheCorrectorSeesABoundedNumberOfWords) {
+  int asked = 0;
+  WordCorrector c = [&](const std::string& folded,
+                        const std::string&) -> std::optional<std::string> {
+    ++asked;
+    if (folded == "lauera") return std::string("laurea");
+    return std::nullopt;
+  };
+  std::string text = "lauera";
+  for (int i = 0; i < 300; ++i) text += " parola";
+  text += " lauera";
+  absl::StatusOr<NormalizedText> n = Normalize(text, &c);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(asked, Normalizer::kMaxSpellingChecks);
+  EXPECT_TRUE(absl::StartsWith(n->text, "laurea parola"));
+  EXPECT_TRUE(absl::EndsWith(n->text, "parola lauera"));
 }
 
 }  // namespace
