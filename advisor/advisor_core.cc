@@ -397,7 +397,8 @@ absl::StatusOr<dirigo::v1::ConverseResponse> AdvisorCore::TryConverse(
   ASSIGN_OR_RETURN(const Engine* engine, EngineFor(s.locale()));
   absl::StatusOr<EngineReply> replied = engine->Respond(
       request.text(), s.mutable_dialog(),
-      absl::ToCivilYear(clock_->Now(), absl::UTCTimeZone()).year());
+      static_cast<int>(
+          absl::ToCivilYear(clock_->Now(), absl::UTCTimeZone()).year()));
   if (absl::IsInvalidArgument(replied.status())) {
     // The engine refuses only the message itself (too long, not UTF-8).
     return WithReason(replied.status(), "MESSAGE_INVALID", "text");

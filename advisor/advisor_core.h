@@ -54,12 +54,12 @@ class AdvisorCore {
   static constexpr int kMaxRemembered = 8;
   // Transcript bounds: entries, and bytes of text.
   static constexpr int kMaxTranscriptEntries = 100;
-  static constexpr size_t kMaxTranscriptBytes = 32 * 1024;
+  static constexpr size_t kMaxTranscriptBytes = size_t{32} * 1024;
   // Most bytes a session holds (its stored SessionState): beyond, the oldest
   // remembered turns go first, then the oldest transcript entries, then the
   // trace of the one remembered turn left. This bounds the memory store:
   // --max_sessions × this, plus the store's overhead.
-  static constexpr size_t kMaxSessionBytes = 64 * 1024;
+  static constexpr size_t kMaxSessionBytes = size_t{64} * 1024;
 
   // `engines` maps a locale ("it") to its engine; "it" is the default when
   // present, else the first locale. `store` and `clock` must outlive the

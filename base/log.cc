@@ -97,7 +97,7 @@ class Queue {
 
 // Never destroyed: its thread may outlive static destructors.
 Queue& TheQueue() {
-  static Queue* queue = new Queue;
+  static Queue* queue = new Queue;  // NOLINT(cppcoreguidelines-owning-memory)
   return *queue;
 }
 

@@ -17,6 +17,9 @@
     if (!dirigo_status_.ok()) return dirigo_status_; \
   } while (0)
 
+// `statusor` is a name and `lhs` a declaration: neither can be put in
+// parentheses.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ASSIGN_OR_RETURN(lhs, expr) \
   ASSIGN_OR_RETURN_IMPL_(DIRIGO_CONCAT_(dirigo_statusor_, __LINE__), lhs, expr)
 
@@ -24,5 +27,6 @@
   auto statusor = (expr);                           \
   if (!statusor.ok()) return statusor.status();     \
   lhs = std::move(statusor).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 #endif  // DIRIGO_BASE_STATUS_MACROS_H_

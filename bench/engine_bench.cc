@@ -39,7 +39,8 @@ void BM_Normalize(benchmark::State& state) {
   auto kb = Kb();
   for (auto _ : state)
     benchmark::DoNotOptimize(kb->NormalizeMessage(kSentence));
-  state.SetBytesProcessed(state.iterations() * strlen(kSentence));
+  state.SetBytesProcessed(state.iterations() *
+                          static_cast<int64_t>(strlen(kSentence)));
 }
 BENCHMARK(BM_Normalize);
 
@@ -47,7 +48,8 @@ void BM_PatternSetPass(benchmark::State& state) {
   auto kb = Kb();
   std::string text = kb->NormalizeMessage(kSentence)->text;
   for (auto _ : state) benchmark::DoNotOptimize(kb->Candidates(text));
-  state.SetBytesProcessed(state.iterations() * text.size());
+  state.SetBytesProcessed(state.iterations() *
+                          static_cast<int64_t>(text.size()));
 }
 BENCHMARK(BM_PatternSetPass);
 
@@ -65,7 +67,8 @@ void BM_Turn(benchmark::State& state) {
     engine->Start(&s);
     benchmark::DoNotOptimize(engine->Respond(text, &s));
   }
-  state.SetBytesProcessed(state.iterations() * text.size());
+  state.SetBytesProcessed(state.iterations() *
+                          static_cast<int64_t>(text.size()));
 }
 BENCHMARK(BM_Turn)->Arg(160)->Arg(500)->Arg(2000);
 
@@ -87,7 +90,8 @@ void BM_TurnMadeUpWords(benchmark::State& state) {
     engine->Start(&s);
     benchmark::DoNotOptimize(engine->Respond(text, &s));
   }
-  state.SetBytesProcessed(state.iterations() * text.size());
+  state.SetBytesProcessed(state.iterations() *
+                          static_cast<int64_t>(text.size()));
 }
 BENCHMARK(BM_TurnMadeUpWords)->Arg(2000)->Unit(benchmark::kMillisecond);
 

@@ -280,13 +280,15 @@ std::string Repeat(const std::string& piece, size_t times) {
   return out;
 }
 
+constexpr char kNuls[] = "ho una\0 laurea\0\0 in economia";
+
 std::vector<Kind> HostileKinds() {
   return {
       {"normal message", "ho la triennale in economia e faccio la segretaria"},
       {"1 MiB text", std::string(1 << 20, 'a')},
       {"64 KiB text", Repeat("ho una laurea ", 64 * 1024 / 14)},
       {"invalid UTF-8", "ho una laurea \xff\xfe\xc3\x28 in economia", true},
-      {"NUL bytes", std::string("ho una\0 laurea\0\0 in economia", 29)},
+      {"NUL bytes", std::string(kNuls, sizeof(kNuls) - 1)},
       {"RTL, combining", "\u202eho una laurea\u202c \u0627\u0644\u0639\u0631"
                          "\u0628\u064a\u0629 e\u0301\u0301\u0301\u0300\u0300"
                          "\u0336\u0336 lavoro"},
@@ -319,7 +321,8 @@ void MeasureKinds(const Peer& hostile, Figures* f, Tally* tally) {
   for (int i = 0; i < repeats; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(55));
   }
-  const double idle_us = (ServerCpuNs() - idle_start) / 1000.0 / repeats;
+  const double idle_us =
+      static_cast<double>(ServerCpuNs() - idle_start) / 1000.0 / repeats;
   std::printf("(the server idle: %.0f µs of CPU per 55 ms, taken off below)\n",
               idle_us);
   double normal_us = 0;
@@ -338,7 +341,9 @@ void MeasureKinds(const Peer& hostile, Figures* f, Tally* tally) {
       std::this_thread::sleep_for(std::chrono::milliseconds(55));
     }
     const double us =
-        std::max(1.0, (ServerCpuNs() - cpu) / 1000.0 / repeats - idle_us);
+        std::max(1.0, static_cast<double>(ServerCpuNs() - cpu) / 1000.0 /
+                              repeats -
+                          idle_us);
     hostile.Delete(session);
     if (normal_us == 0) normal_us = us;
     std::string said;
@@ -496,6 +501,7 @@ pid_t StartFloods(const char* self) {
       "--server=" + absl::GetFlag(FLAGS_server),
       "--hostile_token=" + absl::GetFlag(FLAGS_hostile_token)};
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = -1;
@@ -562,7 +568,9 @@ int main(int argc, char** argv) {
   f.correct = f.correct && answered;
   f.rss_after = RssKib();
   const double growth =
-      f.rss_warm > 0 ? 100.0 * (f.rss_after - f.rss_warm) / f.rss_warm : 0;
+      f.rss_warm > 0 ? 100.0 * static_cast<double>(f.rss_after - f.rss_warm) /
+                           static_cast<double>(f.rss_warm)
+                     : 0;
   std::printf("afterwards: a normal conversation %s; server RSS %ld KiB "
               "(%+.1f%% from warm-up)\n",
               answered ? "answered correctly" : "ANSWERED WRONGLY",

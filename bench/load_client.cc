@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   std::atomic<int> errors{0};
   auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
+  threads.reserve(clients);
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&] {
       auto stub = dirigo::v1::Advisor::NewStub(grpc::CreateChannel(
@@ -98,7 +99,8 @@ int main(int argc, char** argv) {
   auto pct = [&](double p) {
     if (latencies_ms.empty()) return 0.0;
     size_t i = std::min(latencies_ms.size() - 1,
-                        static_cast<size_t>(p * latencies_ms.size()));
+                        static_cast<size_t>(
+                            p * static_cast<double>(latencies_ms.size())));
     return latencies_ms[i];
   };
   std::printf(
@@ -106,7 +108,8 @@ int main(int argc, char** argv) {
       "throughput=%.0f turns/s  latency ms: p50=%.2f p90=%.2f p99=%.2f "
       "max=%.2f\n",
       clients, clients * conversations, latencies_ms.size(), errors.load(),
-      seconds, latencies_ms.size() / seconds, pct(0.5), pct(0.9), pct(0.99),
+      seconds, static_cast<double>(latencies_ms.size()) / seconds, pct(0.5),
+      pct(0.9), pct(0.99),
       latencies_ms.empty() ? 0.0 : latencies_ms.back());
   return errors.load() == 0 && !latencies_ms.empty() ? 0 : 1;
 }

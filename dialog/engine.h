@@ -61,7 +61,7 @@ class Engine {
  public:
   // Longest message accepted, in bytes: a bound on the work of one turn
   // (the server's own limit, --max_message_bytes, is smaller).
-  static constexpr size_t kMaxMessageBytes = 64 * 1024;
+  static constexpr size_t kMaxMessageBytes = size_t{64} * 1024;
 
   // An engine for `kb`. InvalidArgument, naming file and line, when a rule
   // names an intent the engine does not handle (intents.h) or a phrase the

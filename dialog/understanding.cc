@@ -17,6 +17,7 @@ namespace kbv1 = ::dirigo::kb::v1;
 // Lets the matches compete; marks and returns the winners, in reading order.
 std::vector<const Match*> PickWinners(std::vector<Match>& matches) {
   std::vector<Match*> order;
+  order.reserve(matches.size());
   for (Match& m : matches) order.push_back(&m);
   std::sort(order.begin(), order.end(),
             [](const Match* a, const Match* b) { return Outranks(*a, *b); });

@@ -2,7 +2,6 @@
 #ifndef DIRIGO_FUZZ_FUZZ_SUPPORT_H_
 #define DIRIGO_FUZZ_FUZZ_SUPPORT_H_
 
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 
@@ -11,22 +10,19 @@
 
 namespace dirigo {
 
-// The engine of the knowledge base in DIRIGO_FUZZ_KB_DIR; exits when it
-// cannot be loaded (the target cannot run without it).
+// The engine of the knowledge base in DIRIGO_FUZZ_KB_DIR; stops the target
+// when it cannot be loaded (nothing can run without it).
 inline const Engine& BundledEngine() {
-  static const Engine* engine = [] {
+  static const std::shared_ptr<const Engine> engine = [] {
     auto kb = KnowledgeBase::LoadDirectory(DIRIGO_FUZZ_KB_DIR, {});
-    if (!kb.ok()) {
-      std::cerr << "fuzz: the knowledge base: " << kb.status() << "\n";
-      std::exit(1);
-    }
-    auto made = Engine::Create(*kb);
+    auto made = kb.ok() ? Engine::Create(*kb) : kb.status();
     if (!made.ok()) {
-      std::cerr << "fuzz: the engine: " << made.status() << "\n";
-      std::exit(1);
+      std::cerr << "fuzz: the bundled knowledge base: " << made.status()
+                << "\n";
+      __builtin_trap();
     }
-    return new std::shared_ptr<const Engine>(*made);
-  }()->get();
+    return *made;
+  }();
   return *engine;
 }
 

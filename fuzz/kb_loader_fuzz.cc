@@ -15,13 +15,13 @@
 #include "knowledge/validator.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::map<std::string, std::string>* bundled = [] {
+  static const std::map<std::string, std::string> bundled = [] {
     auto files = dirigo::ReadKnowledgeFiles(DIRIGO_FUZZ_KB_DIR);
     if (!files.ok()) __builtin_trap();
-    return new std::map<std::string, std::string>(*files);
+    return *std::move(files);
   }();
   if (size == 0) return 0;
-  std::map<std::string, std::string> files = *bundled;
+  std::map<std::string, std::string> files = bundled;
   auto it = files.begin();
   std::advance(it, (data[0] & 0x7f) % files.size());
   it->second.assign(reinterpret_cast<const char*>(data + 1), size - 1);

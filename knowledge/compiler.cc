@@ -66,6 +66,7 @@ std::map<std::string, std::string> ConceptRegexes(
     // stay side by side, which lets RE2 factor them (a smaller automaton).
     std::sort(terms.begin(), terms.end(), std::greater<>());
     std::vector<std::string> quoted;
+    quoted.reserve(terms.size());
     for (const auto& t : terms) quoted.push_back(RE2::QuoteMeta(t));
     out.emplace(c.id(), absl::StrCat("(?:", absl::StrJoin(quoted, "|"), ")"));
   }

@@ -36,7 +36,10 @@ PassageIndex::PassageIndex(
     total += d.length;
     documents_.push_back(std::move(d));
   }
-  if (!documents_.empty()) average_length_ = double(total) / documents_.size();
+  if (!documents_.empty()) {
+    average_length_ =
+        static_cast<double>(total) / static_cast<double>(documents_.size());
+  }
 }
 
 // Words of meaning, each cut to its first kStemLength letters, so that the
@@ -74,7 +77,7 @@ std::optional<Passage> PassageIndex::Closest(
       query.insert(same->second.begin(), same->second.end());
     }
   }
-  const double n = documents_.size();
+  const auto n = static_cast<double>(documents_.size());
   std::optional<Passage> best;
   for (const Document& d : documents_) {
     double score = 0;

@@ -44,7 +44,9 @@ std::vector<std::string> EnumNames(const EnumDescriptor* e) {
 
 const FieldDescriptor* FindProfileField(absl::string_view json_name) {
   static const auto* by_name = [] {
-    auto* m = new absl::flat_hash_map<std::string, const FieldDescriptor*>;
+    // Never freed: lives as long as the program.
+    auto* m = new absl::flat_hash_map<  // NOLINT(cppcoreguidelines-owning-memory)
+        std::string, const FieldDescriptor*>;
     const auto* d = dirigo::v1::Profile::descriptor();
     for (int i = 0; i < d->field_count(); ++i) {
       (*m)[d->field(i)->json_name()] = d->field(i);
@@ -58,6 +60,7 @@ const FieldDescriptor* FindProfileField(absl::string_view json_name) {
 std::vector<std::string> ProfileFieldNames() {
   std::vector<std::string> names;
   const auto* d = dirigo::v1::Profile::descriptor();
+  names.reserve(d->field_count());
   for (int i = 0; i < d->field_count(); ++i)
     names.push_back(d->field(i)->json_name());
   return names;

@@ -27,7 +27,7 @@ std::string FormatNumber(double v) {
 }
 
 // Folds every word of a rule, so that authors may write accents.
-LanguageRules FoldRules(LanguageRules rules) {
+LanguageRules FoldRules(const LanguageRules& rules) {
   LanguageRules folded = rules;
   folded.number_words.clear();
   for (const auto& [word, value] : rules.number_words) {
@@ -85,7 +85,8 @@ struct Normalizer::Word {
   bool alpha = true;  // letters only
 };
 
-Normalizer::Normalizer(LanguageRules rules) : rules_(FoldRules(rules)) {
+Normalizer::Normalizer(const LanguageRules& rules)
+    : rules_(FoldRules(rules)) {
   for (const auto& [words, value] : rules_.fractions) {
     std::vector<std::string> split;
     for (absl::string_view w : absl::StrSplit(words, ' ', absl::SkipEmpty())) {
@@ -272,7 +273,9 @@ absl::StatusOr<NormalizedText> Normalizer::Run(absl::string_view text,
 
 int NormalizedText::ClauseAt(size_t at) const {
   for (size_t i = 0; i < clauses.size(); ++i) {
-    if (at >= clauses[i].begin && at < clauses[i].end) return i;
+    if (at >= clauses[i].begin && at < clauses[i].end) {
+      return static_cast<int>(i);
+    }
   }
   return -1;
 }

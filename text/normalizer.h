@@ -93,7 +93,7 @@ class Normalizer {
   // keeps a long message of made-up words from costing many normal ones.
   static constexpr int kMaxSpellingChecks = 100;
 
-  explicit Normalizer(LanguageRules rules);
+  explicit Normalizer(const LanguageRules& rules);
 
   // Runs every step. `corrector` may be null (no spelling correction); it
   // sees the first kMaxSpellingChecks words only.

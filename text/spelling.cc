@@ -34,7 +34,7 @@ bool Speller::IsWord(const std::string& word) const {
 }
 
 int EditDistance(const std::string& a, const std::string& b, int limit) {
-  const int n = a.size(), m = b.size();
+  const int n = static_cast<int>(a.size()), m = static_cast<int>(b.size());
   if (std::abs(n - m) > limit) return limit + 1;
   // Three rows (two back, for transpositions), reused: no table per call.
   std::vector<int> before(m + 1), previous(m + 1), row(m + 1);

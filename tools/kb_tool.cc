@@ -107,7 +107,8 @@ int main(int argc, char** argv) {
       std::cout << "> " << line << "\n";
       auto reply = (*engine)->Respond(
           line, &state,
-          absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year());
+          static_cast<int>(
+              absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year()));
       if (!reply.ok()) {
         std::cout << "error: " << reply.status().message() << "\n";
         continue;

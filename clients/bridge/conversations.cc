@@ -1,6 +1,7 @@
 #include "clients/bridge/conversations.h"
 
 #include "absl/strings/str_cat.h"
+#include "base/utf8.h"
 
 namespace dirigo {
 namespace {
@@ -23,7 +24,7 @@ bool OnlyGreets(const dirigo::v1::BotTurn& turn) {
 
 }  // namespace
 
-Conversations::Conversations(std::shared_ptr<grpc::Channel> channel,
+Conversations::Conversations(const std::shared_ptr<grpc::Channel>& channel,
                              Options options)
     : stub_(dirigo::v1::Advisor::NewStub(channel)),
       options_(std::move(options)) {}
@@ -68,6 +69,11 @@ grpc::Status Conversations::Say(const std::string& channel,
                                 const std::string& user,
                                 const std::string& text, const std::string& id,
                                 Turn* out) {
+  // Checked here, not left to the server: protobuf would send it anyway.
+  if (!IsUtf8(text)) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "the message is not valid UTF-8 text");
+  }
   const std::string key = absl::StrCat(channel, "\x1f", user);
   {
     absl::MutexLock lock(&mu_);

@@ -48,11 +48,13 @@ class Conversations {
     bool begun = false;
   };
 
-  Conversations(std::shared_ptr<grpc::Channel> channel, Options options);
+  Conversations(const std::shared_ptr<grpc::Channel>& channel,
+                Options options);
 
   // `user` of `channel` wrote `text`; `id` is the platform's id of the
   // message ("" when it has none): a delivery retried with the same id gets
-  // the same answer, not a second turn.
+  // the same answer, not a second turn. INVALID_ARGUMENT, without a call,
+  // when `text` is not UTF-8.
   grpc::Status Say(const std::string& channel, const std::string& user,
                    const std::string& text, const std::string& id, Turn* out);
 

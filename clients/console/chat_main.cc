@@ -42,6 +42,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/flags_usage.h"
+#include "base/utf8.h"
 #include "clients/bridge/server_connection.h"
 #include "clients/render/render.h"
 #include "dirigo/v1/advisor.grpc.pb.h"
@@ -99,40 +100,6 @@ std::string ErrorJson(const grpc::Status& s) {
                       ",\"message\":\"", message, "\"}}");
 }
 
-// Whether `s` is valid UTF-8 (protobuf refuses to send a string that is not).
-bool ValidUtf8(const std::string& s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = s[i];
-    int extra;
-    uint32_t cp;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      extra = 1, cp = c & 0x1F;
-    } else if ((c >> 4) == 0xE) {
-      extra = 2, cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      extra = 3, cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + extra >= s.size()) return false;
-    for (int k = 1; k <= extra; ++k) {
-      unsigned char cc = s[i + k];
-      if ((cc >> 6) != 0x2) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((extra == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
-      return false;
-    }
-    i += extra + 1;
-  }
-  return true;
-}
-
 // Quotes are shown up to about this many bytes.
 constexpr size_t kQuoteChars = 150;
 // How long the console waits for the server at start.
@@ -143,8 +110,11 @@ constexpr int kConnectSeconds = 5;
 std::filesystem::path SessionFile() {
   std::filesystem::path dir = absl::GetFlag(FLAGS_state_dir);
   if (dir.empty()) {
+    // getenv is safe here: nothing in the console sets the environment.
+    // NOLINTNEXTLINE(concurrency-mt-unsafe)
     if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg) {
       dir = std::filesystem::path(xdg) / "dirigo";
+      // NOLINTNEXTLINE(concurrency-mt-unsafe)
     } else if (const char* home = std::getenv("HOME"); home && *home) {
       dir = std::filesystem::path(home) / ".local" / "state" / "dirigo";
     } else {
@@ -156,7 +126,8 @@ std::filesystem::path SessionFile() {
 
 class Chat {
  public:
-  Chat(std::shared_ptr<grpc::Channel> channel, bool interactive, bool json,
+  Chat(const std::shared_ptr<grpc::Channel>& channel, bool interactive,
+       bool json,
        bool remember, Style style)
       : stub_(Advisor::NewStub(channel)),
         interactive_(interactive),
@@ -313,7 +284,7 @@ class Chat {
   }
 
   void Send(const std::string& text, bool retried = false) {
-    if (!ValidUtf8(text)) {
+    if (!dirigo::IsUtf8(text)) {
       Error(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                          "the message is not valid UTF-8 text"));
       return;
@@ -546,8 +517,8 @@ int main(int argc, char** argv) {
   const bool json = absl::GetFlag(FLAGS_json);
   const bool interactive = !json && isatty(STDIN_FILENO);
   Style style;
-  style.on =
-      !json && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  style.on = !json && isatty(STDOUT_FILENO) &&
+             std::getenv("NO_COLOR") == nullptr;  // NOLINT(concurrency-mt-unsafe)
 
   absl::StatusOr<dirigo::ServerConnection> server =
       dirigo::ConnectToServer(absl::GetFlag(FLAGS_server));
@@ -578,10 +549,11 @@ int main(int argc, char** argv) {
 
   if (interactive) {
     while (true) {
-      char* raw = readline(chat.Text("prompt").c_str());
+      // readline's line is the caller's, to free.
+      std::unique_ptr<char, void (*)(void*)> raw(
+          readline(chat.Text("prompt").c_str()), std::free);
       if (raw == nullptr) break;  // Ctrl-D
-      std::string line(raw);
-      std::free(raw);
+      std::string line(raw.get());
       if (!absl::StripAsciiWhitespace(line).empty()) add_history(line.c_str());
       if (!chat.Handle(line)) break;
     }

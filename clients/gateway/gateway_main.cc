@@ -306,8 +306,8 @@ namespace gw = dirigo::gateway::v1;
 
 class Gateway {
  public:
-  Gateway(std::shared_ptr<grpc::Channel> channel, BearerTokens tokens,
-          std::string server_token, Metrics* metrics)
+  Gateway(const std::shared_ptr<grpc::Channel>& channel, BearerTokens tokens,
+          const std::string& server_token, Metrics* metrics)
       : stub_(v1::Advisor::NewStub(channel)),
         health_(grpc::health::v1::Health::NewStub(channel)),
         tokens_(std::move(tokens)),

@@ -40,6 +40,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "base/stop_signals.h"
+#include "base/utf8.h"
 #include "clients/bridge/bridge_util.h"
 #include "clients/bridge/conversations.h"
 #include "clients/bridge/server_connection.h"
@@ -140,12 +141,19 @@ void IrcBot::OnNumeric(irc_session_t* s, unsigned int event, const char*,
   }
 }
 
+// A message's words in UTF-8: IRC carries bytes, and a line that is not
+// UTF-8 comes from a client still writing Latin-1 (as older ones do).
+std::string IrcText(const char* raw) {
+  const absl::string_view text(raw);
+  return IsUtf8(text) ? std::string(text) : Latin1ToUtf8(text);
+}
+
 void IrcBot::OnPrivate(irc_session_t* s, const char*, const char* origin,
                        const char** params, unsigned int count) {
   if (origin == nullptr || count < 2) return;
   char nick[128];
   irc_target_get_nick(origin, nick, sizeof nick);
-  const std::string text(absl::StripAsciiWhitespace(params[1]));
+  const std::string text(absl::StripAsciiWhitespace(IrcText(params[1])));
   // IRC nicks are the same whatever their case.
   if (!text.empty()) {
     Of(s)->Answer(absl::AsciiStrToLower(origin), nick, nick, text, false);
@@ -156,7 +164,7 @@ void IrcBot::OnChannel(irc_session_t* s, const char*, const char* origin,
                        const char** params, unsigned int count) {
   if (origin == nullptr || count < 2) return;
   IrcBot* bot = Of(s);
-  std::optional<std::string> text = AddressedTo(params[1], bot->nick_);
+  std::optional<std::string> text = AddressedTo(IrcText(params[1]), bot->nick_);
   if (!text.has_value() || text->empty()) return;
   char nick[128];
   irc_target_get_nick(origin, nick, sizeof nick);

@@ -72,6 +72,7 @@ std::vector<std::string> ReplyChoices(const dirigo::v1::BotTurn& turn,
                                       bool numbered) {
   const bool numbers = numbered && !RepliesAreNumbers(turn);
   std::vector<std::string> out;
+  out.reserve(turn.quick_replies_size());
   for (int i = 0; i < turn.quick_replies_size(); ++i) {
     out.push_back(numbers
                       ? absl::StrCat(i + 1, ". ", turn.quick_replies(i).label())

@@ -91,7 +91,7 @@ int Abort(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 // The Bot API: https://core.telegram.org/bots/api. One caller at a time.
 class BotApi {
  public:
-  BotApi(std::string url, std::string token)
+  BotApi(const std::string& url, const std::string& token)
       : base_(absl::StrCat(url, "/bot", token, "/")), curl_(curl_easy_init()) {}
   ~BotApi() { curl_easy_cleanup(curl_); }
 

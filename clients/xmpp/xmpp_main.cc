@@ -129,7 +129,7 @@ void XmppBot::OnConnection(xmpp_conn_t*, xmpp_conn_event_t event, int error,
     if (stream_error != nullptr && stream_error->text != nullptr) {
       std::cerr << ": " << stream_error->text;
     } else if (error != 0) {
-      std::cerr << ": " << strerror(error);
+      std::cerr << ": " << std::generic_category().message(error);
     }
     std::cerr << "\n";
   }

@@ -117,6 +117,9 @@ for line in open(sys.argv[1], "rb"):
         print("not UTF-8:", line, e)
 sys.exit(1 if bad else 0)' "$query"
 check "every line received decodes as UTF-8" $?
+# An older IRC client writes Latin-1: "perciò" as the byte F2.
+say $'cosa sai di me, perci\xf2?' '.*[Mm]agistrale'
+check "a line in Latin-1 is read as Latin-1 and answered" $?
 
 # The bytes the bridge sent: lines ending in CRLF, at most 512 bytes with
 # the CRLF, valid UTF-8; the texts within --max_line_bytes; and each one

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The structure the code keeps, checked on the product's sources:
 #   1. no function longer than 80 lines (clang-tidy's readability-function-size,
-#      lambdas counted in the function that holds them);
+#      lambdas counted in the function that holds them), and clang-tidy's
+#      checks of .clang-tidy (bugs, performance, concurrency, owning memory,
+#      override) clean, on the benchmarks and fuzz targets too: one run of
+#      clang-tidy for both;
 #   2. layers depend one way: base, text → knowledge → dialog → advisor;
 #      clients include only base/ and the generated API, never a server-side
 #      header;
@@ -21,14 +24,19 @@ mapfile -t sources < <(git ls-files "${product_dirs[@]/%//*.cc}" 2>/dev/null ||
   find "${product_dirs[@]}" -name '*.cc')
 mapfile -t headers < <(git ls-files "${product_dirs[@]/%//*.h}" 2>/dev/null ||
   find "${product_dirs[@]}" -name '*.h')
+# clang-tidy reads the benchmarks and fuzz targets too; base/tsan_absl_sync.cc
+# is built only with ThreadSanitizer (it is not in compile_commands.json).
+tidy_dirs=("${product_dirs[@]}" bench fuzz)
+mapfile -t tidy_sources < <( (git ls-files "${tidy_dirs[@]/%//*.cc}" 2>/dev/null ||
+  find "${tidy_dirs[@]}" -name '*.cc') | grep -v 'tsan_absl_sync')
 
 # 1. Function length.
 max_lines=${DIRIGO_MAX_FUNCTION_LINES:-80}
+checks=$(sed -n '/^Checks:/,/^[A-Z]/p' .clang-tidy | grep -E '^ +-?[a-z*]' | tr -d ' \n')
 tidy_out=$(run-clang-tidy -quiet -p "$build" -j "$(nproc)" \
-  -checks='-*,readability-function-size' \
-  -config="{CheckOptions: [{key: readability-function-size.LineThreshold, value: $max_lines}]}" \
-  -header-filter="^$(pwd)/($(IFS='|'; echo "${product_dirs[*]}"))/" \
-  "${sources[@]/#/$(pwd)/}" 2>&1 | sed 's/\x1b\[[0-9;]*m//g')
+  -config="{Checks: '${checks},readability-function-size', CheckOptions: [{key: readability-function-size.LineThreshold, value: $max_lines}]}" \
+  -header-filter="^$(pwd)/($(IFS='|'; echo "${tidy_dirs[*]}"))/" \
+  "${tidy_sources[@]/#/$(pwd)/}" 2>&1 | sed 's/\x1b\[[0-9;]*m//g')
 if ! grep -q "warnings\? generated" <<<"$tidy_out"; then
   fail "clang-tidy did not run:"
   echo "$tidy_out" | head -20
@@ -42,6 +50,11 @@ long=$(grep -E 'warning: function .*readability-function-size|note: [0-9]+ lines
 if [ -n "$long" ]; then
   fail "functions longer than $max_lines lines:"
   echo "$long"
+fi
+tidy=$(grep -E 'warning: .*\[' <<<"$tidy_out" | grep -v 'readability-function-size' | sort -u)
+if [ -n "$tidy" ]; then
+  fail "clang-tidy's checks (.clang-tidy) found $(wc -l <<<"$tidy"):"
+  echo "$tidy"
 fi
 if ! grep -q . <<<"$(printf '%s\n' "${sources[@]}")"; then fail "no sources found"; fi
 
