@@ -244,7 +244,7 @@ class IdleStream {
 // The open streams; a thread of its own ends those idle for too long.
 class StreamRegistry {
  public:
-  explicit StreamRegistry(absl::Duration idle) : idle_(idle) {
+  StreamRegistry(absl::Duration idle, size_t max) : idle_(idle), max_(max) {
     reaper_ = std::thread([this] { Reap(); });
   }
   ~StreamRegistry() {
@@ -254,9 +254,12 @@ class StreamRegistry {
     }
     reaper_.join();
   }
-  void Add(IdleStream* s) {
+  // False, and `s` not added, when `max` streams are open.
+  bool Add(IdleStream* s) {
     absl::MutexLock lock(&mu_);
+    if (streams_.size() >= max_) return false;
     streams_.insert(s);
+    return true;
   }
   // Before the stream goes: the reaper never touches it after.
   void Remove(IdleStream* s) {
@@ -278,6 +281,7 @@ class StreamRegistry {
   }
 
   const absl::Duration idle_;
+  const size_t max_;
   absl::Mutex mu_;
   absl::flat_hash_set<IdleStream*> streams_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
@@ -311,7 +315,13 @@ class StreamReactor final
       Read();
     }
     // Known to the reaper once its state is set.
-    streams_->Add(this);
+    if (!streams_->Add(this)) {
+      absl::MutexLock lock(&mu_);
+      End(grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat("the server has its maximum of ", limits_.max_open,
+                       " streams open; try again later, or use Converse")));
+    }
   }
 
   void EndIfIdleSince(absl::Time since) override {
@@ -460,7 +470,8 @@ AdvisorService::AdvisorService(AdvisorCore* core, WorkerPool* pool,
              rates.sessions_per_caller, rates.session_idle),
       gate_(std::make_unique<CallGate>(tokens_, &per_caller_, &creates_,
                                        &per_session_)),
-      streams_(std::make_unique<StreamRegistry>(limits.idle)) {}
+      streams_(std::make_unique<StreamRegistry>(
+          limits.idle, static_cast<size_t>(limits.max_open))) {}
 
 AdvisorService::~AdvisorService() = default;
 

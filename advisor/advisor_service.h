@@ -60,6 +60,9 @@ struct StreamLimits {
   absl::Duration idle = absl::Minutes(5);
   // A stream is ended once it has answered this many messages.
   int max_messages = 1000;
+  // Streams open at once, on the whole server; beyond, a new one ends at
+  // once with RESOURCE_EXHAUSTED.
+  int max_open = 10000;
 };
 
 // Rates per caller (its token's name, or its address without tokens) and per

@@ -108,6 +108,9 @@ ABSL_FLAG(absl::Duration, stream_idle_timeout, absl::Minutes(5),
 ABSL_FLAG(int, stream_max_messages, 1000,
           "a StreamConverse is ended (RESOURCE_EXHAUSTED) once it has "
           "answered this many messages");
+ABSL_FLAG(int, max_streams, 10000,
+          "StreamConverse calls open at once on the server; beyond, a new one "
+          "ends at once with RESOURCE_EXHAUSTED");
 ABSL_FLAG(int, max_streams_per_connection, 100,
           "calls open at once on one connection (HTTP/2 streams)");
 ABSL_FLAG(absl::Duration, connection_idle_timeout, absl::Minutes(15),
@@ -181,10 +184,11 @@ absl::Status CheckFlags() {
                      Engine::kMaxMessageBytes));
   }
   if (absl::GetFlag(FLAGS_stream_max_messages) < 1 ||
+      absl::GetFlag(FLAGS_max_streams) < 1 ||
       absl::GetFlag(FLAGS_max_streams_per_connection) < 1) {
     return absl::InvalidArgumentError(
-        "--stream_max_messages and --max_streams_per_connection must be at "
-        "least 1");
+        "--stream_max_messages, --max_streams and "
+        "--max_streams_per_connection must be at least 1");
   }
   for (const auto& [name, value] :
        {std::pair{"stream_idle_timeout",
@@ -393,7 +397,8 @@ absl::Status Serve(const sigset_t& signals) {
   AdvisorService service(
       &core, pool.get(),
       {.idle = absl::GetFlag(FLAGS_stream_idle_timeout),
-       .max_messages = absl::GetFlag(FLAGS_stream_max_messages)},
+       .max_messages = absl::GetFlag(FLAGS_stream_max_messages),
+       .max_open = absl::GetFlag(FLAGS_max_streams)},
       &tokens, CallRates(store->idle_ttl()));
   ASSIGN_OR_RETURN(std::unique_ptr<grpc::Server> server, StartServer(&service));
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();

@@ -1,5 +1,6 @@
 // The real dirigo-server, started as a process, used over gRPC as apps would.
 #include <fstream>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -521,6 +522,52 @@ TEST(ServerLimitsTest, StreamsAreBoundedInIdleTimeAndMessages) {
     EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
     EXPECT_THAT(s.error_message(), HasSubstr("no message for 1s"));
   }
+}
+
+// A cap on the streams open at once: beyond, a new one ends at once, saying
+// why; once one closes, there is room again.
+TEST(ServerLimitsTest, StreamsOpenAtOnceAreCapped) {
+  dirigo::test_support::ServerProcess server(DIRIGO_SERVER_BIN,
+                                             {"--max_streams=2"});
+  ASSERT_TRUE(server.ready());
+  auto stub = v1::Advisor::NewStub(server.channel());
+  grpc::ClientContext create_ctx;
+  v1::CreateSessionResponse created;
+  ASSERT_TRUE(
+      stub->CreateSession(&create_ctx, v1::CreateSessionRequest(), &created)
+          .ok());
+  v1::ConverseRequest req;
+  req.set_session(created.session().name());
+  req.set_text("ciao");
+  v1::ConverseResponse resp;
+  grpc::ClientContext a_ctx, b_ctx, c_ctx;
+  auto a = stub->StreamConverse(&a_ctx);
+  auto b = stub->StreamConverse(&b_ctx);
+  for (auto* s : {a.get(), b.get()}) {
+    ASSERT_TRUE(s->Write(req));
+    ASSERT_TRUE(s->Read(&resp)) << "the first two streams are open";
+  }
+  auto c = stub->StreamConverse(&c_ctx);
+  c->Write(req);
+  EXPECT_FALSE(c->Read(&resp));
+  grpc::Status refused = c->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.error_message(), HasSubstr("maximum of 2 streams"));
+  a->WritesDone();
+  EXPECT_TRUE(a->Finish().ok());
+  // The server forgets a stream just after its client has seen it end.
+  bool room = false;
+  for (int i = 0; i < 100 && !room; ++i) {
+    grpc::ClientContext d_ctx;
+    auto d = stub->StreamConverse(&d_ctx);
+    room = d->Write(req) && d->Read(&resp);
+    d->WritesDone();
+    d->Finish();
+    if (!room) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(room) << "a closed stream makes room";
+  b->WritesDone();
+  b->Finish();
 }
 
 // Rates: a flood on one conversation, or of new conversations from one
