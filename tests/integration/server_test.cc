@@ -1,4 +1,7 @@
 // The real dirigo-server, started as a process, used over gRPC as apps would.
+#include <sqlite3.h>
+
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -568,6 +571,68 @@ TEST(ServerLimitsTest, StreamsOpenAtOnceAreCapped) {
   EXPECT_TRUE(room) << "a closed stream makes room";
   b->WritesDone();
   b->Finish();
+}
+
+// Health says NOT_SERVING while calls wait for a stuck worker, though the
+// store answers: here the one worker waits on a SQLite file another program
+// holds locked. Once it lets go, SERVING again.
+TEST(ServerHealthTest, StuckWorkersMakeHealthNotServing) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() /
+      ("dirigo-stall-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string db = (dir / "dirigo.db").string();
+  dirigo::test_support::ServerProcess server(
+      DIRIGO_SERVER_BIN,
+      {"--store=sqlite:" + db, "--workers=1", "--stall_timeout=1s"});
+  ASSERT_TRUE(server.ready());
+  auto stub = v1::Advisor::NewStub(server.channel());
+  auto health = grpc::health::v1::Health::NewStub(server.channel());
+  auto status = [&] {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(2));
+    grpc::health::v1::HealthCheckResponse resp;
+    health->Check(&ctx, grpc::health::v1::HealthCheckRequest(), &resp);
+    return resp.status();
+  };
+  auto wait_for = [&](grpc::health::v1::HealthCheckResponse::ServingStatus s) {
+    for (int i = 0; i < 100; ++i) {
+      if (status() == s) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  };
+  grpc::ClientContext create_ctx;
+  v1::CreateSessionResponse created;
+  ASSERT_TRUE(
+      stub->CreateSession(&create_ctx, v1::CreateSessionRequest(), &created)
+          .ok());
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  std::vector<std::thread> turns;
+  for (int i = 0; i < 3; ++i) {
+    turns.emplace_back([&] {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(30));
+      v1::ConverseRequest req;
+      req.set_session(created.session().name());
+      req.set_text("ho il diploma");
+      v1::ConverseResponse resp;
+      stub->Converse(&ctx, req, &resp);
+    });
+  }
+  EXPECT_TRUE(wait_for(grpc::health::v1::HealthCheckResponse::NOT_SERVING))
+      << "turns wait for the one worker";
+  sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  for (auto& t : turns) t.join();
+  EXPECT_TRUE(wait_for(grpc::health::v1::HealthCheckResponse::SERVING));
+  EXPECT_THAT(server.log(), HasSubstr("calls have waited for a worker"));
+  std::filesystem::remove_all(dir);
 }
 
 // Rates: a flood on one conversation, or of new conversations from one
