@@ -27,7 +27,8 @@ void CheckParts(const std::vector<std::string>& parts, size_t max,
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  const size_t max = 1 + data[0] % 64;
+  // A part holds at least one whole character: 4 bytes, 2 UTF-16 units.
+  const size_t max = 4 + data[0] % 64;
   const std::string text(reinterpret_cast<const char*>(data + 1), size - 1);
   (void)dirigo::AddressedTo(text, "dirigo");
   (void)dirigo::ParseHostPort("server", text);

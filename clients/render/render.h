@@ -72,7 +72,9 @@ size_t Utf16Length(const std::string& text);
 
 // `text` cut into parts of at most `max` units, at the last line break,
 // else the last space (the break or space itself dropped), else after the
-// last whole character: never inside a character.
+// last whole character: never inside a character. `max` must hold any one
+// character (4 bytes, 2 UTF-16 units); a character longer than `max` is a
+// part of its own.
 std::vector<std::string> SplitText(const std::string& text, size_t max,
                                    TextUnit unit);
 

@@ -40,6 +40,15 @@ TEST(SplitText, InBytesForIrcLines) {
   EXPECT_THAT(SplitText("èè", 1, TextUnit::kBytes), ElementsAre("è", "è"));
 }
 
+// Found by fuzzing: a limit below one character's size still cuts between
+// characters, each then a part of its own.
+TEST(SplitText, ALimitBelowACharacterKeepsItWhole) {
+  EXPECT_EQ(SplitText("\xf0\x9f\x98\x80\xc3\xa8", 1, TextUnit::kUtf16),
+            (std::vector<std::string>{"\xf0\x9f\x98\x80", "\xc3\xa8"}));
+  EXPECT_EQ(SplitText("\xc3\xa8" "a", 1, TextUnit::kBytes),
+            (std::vector<std::string>{"\xc3\xa8", "a"}));
+}
+
 TEST(SplitText, NeverCutsInsideACharacter) {
   // No space at all: whole characters only, each part within the limit.
   std::string text;
