@@ -58,17 +58,45 @@ void DIRIGO_WRAP(DIRIGO_MUTEX_UNLOCK)(Mutex* mu) {
   DIRIGO_REAL(DIRIGO_MUTEX_UNLOCK)(mu);
 }
 
+}  // extern "C"
+
+namespace {
+
+// A waiter's condition, evaluated by Abseil with the lock held, in the
+// waiter's thread or in the thread that unlocks, at times TSan cannot see.
+struct Guarded {
+  Mutex* mu;
+  const Condition* cond;
+};
+
+// Acquires before reading what the lock guards; releases after, so that
+// whoever takes the lock next is ordered after the reads.
+bool EvalAcquired(Guarded* g) {
+  __tsan_acquire(g->mu);
+  const bool met = g->cond->Eval();
+  __tsan_release(g->mu);
+  return met;
+}
+
+}  // namespace
+
+extern "C" {
+
 // Await gives the lock up while it waits, and takes it back.
 void DIRIGO_WRAP(DIRIGO_MUTEX_AWAIT)(Mutex* mu, const Condition& cond) {
-  __tsan_release(mu);
-  DIRIGO_REAL(DIRIGO_MUTEX_AWAIT)(mu, cond);
+  Guarded guarded{mu, &cond};
+  const Condition acquired(&EvalAcquired, &guarded);
+  __tsan_release(mu);  // after `acquired` is written: others read it
+  DIRIGO_REAL(DIRIGO_MUTEX_AWAIT)(mu, acquired);
   __tsan_acquire(mu);
 }
 
 bool DIRIGO_WRAP(DIRIGO_MUTEX_AWAIT_TIMEOUT)(Mutex* mu, const Condition& cond,
                                              Duration timeout) {
+  Guarded guarded{mu, &cond};
+  const Condition acquired(&EvalAcquired, &guarded);
   __tsan_release(mu);
-  bool met = DIRIGO_REAL(DIRIGO_MUTEX_AWAIT_TIMEOUT)(mu, cond, timeout);
+  bool met = DIRIGO_REAL(DIRIGO_MUTEX_AWAIT_TIMEOUT)(mu, acquired, timeout);
   __tsan_acquire(mu);
   return met;
 }
