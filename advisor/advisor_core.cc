@@ -451,8 +451,7 @@ void AdvisorCore::KeepTurn(const dirigo::v1::ConverseRequest& request,
     if (!erase) r->set_text_digest(digest);
     *r->mutable_response() = response;
     if (s->recent_size() > kMaxRemembered) {
-      s->mutable_recent()->DeleteSubrange(0,
-                                          s->recent_size() - kMaxRemembered);
+      s->mutable_recent()->DeleteSubrange(0, s->recent_size() - kMaxRemembered);
     }
   }
   FitSession(s);

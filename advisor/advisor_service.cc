@@ -351,9 +351,9 @@ class StreamReactor final
       // Each message counts for the caller's rate as a call would.
       absl::StatusOr<std::string> admitted = gate_->Admit(context_, false);
       absl::StatusOr<ConverseResponse> result =
-          admitted.ok()
-              ? ConverseBytes(core_, *gate_, quota_, request_, context_, owner_, &id)
-              : absl::StatusOr<ConverseResponse>(admitted.status());
+          admitted.ok() ? ConverseBytes(core_, *gate_, quota_, request_,
+                                        context_, owner_, &id)
+                        : absl::StatusOr<ConverseResponse>(admitted.status());
       response_ = ToBytes(Answer(std::move(result), id));
       StartWrite(&response_);
     });
@@ -506,10 +506,10 @@ grpc::ServerUnaryReactor* AdvisorService::Converse(
                   [this, context, request,
                    owner = *caller]() -> absl::StatusOr<grpc::ByteBuffer> {
                     std::string id;
-                    ASSIGN_OR_RETURN(ConverseResponse turn,
-                                     ConverseBytes(core_, *gate_, &quota_,
-                                                   *request, context, owner,
-                                                   &id));
+                    ASSIGN_OR_RETURN(
+                        ConverseResponse turn,
+                        ConverseBytes(core_, *gate_, &quota_, *request, context,
+                                      owner, &id));
                     return ToBytes(turn);
                   });
 }

@@ -45,8 +45,7 @@ bool DIRIGO_REAL(DIRIGO_MUTEX_AWAIT_TIMEOUT)(Mutex* mu, const Condition& cond,
                                              Duration timeout);
 void DIRIGO_REAL(DIRIGO_NOTIFY)(Notification* n);
 void DIRIGO_REAL(DIRIGO_WAIT)(const Notification* n);
-bool DIRIGO_REAL(DIRIGO_WAIT_TIMEOUT)(const Notification* n,
-                                      Duration timeout);
+bool DIRIGO_REAL(DIRIGO_WAIT_TIMEOUT)(const Notification* n, Duration timeout);
 
 void DIRIGO_WRAP(DIRIGO_MUTEX_LOCK)(Mutex* mu) {
   DIRIGO_REAL(DIRIGO_MUTEX_LOCK)(mu);
@@ -111,8 +110,7 @@ void DIRIGO_WRAP(DIRIGO_WAIT)(const Notification* n) {
   __tsan_acquire(const_cast<Notification*>(n));
 }
 
-bool DIRIGO_WRAP(DIRIGO_WAIT_TIMEOUT)(const Notification* n,
-                                      Duration timeout) {
+bool DIRIGO_WRAP(DIRIGO_WAIT_TIMEOUT)(const Notification* n, Duration timeout) {
   bool notified = DIRIGO_REAL(DIRIGO_WAIT_TIMEOUT)(n, timeout);
   if (notified) __tsan_acquire(const_cast<Notification*>(n));
   return notified;

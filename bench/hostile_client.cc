@@ -102,8 +102,8 @@ double Median(std::vector<double> v) {
 
 // The server's resident memory, in KiB (0 when it cannot be read).
 long RssKib() {
-  std::ifstream in(absl::StrCat("/proc/", absl::GetFlag(FLAGS_server_pid),
-                                "/status"));
+  std::ifstream in(
+      absl::StrCat("/proc/", absl::GetFlag(FLAGS_server_pid), "/status"));
   std::string line;
   while (std::getline(in, line)) {
     if (line.rfind("VmRSS:", 0) != 0) continue;
@@ -149,17 +149,28 @@ class Tally {
 
 const char* CodeName(grpc::StatusCode code) {
   switch (code) {
-    case grpc::StatusCode::OK: return "OK";
-    case grpc::StatusCode::CANCELLED: return "CANCELLED";
-    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
-    case grpc::StatusCode::ABORTED: return "ABORTED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    case grpc::StatusCode::INTERNAL: return "INTERNAL";
-    default: return "OTHER";
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    default:
+      return "OTHER";
   }
 }
 
@@ -289,9 +300,10 @@ std::vector<Kind> HostileKinds() {
       {"64 KiB text", Repeat("ho una laurea ", 64 * 1024 / 14)},
       {"invalid UTF-8", "ho una laurea \xff\xfe\xc3\x28 in economia", true},
       {"NUL bytes", std::string(kNuls, sizeof(kNuls) - 1)},
-      {"RTL, combining", "\u202eho una laurea\u202c \u0627\u0644\u0639\u0631"
-                         "\u0628\u064a\u0629 e\u0301\u0301\u0301\u0300\u0300"
-                         "\u0336\u0336 lavoro"},
+      {"RTL, combining",
+       "\u202eho una laurea\u202c \u0627\u0644\u0639\u0631"
+       "\u0628\u064a\u0629 e\u0301\u0301\u0301\u0300\u0300"
+       "\u0336\u0336 lavoro"},
       {"emoji", Repeat("\U0001F469\u200D\U0001F4BC\U0001F44D\U0001F3FD ", 150)},
       {"aaaa…! 100k", std::string(100000, 'a') + "!"},
       {"aaaa…! 4k", std::string(4000, 'a') + "!"},
@@ -340,10 +352,9 @@ void MeasureKinds(const Peer& hostile, Figures* f, Tally* tally) {
       // Under the conversation's own rate: the cost, not the limiter.
       std::this_thread::sleep_for(std::chrono::milliseconds(55));
     }
-    const double us =
-        std::max(1.0, static_cast<double>(ServerCpuNs() - cpu) / 1000.0 /
-                              repeats -
-                          idle_us);
+    const double us = std::max(
+        1.0,
+        static_cast<double>(ServerCpuNs() - cpu) / 1000.0 / repeats - idle_us);
     hostile.Delete(session);
     if (normal_us == 0) normal_us = us;
     std::string said;
@@ -383,7 +394,8 @@ void Garbage(int times) {
 // The floods, in threads of their own, until `stop`.
 class Floods {
  public:
-  Floods(const Peer& hostile, Tally* tally) : hostile_(hostile), tally_(tally) {}
+  Floods(const Peer& hostile, Tally* tally)
+      : hostile_(hostile), tally_(tally) {}
   ~Floods() { Stop(); }
 
   void Start() {
@@ -399,15 +411,16 @@ class Floods {
       });
     }
     // New conversations without end, a message in each, by four threads.
-    for (int i = 0; i < 4; ++i) threads_.emplace_back([this] {
-      while (!stop_) {
-        const std::string session = hostile_.Create(tally_);
-        ++thrown_;
-        if (session.empty()) continue;
-        v1::ConverseResponse turn;
-        Count(hostile_.Say(session, "faccio la segretaria", &turn));
-      }
-    });
+    for (int i = 0; i < 4; ++i)
+      threads_.emplace_back([this] {
+        while (!stop_) {
+          const std::string session = hostile_.Create(tally_);
+          ++thrown_;
+          if (session.empty()) continue;
+          v1::ConverseResponse turn;
+          Count(hostile_.Say(session, "faccio la segretaria", &turn));
+        }
+      });
     // Streams opened, one message written, never read, abandoned; and
     // garbage on the port now and then.
     threads_.emplace_back([this] {
@@ -486,9 +499,10 @@ int FloodOnly() {
   while (!stopping) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   floods.Stop();
   const double seconds = Millis(Clock::now() - start) / 1000;
-  std::printf("floods: %ld requests in %.1f s (%ld streams abandoned, "
-              "garbage on the port each time)\n",
-              floods.thrown(), seconds, floods.streams());
+  std::printf(
+      "floods: %ld requests in %.1f s (%ld streams abandoned, "
+      "garbage on the port each time)\n",
+      floods.thrown(), seconds, floods.streams());
   std::printf("answers to the floods:");
   PrintTally(&tally);
   return 0;
@@ -497,8 +511,7 @@ int FloodOnly() {
 // Starts this program again with --flood; its pid, or -1.
 pid_t StartFloods(const char* self) {
   std::vector<std::string> args = {
-      self, "--flood",
-      "--server=" + absl::GetFlag(FLAGS_server),
+      self, "--flood", "--server=" + absl::GetFlag(FLAGS_server),
       "--hostile_token=" + absl::GetFlag(FLAGS_hostile_token)};
   std::vector<char*> argv;
   argv.reserve(args.size() + 1);
@@ -525,8 +538,7 @@ void UnderFloods(const Peer& normal, const char* self, Figures* f) {
   std::this_thread::sleep_for(std::chrono::seconds(1));
   std::vector<double> times;
   const auto start = Clock::now();
-  for (int i = 0; i < Scaled(20) || Clock::now() - start < f->normal_run;
-       ++i) {
+  for (int i = 0; i < Scaled(20) || Clock::now() - start < f->normal_run; ++i) {
     if (!NormalConversation(normal, &times)) f->correct = false;
   }
   f->flood_normal_ms = Median(times);
@@ -571,10 +583,11 @@ int main(int argc, char** argv) {
       f.rss_warm > 0 ? 100.0 * static_cast<double>(f.rss_after - f.rss_warm) /
                            static_cast<double>(f.rss_warm)
                      : 0;
-  std::printf("afterwards: a normal conversation %s; server RSS %ld KiB "
-              "(%+.1f%% from warm-up)\n",
-              answered ? "answered correctly" : "ANSWERED WRONGLY",
-              f.rss_after, growth);
+  std::printf(
+      "afterwards: a normal conversation %s; server RSS %ld KiB "
+      "(%+.1f%% from warm-up)\n",
+      answered ? "answered correctly" : "ANSWERED WRONGLY", f.rss_after,
+      growth);
   std::printf("worst message: %.1f× a normal one\n", f.worst_ratio);
   bool ok = f.correct;
   if (absl::GetFlag(FLAGS_check)) {

@@ -98,9 +98,9 @@ int main(int argc, char** argv) {
   std::sort(latencies_ms.begin(), latencies_ms.end());
   auto pct = [&](double p) {
     if (latencies_ms.empty()) return 0.0;
-    size_t i = std::min(latencies_ms.size() - 1,
-                        static_cast<size_t>(
-                            p * static_cast<double>(latencies_ms.size())));
+    size_t i = std::min(
+        latencies_ms.size() - 1,
+        static_cast<size_t>(p * static_cast<double>(latencies_ms.size())));
     return latencies_ms[i];
   };
   std::printf(
@@ -109,7 +109,6 @@ int main(int argc, char** argv) {
       "max=%.2f\n",
       clients, clients * conversations, latencies_ms.size(), errors.load(),
       seconds, static_cast<double>(latencies_ms.size()) / seconds, pct(0.5),
-      pct(0.9), pct(0.99),
-      latencies_ms.empty() ? 0.0 : latencies_ms.back());
+      pct(0.9), pct(0.99), latencies_ms.empty() ? 0.0 : latencies_ms.back());
   return errors.load() == 0 && !latencies_ms.empty() ? 0 : 1;
 }

@@ -5,9 +5,8 @@
 #include <cstdint>
 #include <string>
 
-#include "text/normalizer.h"
-
 #include "fuzz/fuzz_support.h"
+#include "text/normalizer.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const dirigo::Normalizer& normalizer =

@@ -24,9 +24,8 @@ void Problems::Add(const std::string& entry, const absl::Status& status) {
 absl::Status Problems::ToStatus() const {
   if (list_.empty()) return absl::OkStatus();
   std::vector<std::string> shown(
-      list_.begin(),
-      list_.begin() +
-          static_cast<std::ptrdiff_t>(std::min(list_.size(), kMaxListed)));
+      list_.begin(), list_.begin() + static_cast<std::ptrdiff_t>(
+                                         std::min(list_.size(), kMaxListed)));
   std::string more = list_.size() > shown.size()
                          ? absl::StrCat("\n… and ", list_.size() - shown.size(),
                                         " more problems")

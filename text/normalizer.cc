@@ -85,8 +85,7 @@ struct Normalizer::Word {
   bool alpha = true;  // letters only
 };
 
-Normalizer::Normalizer(const LanguageRules& rules)
-    : rules_(FoldRules(rules)) {
+Normalizer::Normalizer(const LanguageRules& rules) : rules_(FoldRules(rules)) {
   for (const auto& [words, value] : rules_.fractions) {
     std::vector<std::string> split;
     for (absl::string_view w : absl::StrSplit(words, ' ', absl::SkipEmpty())) {

@@ -48,8 +48,7 @@ class Conversations {
     bool begun = false;
   };
 
-  Conversations(const std::shared_ptr<grpc::Channel>& channel,
-                Options options);
+  Conversations(const std::shared_ptr<grpc::Channel>& channel, Options options);
 
   // `user` of `channel` wrote `text`; `id` is the platform's id of the
   // message ("" when it has none): a delivery retried with the same id gets

@@ -127,8 +127,7 @@ std::filesystem::path SessionFile() {
 class Chat {
  public:
   Chat(const std::shared_ptr<grpc::Channel>& channel, bool interactive,
-       bool json,
-       bool remember, Style style)
+       bool json, bool remember, Style style)
       : stub_(Advisor::NewStub(channel)),
         interactive_(interactive),
         json_(json),
@@ -517,8 +516,9 @@ int main(int argc, char** argv) {
   const bool json = absl::GetFlag(FLAGS_json);
   const bool interactive = !json && isatty(STDIN_FILENO);
   Style style;
-  style.on = !json && isatty(STDOUT_FILENO) &&
-             std::getenv("NO_COLOR") == nullptr;  // NOLINT(concurrency-mt-unsafe)
+  style.on =
+      !json && isatty(STDOUT_FILENO) &&
+      std::getenv("NO_COLOR") == nullptr;  // NOLINT(concurrency-mt-unsafe)
 
   absl::StatusOr<dirigo::ServerConnection> server =
       dirigo::ConnectToServer(absl::GetFlag(FLAGS_server));

@@ -306,8 +306,8 @@ TEST_F(AdvisorCoreTest, TranscriptKeepsTheLastEntriesWithinItsBounds) {
 // with the longest request id and its trace kept.
 TEST_F(AdvisorCoreTest, ASessionHoldsAtMostItsByteBound) {
   std::string words;
-  const std::vector<std::string> some = {"laurea", "economia", "segretaria",
-                                         "anni", "lavoro", "ufficio", "ho"};
+  const std::vector<std::string> some = {
+      "laurea", "economia", "segretaria", "anni", "lavoro", "ufficio", "ho"};
   for (size_t i = 0; words.size() < 4000; ++i) {
     words += some[i % some.size()] + " ";
   }

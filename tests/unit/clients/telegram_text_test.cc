@@ -45,7 +45,9 @@ TEST(SplitText, InBytesForIrcLines) {
 TEST(SplitText, ALimitBelowACharacterKeepsItWhole) {
   EXPECT_EQ(SplitText("\xf0\x9f\x98\x80\xc3\xa8", 1, TextUnit::kUtf16),
             (std::vector<std::string>{"\xf0\x9f\x98\x80", "\xc3\xa8"}));
-  EXPECT_EQ(SplitText("\xc3\xa8" "a", 1, TextUnit::kBytes),
+  EXPECT_EQ(SplitText("\xc3\xa8"
+                      "a",
+                      1, TextUnit::kBytes),
             (std::vector<std::string>{"\xc3\xa8", "a"}));
 }
 
