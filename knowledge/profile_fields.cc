@@ -45,9 +45,8 @@ std::vector<std::string> EnumNames(const EnumDescriptor* e) {
 const FieldDescriptor* FindProfileField(absl::string_view json_name) {
   static const auto* by_name = [] {
     // Never freed: lives as long as the program.
-    auto* m =
-        new absl::flat_hash_map<  // NOLINT(cppcoreguidelines-owning-memory)
-            std::string, const FieldDescriptor*>;
+    // NOLINTNEXTLINE(cppcoreguidelines-owning-memory)
+    auto* m = new absl::flat_hash_map<std::string, const FieldDescriptor*>;
     const auto* d = dirigo::v1::Profile::descriptor();
     for (int i = 0; i < d->field_count(); ++i) {
       (*m)[d->field(i)->json_name()] = d->field(i);
