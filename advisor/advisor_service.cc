@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "advisor/errors.h"
 #include "base/status_macros.h"
+#include "base/tsan_handoff.h"
 #include "dirigo/session/v1/session.pb.h"
 #include "text/unicode.h"
 
@@ -334,6 +335,7 @@ class StreamReactor final
   }
 
   void OnReadDone(bool ok) override {
+    TakeOver(this);
     {
       absl::MutexLock lock(&mu_);
       if (state_ == State::kEnded) return;  // ended while reading
@@ -355,17 +357,20 @@ class StreamReactor final
                                         context_, owner_, &id)
                         : absl::StatusOr<ConverseResponse>(admitted.status());
       response_ = ToBytes(Answer(std::move(result), id));
+      HandOff(this);
       StartWrite(&response_);
     });
     if (!queued) {
       std::string id;
       (void)DecodeConverseRequest(request_, &id);
       response_ = ToBytes(Answer(Busy(), id));
+      HandOff(this);
       StartWrite(&response_);
     }
   }
 
   void OnWriteDone(bool ok) override {
+    TakeOver(this);
     if (!ok) {
       absl::MutexLock lock(&mu_);
       End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the stream broke"));
@@ -383,6 +388,7 @@ class StreamReactor final
   }
 
   void OnDone() override {
+    TakeOver(this);
     streams_->Remove(this);
     delete this;
   }
@@ -397,6 +403,7 @@ class StreamReactor final
       state_ = State::kReading;
       reading_since_ = absl::Now();
     }
+    HandOff(this);
     StartRead(&request_);
   }
 
@@ -404,6 +411,7 @@ class StreamReactor final
   void End(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (state_ == State::kEnded) return;
     state_ = State::kEnded;
+    HandOff(this);
     Finish(status);
   }
 

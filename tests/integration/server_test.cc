@@ -596,8 +596,12 @@ TEST(ServerHealthTest, StuckWorkersMakeHealthNotServing) {
     health->Check(&ctx, grpc::health::v1::HealthCheckRequest(), &resp);
     return resp.status();
   };
+  // A bound on waiting, not a measure of speed: a sanitizer build on a busy
+  // machine may take many seconds over the three turns.
   auto wait_for = [&](grpc::health::v1::HealthCheckResponse::ServingStatus s) {
-    for (int i = 0; i < 100; ++i) {
+    const auto until =
+        std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < until) {
       if (status() == s) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
