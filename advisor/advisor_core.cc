@@ -500,7 +500,13 @@ absl::StatusOr<dirigo::v1::Session> AdvisorCore::GetSession(
     const dirigo::v1::GetSessionRequest& request, const std::string& owner) {
   RETURN_IF_ERROR(CheckField("session", request.session(), kMaxIdBytes, true));
   ASSIGN_OR_RETURN(SessionRecord record, Load(request.session(), owner));
-  return ToApiSession(record.state, store_->idle_ttl());
+  dirigo::v1::Session session = ToApiSession(record.state, store_->idle_ttl());
+  if (absl::StatusOr<const Engine*> engine = EngineFor(record.state.locale());
+      engine.ok()) {
+    session.set_pending_question(
+        (*engine)->PendingQuestion(record.state.dialog()));
+  }
+  return session;
 }
 
 absl::StatusOr<dirigo::v1::DeleteSessionResponse> AdvisorCore::DeleteSession(

@@ -356,8 +356,10 @@ void WatchHealth(grpc::HealthCheckServiceInterface* health, SessionStore* store,
                  WorkerPool* pool, absl::Notification* stop) {
   bool serving = true;
   do {
-    absl::Status ping = store->Ping();
+    // Stalled first: a store stuck under a turn must not hold the verdict
+    // back (its ping would wait for the turn).
     const bool stalled = pool->Stalled(absl::GetFlag(FLAGS_stall_timeout));
+    absl::Status ping = stalled ? absl::OkStatus() : store->Ping();
     if ((ping.ok() && !stalled) != serving) {
       serving = ping.ok() && !stalled;
       const std::string why =

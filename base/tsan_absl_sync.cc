@@ -20,6 +20,7 @@ extern "C" {
 // has the inline namespace "debian3"), and Abseil's own.
 #define DIRIGO_MUTEX_LOCK _ZN4absl7debian35Mutex4LockEv
 #define DIRIGO_MUTEX_UNLOCK _ZN4absl7debian35Mutex6UnlockEv
+#define DIRIGO_MUTEX_TRYLOCK _ZN4absl7debian35Mutex7TryLockEv
 #define DIRIGO_MUTEX_AWAIT _ZN4absl7debian35Mutex5AwaitERKNS0_9ConditionE
 #define DIRIGO_MUTEX_AWAIT_TIMEOUT \
   _ZN4absl7debian35Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE
@@ -40,6 +41,7 @@ using Notification = absl::Notification;
 
 void DIRIGO_REAL(DIRIGO_MUTEX_LOCK)(Mutex* mu);
 void DIRIGO_REAL(DIRIGO_MUTEX_UNLOCK)(Mutex* mu);
+bool DIRIGO_REAL(DIRIGO_MUTEX_TRYLOCK)(Mutex* mu);
 void DIRIGO_REAL(DIRIGO_MUTEX_AWAIT)(Mutex* mu, const Condition& cond);
 bool DIRIGO_REAL(DIRIGO_MUTEX_AWAIT_TIMEOUT)(Mutex* mu, const Condition& cond,
                                              Duration timeout);
@@ -50,6 +52,12 @@ bool DIRIGO_REAL(DIRIGO_WAIT_TIMEOUT)(const Notification* n, Duration timeout);
 void DIRIGO_WRAP(DIRIGO_MUTEX_LOCK)(Mutex* mu) {
   DIRIGO_REAL(DIRIGO_MUTEX_LOCK)(mu);
   __tsan_acquire(mu);
+}
+
+bool DIRIGO_WRAP(DIRIGO_MUTEX_TRYLOCK)(Mutex* mu) {
+  const bool taken = DIRIGO_REAL(DIRIGO_MUTEX_TRYLOCK)(mu);
+  if (taken) __tsan_acquire(mu);
+  return taken;
 }
 
 void DIRIGO_WRAP(DIRIGO_MUTEX_UNLOCK)(Mutex* mu) {

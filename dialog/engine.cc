@@ -259,4 +259,10 @@ std::vector<std::string> Engine::MissingSlots(const DialogState& state) const {
   return informal_.policy.MissingSlots(state);
 }
 
+std::string Engine::PendingQuestion(const DialogState& state) const {
+  const CompiledSlot* slot = kb_->FindSlot(state.awaiting_slot());
+  if (slot == nullptr) return "";
+  return VoiceFor(state).replies.Question(*slot, state);
+}
+
 }  // namespace dirigo

@@ -97,6 +97,12 @@ class Engine {
   std::vector<std::string> MissingSlots(
       const dirigo::session::v1::DialogState& state) const;
 
+  // The question the bot waits to have answered, as it would ask it now, in
+  // the person's register ("Che lavoro fai, o hai fatto finora?"); empty
+  // when it waits for nothing. Changes nothing.
+  std::string PendingQuestion(
+      const dirigo::session::v1::DialogState& state) const;
+
   const KnowledgeBase& knowledge() const { return *kb_; }
 
  private:

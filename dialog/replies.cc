@@ -102,19 +102,28 @@ void Replies::Profile(const DialogState& state, BotTurn* turn) const {
   turn->add_messages()->set_text(text);
 }
 
+std::string Replies::Question(
+    const CompiledSlot& compiled, const DialogState& state,
+    const google::protobuf::RepeatedPtrField<kb::v1::QuickReply>** replies)
+    const {
+  const kb::v1::Slot& slot = *compiled.def;
+  if (replies != nullptr) *replies = &slot.quick_reply();
+  for (const kb::v1::NarrowQuestion& n : slot.narrow()) {
+    if (!ConditionHolds(n.when(), state.profile())) continue;
+    if (replies != nullptr && !n.quick_reply().empty()) {
+      *replies = &n.quick_reply();
+    }
+    return wording_.Say(n.question());
+  }
+  return wording_.Say(slot.question(0));
+}
+
 void Replies::Ask(const Action& a, DialogState* state, BotTurn* turn) const {
   const kb::v1::Slot& slot = *a.slot->def;
-  std::string text = wording_.Say(slot.question(a.variant));
   const google::protobuf::RepeatedPtrField<kb::v1::QuickReply>* replies =
       &slot.quick_reply();
-  if (a.variant == 0) {
-    for (const kb::v1::NarrowQuestion& n : slot.narrow()) {
-      if (!ConditionHolds(n.when(), state->profile())) continue;
-      text = wording_.Say(n.question());
-      if (!n.quick_reply().empty()) replies = &n.quick_reply();
-      break;
-    }
-  }
+  std::string text = a.variant == 0 ? Question(*a.slot, *state, &replies)
+                                    : wording_.Say(slot.question(a.variant));
   if (!a.prefix.empty()) {
     text = absl::StrReplaceAll(
         NextPhrase(a.prefix, state),

@@ -39,6 +39,13 @@ class Replies {
   void Render(const Decision& decision, dirigo::session::v1::DialogState* state,
               dirigo::v1::BotTurn* turn) const;
 
+  // The question that asks for `slot`, as it would be asked now (narrowed
+  // to what is known of the person), and its quick replies.
+  std::string Question(
+      const CompiledSlot& slot, const dirigo::session::v1::DialogState& state,
+      const google::protobuf::RepeatedPtrField<kb::v1::QuickReply>** replies =
+          nullptr) const;
+
  private:
   // A phrase in the register of `wording_`.
   const std::string& Said(absl::string_view key) const;

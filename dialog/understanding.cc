@@ -80,6 +80,7 @@ std::optional<Fact> FactFrom(const Match& m, int index, int current_year) {
     auto c = m.captures.find(a.text_capture());
     if (c != m.captures.end()) fact.words = c->second.display;
   }
+  if (!a.words().empty()) fact.words = a.words();
   if (!a.capture().empty()) {
     std::optional<std::string> n = NumberFrom(m, a, current_year);
     if (!n) return std::nullopt;

@@ -214,9 +214,15 @@ class Chat {
       return Resumed::kYes;
     }
     std::cout << style_.dim() << Text("resumed") << style_.off() << "\n";
-    // The last thing the bot said (its question, most often): the last
-    // message of its last turn (a turn's messages are joined by blank
-    // lines in the transcript).
+    // The question the bot waits to have answered; waiting for none, the
+    // last thing it said: the last message of its last turn (a turn's
+    // messages are joined by blank lines in the transcript).
+    if (!session.pending_question().empty()) {
+      std::cout << style_.bot() << "Dirigo: " << style_.off()
+                << session.pending_question() << "\n";
+      std::cout.flush();
+      return Resumed::kYes;
+    }
     for (auto it = session.transcript().rbegin();
          it != session.transcript().rend(); ++it) {
       if (it->author() != dirigo::v1::TranscriptEntry::BOT) continue;

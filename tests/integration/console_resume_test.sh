@@ -31,6 +31,14 @@ grep -q "Eccoci di nuovo" <<<"$out"; check "the next run (a new server) resumes"
 if grep -q "Ciao! Sono Dirigo" <<<"$out"; then check "no new greeting on resume" 1; else check "no new greeting on resume" 0; fi
 grep -q "segretaria" <<<"$out" && grep -q "3 anni" <<<"$out"; check "the facts survived the restart" $?
 
+# The bot did not understand the last message: back, it asks its pending
+# question again, not "non ho capito".
+out=$(printf 'blorp zzkx\n' | run --resume)
+grep -qi "capito" <<<"$out"; check "a message the bot does not understand" $?
+out=$(printf '/profilo\n' | run --resume)
+grep -q "^Dirigo: Che studi hai fatto?" <<<"$out"; check "on resume, the pending question" $?
+if grep -qi "^Dirigo: .*non ho capito" <<<"$out"; then check "on resume, not the last 'non ho capito'" 1; else check "on resume, not the last 'non ho capito'" 0; fi
+
 grep -rqa "Qwertyzeta" "$work/var"; check "before the erase, the store holds the person's words" $?
 # Erased, then looked for while the server still runs (its SQLite log open;
 # the log is truncated within a second), and again once it stopped.
