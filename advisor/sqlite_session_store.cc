@@ -375,9 +375,12 @@ absl::Status SqliteSessionStore::ScrubNow() {
 }
 
 absl::Status SqliteSessionStore::Ping() {
-  // In use by a turn: it answers, and health must not wait for that turn
-  // (a turn stuck on the file shows as calls waiting for a worker).
-  if (!mu_.TryLock()) return absl::OkStatus();
+  // In use by a turn: health must not wait for that turn (a turn stuck on
+  // the file shows as calls waiting for a worker); the last reading stands.
+  if (!mu_.TryLock()) {
+    absl::MutexLock lock(&ping_mu_);
+    return last_ping_;
+  }
   int rc = SQLITE_OK;
   {
     Statement ping(db_, "SELECT name FROM sessions LIMIT 1;");
@@ -387,6 +390,8 @@ absl::Status SqliteSessionStore::Ping() {
                             ? absl::OkStatus()
                             : Error(rc, "reading");
   mu_.Unlock();
+  absl::MutexLock lock(&ping_mu_);
+  last_ping_ = status;
   return status;
 }
 

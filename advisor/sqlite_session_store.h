@@ -78,6 +78,10 @@ class SqliteSessionStore final : public SessionStore {
   const std::string path_;
   absl::Mutex mu_;
   sqlite3* db_ ABSL_GUARDED_BY(mu_);
+  // What the last ping that could read found: a ping that finds the
+  // database in use by a turn says that again.
+  absl::Mutex ping_mu_;
+  absl::Status last_ping_ ABSL_GUARDED_BY(ping_mu_);
   absl::Time last_sweep_ ABSL_GUARDED_BY(mu_);
   // Last: stops first. A checkpoint with an fsync, so at most once a second.
   Scrubber scrubber_{[this] { return ScrubNow(); }, absl::Seconds(1)};

@@ -106,18 +106,22 @@ std::optional<std::string> Tracker::AddUp(const FieldDescriptor* field,
   if (longest != nullptr && !longest->words.empty()) {
     words.insert(words.begin(), longest->words);
   }
-  // "13 anni: prima 5 da tecnico, poi 8 da tl": a number said before the
-  // others and that is their sum is their whole. Said after them it is one
-  // more part ("1 anno in negozio, 2 in banca e da 3 receptionist": 6).
+  // "13 anni: prima 5 da tecnico, poi 8 da tl": a number that is the sum of
+  // all the others is their whole; one that runs up to now only when said
+  // first ("1 anno in negozio, 2 in banca e da 3 receptionist": 6).
   if (facts.size() >= 3) {
     const Fact* first = &facts.front();
     for (const Fact& f : facts) {
       if (f.begin < first->begin) first = &f;
     }
-    int n = 0;
-    if (absl::SimpleAtoi(first->value, &n) && 2 * n == total) {
-      total = n;
-      words = {first->words};
+    for (const Fact& f : facts) {
+      int n = 0;
+      if (f.ongoing && &f != first) continue;
+      if (absl::SimpleAtoi(f.value, &n) && 2 * n == total) {
+        total = n;
+        words = {f.words};
+        break;
+      }
     }
   }
   // "3 in negozio e 6 in albergo, in tutto 9": the whole said wins.

@@ -81,11 +81,15 @@ TEST_F(TrackingTest, YearsUpToNowOverlapAndAWholeSaidWins) {
   Tell("in tutto 9 anni, 3 in negozio e 6 in albergo");
   EXPECT_EQ(state_.profile().years_experience(), 9);
   state_.Clear();
-  // A number said before the others, and that is their sum, is their whole.
+  // A number that is the sum of the others is their whole.
   Tell("13 anni, prima 5 da tecnico poi 8 da caposquadra");
   EXPECT_EQ(state_.profile().years_experience(), 13);
   state_.Clear();
-  // Said after them, it is one more part: 1 + 2 + 3.
+  Tell("prima 5 anni da tecnico e 8 da caposquadra, 13 anni");
+  EXPECT_EQ(state_.profile().years_experience(), 13);
+  state_.Clear();
+  // One that runs up to now, said after the others, is one more part:
+  // 1 + 2 + 3.
   Tell(
       "1 anno in inghilterra a fare la cameriera, poi 2 anni di call center "
       "e da 3 sono receptionist");
