@@ -89,7 +89,7 @@ session=again
 tm new-session -d -s "$session" -x 160 -y 50 \
   "env DIRIGO_BIN=$bin DIRIGO_STORE=sqlite:$tmp/dirigo.db XDG_STATE_HOME=$tmp/state TERM=xterm-256color bash $repo/scripts/chat; echo CHAT-ENDED; sleep 30"
 check "the next chat resumes the conversation" "Eccoci di nuovo"
-check "and repeats the bot's last question" "Tornando a noi: ti interessa un'area"
+check "and asks again the question it was waiting on" "Dirigo: Ti interessa un'area in particolare"
 type_line "/profilo"
 check "the profile survived the restart" "assistente"
 type_line "/esci"
