@@ -44,11 +44,14 @@ ngircd_start "$irc_port" || fail_early "ngircd did not start"
 recorder_start "$irc_port" "$irc_work/bridge.raw" || fail_early "the recorder did not start"
 ii_start alice || fail_early "ii alice"
 ii_start bob || fail_early "ii bob"
-ii_cmd alice "/j #carriere"
-ii_cmd bob "/j #carriere"
 channel_a=$irc_work/alice/127.0.0.1/#carriere/out
 channel_b=$irc_work/bob/127.0.0.1/#carriere/out
-wait_for "$channel_a" 'bob\(.*\) has joined' 5 || fail_early "alice and bob in #carriere"
+# One after the other: two clients' JOINs reach the server in no set order,
+# and alice hears of bob only if she is in the channel first.
+ii_cmd alice "/j #carriere"
+wait_for "$channel_a" 'alice\(.*\) has joined' 10 || fail_early "alice in #carriere"
+ii_cmd bob "/j #carriere"
+wait_for "$channel_a" 'bob\(.*\) has joined' 10 || fail_early "alice and bob in #carriere"
 
 # Lines cut at 120 bytes, so that the long texts of the plan are cut too.
 max_line=120
