@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -66,6 +67,12 @@ const Fact* Tracker::Choose(const CompiledSlot* slot,
   }
   for (const Fact& f : facts) {
     if (f.priority > chosen->priority) chosen = &f;
+  }
+  if (slot != nullptr && !before.empty() && chosen->value != before[0] &&
+      chosen->rule != nullptr &&
+      chosen->rule->def->band() == kbv1::Pattern::WEAK &&
+      absl::c_linear_search(slot->def->held(), before[0])) {
+    return nullptr;  // "lavoro in un negozio" after "studio economia".
   }
   if (slot == nullptr || !slot->def->keep_highest()) return chosen;
   for (const Fact& f : facts) {

@@ -268,6 +268,9 @@ void Validator::CheckSlot(const kbv1::Slot& s, const FieldDescriptor* f) {
     problems_.Add(entry, CheckSlotValue(f, v.value()));
     problems_.Add(entry, CheckCondition(v.when()));
   }
+  for (const std::string& v : s.held()) {
+    problems_.Add(entry, CheckSlotValue(f, v));
+  }
   if (!s.companion().empty()) {
     const FieldDescriptor* c = FindProfileField(s.companion());
     if (c == nullptr || c->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {

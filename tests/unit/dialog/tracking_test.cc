@@ -137,6 +137,19 @@ TEST_F(TrackingTest, TheSameFactAgainIsNoChange) {
   EXPECT_EQ(trace_.slot_changes_size(), 0);
 }
 
+TEST_F(TrackingTest, AStudentWhoTellsOfAJobIsStillAStudent) {
+  Tell("sono iscritta alla triennale di economia");
+  EXPECT_EQ(state_.profile().stage(), dirigo::v1::STAGE_STUDENT);
+  Changes c = Tell("lavoro part time in un negozio");
+  EXPECT_EQ(state_.profile().stage(), dirigo::v1::STAGE_STUDENT);
+  EXPECT_FALSE(c.Contains("stage"));
+  EXPECT_THAT(state_.profile().experience(),
+              testing::ElementsAre(dirigo::v1::EXPERIENCE_KIND_FRONT_OFFICE));
+  // Said outright, it changes.
+  Tell("ho lasciato l universita e ho trovato un lavoro come segretaria");
+  EXPECT_EQ(state_.profile().stage(), dirigo::v1::STAGE_EMPLOYED);
+}
+
 TEST_F(TrackingTest, ACompanionTextGoesWithItsFact) {
   Tell("ho la triennale in economia");
   EXPECT_EQ(state_.profile().study_field_text(), "economia");
