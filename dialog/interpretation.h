@@ -73,6 +73,8 @@ struct Fact {
   bool remove = false;
   // A part that ended (Assignment.past).
   bool past = false;
+  // Only for a slot still unknown (Assignment.fill_only).
+  bool fill_only = false;
   // Where the rule matched, in the normalised text.
   size_t begin = 0;
 };

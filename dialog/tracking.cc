@@ -274,12 +274,18 @@ void Tracker::ApplySlot(const std::string& slot_name, const Interpretation& in,
   const FieldDescriptor* field = FindProfileField(slot_name);
   const CompiledSlot* slot = kb_.FindSlot(slot_name);
   const bool correction = in.corrected.count(slot_name) > 0;
-  const std::vector<Fact> facts =
+  std::vector<Fact> facts =
       TakeBack(slot_name, field, in.facts.at(slot_name), state, changes, trace);
-  if (facts.empty()) return;
-  if (WholeUnknown(slot, facts, in, state->awaiting_slot())) return;
   const std::vector<std::string> before =
       GetSlotValues(state->profile(), field);
+  if (!before.empty()) {
+    // "da 3 anni coordino 2 persone" after years were told: part of them.
+    facts.erase(std::remove_if(facts.begin(), facts.end(),
+                               [](const Fact& f) { return f.fill_only; }),
+                facts.end());
+  }
+  if (facts.empty()) return;
+  if (WholeUnknown(slot, facts, in, state->awaiting_slot())) return;
   std::string rule_id;
   std::optional<std::string> words =
       SetValues(slot_name, field, facts, correction, state, &rule_id);

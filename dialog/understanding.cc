@@ -75,6 +75,7 @@ std::optional<Fact> FactFrom(const Match& m, int index, int current_year) {
   fact.ongoing = a.ongoing();
   fact.remove = a.remove();
   fact.past = a.past();
+  fact.fill_only = a.fill_only();
   fact.begin = m.begin;
   if (!a.text_capture().empty()) {
     auto c = m.captures.find(a.text_capture());

@@ -137,6 +137,17 @@ TEST_F(TrackingTest, TheSameFactAgainIsNoChange) {
   EXPECT_EQ(trace_.slot_changes_size(), 0);
 }
 
+TEST_F(TrackingTest, YearsOfLeadingPeopleCountOnlyWhenNoneAreKnown) {
+  Tell("gestisco 12 operatori da 3 anni, prima ho fatto l'operatrice 2 anni");
+  EXPECT_EQ(state_.profile().years_experience(), 5);
+  state_.Clear();
+  Tell("lavoro da 10 anni in banca");
+  Changes c = Tell("sì, da 3 anni coordino due colleghe");
+  EXPECT_FALSE(c.Contains("yearsExperience"));
+  EXPECT_EQ(state_.profile().years_experience(), 10);
+  EXPECT_TRUE(state_.profile().leads_people());
+}
+
 TEST_F(TrackingTest, AStudentWhoTellsOfAJobIsStillAStudent) {
   Tell("sono iscritta alla triennale di economia");
   EXPECT_EQ(state_.profile().stage(), dirigo::v1::STAGE_STUDENT);
