@@ -159,7 +159,8 @@ std::vector<Clause> ReadClauses(const NormalizedText& n,
     clause.asks =
         c.question ||
         (!relative && StartsWith(words, cues.question_starts, cues.lead_ins)) ||
-        EndsWith(words, cues.question_ends);
+        (EndsWith(words, cues.question_ends) &&
+         !EndsWith(words, cues.hedge_ends));
     clause.supposes = StartsWith(words, cues.hypothesis_starts, cues.lead_ins);
     out.push_back(std::move(clause));
   }

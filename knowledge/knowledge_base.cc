@@ -98,6 +98,7 @@ void KnowledgeBase::IndexLanguage() {
   };
   clause_cues_.question_starts = normalized(l.question_start());
   clause_cues_.question_ends = normalized(l.question_end());
+  clause_cues_.hedge_ends = normalized(l.hedge_end());
   clause_cues_.alternative_starts = normalized(l.alternative_start());
   clause_cues_.continuation_starts = normalized(l.continuation_start());
   clause_cues_.hypothesis_starts = normalized(l.hypothesis_start());

@@ -51,6 +51,7 @@ struct KnowledgeBaseOptions {
 struct ClauseCues {
   std::vector<std::string> question_starts;
   std::vector<std::string> question_ends;
+  std::vector<std::string> hedge_ends;
   std::vector<std::string> alternative_starts;
   std::vector<std::string> continuation_starts;
   std::vector<std::string> hypothesis_starts;

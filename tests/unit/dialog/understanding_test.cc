@@ -106,6 +106,11 @@ TEST(UnderstandingTest, QuestionsAndSuppositionsStateNoFact) {
   ASSERT_EQ(in.clauses.size(), 2u);
   EXPECT_TRUE(in.clauses[1].asks);
   EXPECT_TRUE(Read("ho la laurea, dove posso lavorare?").clauses[1].asks);
+  // "…o meno" ends a question, "più o meno" a hedged statement.
+  EXPECT_TRUE(Read("conviene o meno").clauses[0].asks);
+  in = Read("in tutto sarà 25 anni più o meno", "yearsExperience");
+  EXPECT_FALSE(in.clauses[0].asks);
+  EXPECT_THAT(Values(in, "yearsExperience"), ElementsAre("25"));
 }
 
 TEST(UnderstandingTest, ClausesKnowTheirIntents) {
