@@ -260,10 +260,6 @@ CompiledRules CompileRules(const kbv1::KnowledgeBase& kb,
   CompiledRules out;
   const std::map<std::string, std::string> concepts =
       ConceptRegexes(kb, normalizer);
-  RE2::Options set_options;
-  set_options.set_max_mem(options.set_max_mem);
-  set_options.set_log_errors(false);
-  out.set = std::make_unique<RE2::Set>(set_options, RE2::UNANCHORED);
   for (const kbv1::Pattern& pat : kb.pattern()) {
     const std::string entry = EntryKey("pattern", pat.id());
     std::string unknown;
@@ -276,12 +272,6 @@ CompiledRules CompileRules(const kbv1::KnowledgeBase& kb,
     std::optional<CompiledPattern> cp =
         CompilePattern(pat, *expanded, normalizer, options, problems);
     if (!cp) continue;
-    std::string error;
-    if (out.set->Add(*expanded, &error) < 0) {
-      problems->Add(entry,
-                    absl::StrCat("cannot join the pattern set: ", error));
-      continue;
-    }
     AddRegexWords(pat.regex(), &out.vocabulary);
     out.patterns.push_back(std::move(*cp));
   }
@@ -302,6 +292,48 @@ CompiledRules CompileRules(const kbv1::KnowledgeBase& kb,
     }
   }
   return out;
+}
+
+namespace {
+
+// Compiles patterns [begin, end) of `rules` into sets, halving a range whose
+// set does not fit the budget.
+bool CompileRange(const CompilerOptions& options, int begin, int end,
+                  CompiledRules* rules) {
+  RE2::Options set_options;
+  set_options.set_max_mem(options.set_max_mem);
+  set_options.set_log_errors(false);
+  PatternSet ps;
+  ps.set = std::make_unique<RE2::Set>(set_options, RE2::UNANCHORED);
+  for (int i = begin; i < end; ++i) {
+    // Each regex compiled on its own already (CompilePattern).
+    if (ps.set->Add(rules->patterns[i].re->pattern(), nullptr) < 0) {
+      return false;
+    }
+    ps.patterns.push_back(i);
+  }
+  if (ps.set->Compile()) {
+    rules->sets.push_back(std::move(ps));
+    return true;
+  }
+  if (end - begin == 1) return false;
+  const int middle = begin + (end - begin) / 2;
+  return CompileRange(options, begin, middle, rules) &&
+         CompileRange(options, middle, end, rules);
+}
+
+}  // namespace
+
+bool CompilePatternSets(const CompilerOptions& options, CompiledRules* rules) {
+  rules->sets.clear();
+  const int n = static_cast<int>(rules->patterns.size());
+  const int per_set = std::max(1, options.patterns_per_set);
+  for (int begin = 0; begin < n; begin += per_set) {
+    if (!CompileRange(options, begin, std::min(n, begin + per_set), rules)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace dirigo

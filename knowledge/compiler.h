@@ -1,11 +1,14 @@
 // Compiles a knowledge base's rules: patterns into RE2 (with {concept}
-// references expanded) and one RE2::Set over all of them, chat shorthands
-// into a word map, and the words the rules spell out into the spelling
-// vocabulary. Problems that only compiling reveals (a regex that does not
-// compile, an example it does not match) are added to the load's Problems.
+// references expanded) and RE2::Sets over them, chat shorthands into a word
+// map, and the words the rules spell out into the spelling vocabulary.
+// Problems that only compiling reveals (a regex that does not compile, an
+// example it does not match) are added to the load's Problems.
 //
-// One RE2::Set pass over a message finds the candidate patterns; only those
-// run again for their captures, so matching stays linear in the message.
+// A pass of each RE2::Set over a message finds the candidate patterns; only
+// those run again for their captures, so matching stays linear in the
+// message. The patterns are split into several sets so that the rules can
+// grow: one set over all of them stops fitting any sane memory budget at a
+// few hundred patterns that name lexicons of thousands of words.
 //
 // Thread-safe: the compiled results are immutable.
 //
@@ -46,9 +49,12 @@ struct CompiledPattern {
 
 // Memory budgets of the compiled regexes.
 struct CompilerOptions {
-  // Of the RE2::Set. RE2's default (8 MiB) thrashes beyond about a hundred
-  // patterns; 64 MiB leaves room for a few hundred.
+  // Of each RE2::Set. RE2's default (8 MiB) thrashes beyond about a hundred
+  // patterns.
   int64_t set_max_mem = 64 << 20;
+  // Patterns per RE2::Set at most; a set that does not fit set_max_mem is
+  // halved until it does.
+  int patterns_per_set = 64;
   // Of each pattern's own RE2. A budget, not an allocation: the DFA's cache
   // grows only with the states a message needs. With lexicons a rule can name
   // thousands of words ({other_job}, {employer}); at 2 MiB its DFA ran out of
@@ -56,12 +62,18 @@ struct CompilerOptions {
   int64_t pattern_max_mem = 32 << 20;
 };
 
+// Patterns matched in one pass, and where each is in CompiledRules::patterns.
+struct PatternSet {
+  std::unique_ptr<RE2::Set> set;
+  std::vector<int> patterns;
+};
+
 struct CompiledRules {
   // In the order of the knowledge base; indices match the set's.
   std::vector<CompiledPattern> patterns;
-  // Every pattern, for one pass; still to be compiled (RE2::Set::Compile)
+  // The patterns in sets, for a pass each; empty until CompilePatternSets,
   // once there are no problems.
-  std::unique_ptr<RE2::Set> set;
+  std::vector<PatternSet> sets;
   // Chat shorthands: folded word → folded word.
   std::map<std::string, std::string> rewrites;
   // The words the rules and quick replies spell out.
@@ -80,6 +92,11 @@ int PatternPriority(const dirigo::kb::v1::Pattern& pattern);
 CompiledRules CompileRules(const dirigo::kb::v1::KnowledgeBase& kb,
                            const Normalizer& normalizer,
                            const CompilerOptions& options, Problems* problems);
+
+// Joins `rules->patterns` into sets of at most options.patterns_per_set, each
+// compiled within options.set_max_mem (a set that does not fit is halved).
+// False when even one pattern alone does not fit.
+bool CompilePatternSets(const CompilerOptions& options, CompiledRules* rules);
 
 }  // namespace dirigo
 

@@ -58,9 +58,10 @@ absl::StatusOr<std::shared_ptr<const KnowledgeBase>> KnowledgeBase::Build(
   kb->rules_ =
       CompileRules(kb->proto_, *kb->normalizer_, options.compiler, &problems);
   RETURN_IF_ERROR(problems.ToStatus());
-  if (!kb->rules_.set->Compile()) {
+  if (!CompilePatternSets(options.compiler, &kb->rules_)) {
     return absl::ResourceExhaustedError(
-        "the pattern set does not fit its memory budget (set_max_mem)");
+        "a pattern does not fit the memory budget of a pattern set "
+        "(set_max_mem)");
   }
   kb->Index();
   kb->IndexLanguage();
@@ -160,8 +161,12 @@ absl::StatusOr<NormalizedText> KnowledgeBase::NormalizeMessage(
 
 std::vector<int> KnowledgeBase::Candidates(
     const std::string& normalized) const {
-  std::vector<int> hits;
-  rules_.set->Match(normalized, &hits);
+  std::vector<int> hits, in_set;
+  for (const PatternSet& ps : rules_.sets) {
+    in_set.clear();
+    ps.set->Match(normalized, &in_set);
+    for (int i : in_set) hits.push_back(ps.patterns[i]);
+  }
   std::sort(hits.begin(), hits.end());
   return hits;
 }

@@ -347,5 +347,28 @@ TEST(KnowledgeBaseTest, OneSetPassFindsCandidates) {
   EXPECT_TRUE((*kb)->Candidates("zzz qqq").empty());
 }
 
+// However the patterns are split into sets, a message finds the same ones;
+// a budget too small for a single pattern is an error that says so.
+TEST(KnowledgeBaseTest, PatternSetsOfAnySizeFindTheSameCandidates) {
+  auto whole = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, {});
+  ASSERT_TRUE(whole.ok());
+  KnowledgeBaseOptions small;
+  small.compiler.patterns_per_set = 7;
+  small.compiler.set_max_mem = 8 << 20;  // some sets must be halved
+  auto split = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, small);
+  ASSERT_TRUE(split.ok()) << split.status();
+  for (const char* text :
+       {"ho una triennale in economia e faccio la segretaria da 3 anni",
+        "vorrei lavorare nelle risorse umane in una multinazionale",
+        "dal 2010 al 2016 magazziniere, poi 4 in ufficio", "zzz qqq"}) {
+    EXPECT_EQ((*whole)->Candidates(text), (*split)->Candidates(text)) << text;
+  }
+  KnowledgeBaseOptions tiny;
+  tiny.compiler.set_max_mem = 1 << 10;
+  auto none = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, tiny);
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(none.status().message(), testing::HasSubstr("set_max_mem"));
+}
+
 }  // namespace
 }  // namespace dirigo
