@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "dialog/ranking.h"
@@ -271,15 +272,23 @@ void Understanding::AddMatches(const CompiledPattern& rule,
     m.end = m.begin + sub[0].size();
     m.original = n.OriginalSpan(original, m.begin, m.end);
     m.clause = n.ClauseAt(m.begin);
+    bool cuts_a_number = false;
     for (int g = 1; g < groups; ++g) {
       if (rule.group_names[g].empty() || sub[g].data() == nullptr) continue;
       size_t b = sub[g].data() - text.data();
+      // "1.5 anni": a capture that starts after the point takes "5" for
+      // the number (a word boundary holds between "." and "5").
+      if (b >= 2 && text[b - 1] == '.' && absl::ascii_isdigit(text[b - 2]) &&
+          b < text.size() && absl::ascii_isdigit(text[b])) {
+        cuts_a_number = true;
+      }
       m.captures[rule.group_names[g]] = {
           std::string(sub[g].data(), sub[g].size()),
           n.DisplaySpan(original, b, b + sub[g].size())};
     }
     // The next search starts after this match; an empty one moves a byte on.
     pos = m.end > pos ? m.end : pos + 1;
+    if (cuts_a_number) continue;
     out->push_back(std::move(m));
   }
 }

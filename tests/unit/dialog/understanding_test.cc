@@ -106,6 +106,10 @@ TEST(UnderstandingTest, QuestionsAndSuppositionsStateNoFact) {
   ASSERT_EQ(in.clauses.size(), 2u);
   EXPECT_TRUE(in.clauses[1].asks);
   EXPECT_TRUE(Read("ho la laurea, dove posso lavorare?").clauses[1].asks);
+  // "1.5 anni" is never read as 5.
+  EXPECT_THAT(
+      Values(Read("da un anno e mezzo project manager"), "yearsExperience"),
+      ElementsAre("1"));
   // "…o meno" ends a question, "più o meno" a hedged statement.
   EXPECT_TRUE(Read("conviene o meno").clauses[0].asks);
   in = Read("in tutto sarà 25 anni più o meno", "yearsExperience");
