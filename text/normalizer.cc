@@ -44,14 +44,30 @@ LanguageRules FoldRules(const LanguageRules& rules) {
   return folded;
 }
 
+// Whether `gap` holds an emoji, which ends a sentence in a chat as a full
+// stop would ("lavoro in un call center 😅 è la stessa cosa?").
+bool HasEmoji(absl::string_view gap) {
+  int32_t i = 0;
+  const int32_t length = static_cast<int32_t>(gap.size());
+  while (i < length) {
+    UChar32 c;
+    U8_NEXT(gap.data(), i, length, c);
+    if (c > 0x7F && u_hasBinaryProperty(c, UCHAR_EXTENDED_PICTOGRAPHIC)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Whether the text between two words ends a clause, whether it ends a
 // question, and whether it is only a comma (the sentence goes on).
 bool EndsClause(absl::string_view gap, bool* question, bool* comma) {
   *question = gap.find('?') != absl::string_view::npos;
-  const bool ends = gap.find_first_of(".,;:!?\n") != absl::string_view::npos ||
-                    gap.find("…") != absl::string_view::npos;
-  *comma = ends && gap.find_first_of(".;:!?\n") == absl::string_view::npos &&
-           gap.find("…") == absl::string_view::npos;
+  const bool full_stop = gap.find_first_of(".;:!?\n") != absl::string_view::npos ||
+                         gap.find("…") != absl::string_view::npos ||
+                         HasEmoji(gap);
+  const bool ends = full_stop || gap.find(',') != absl::string_view::npos;
+  *comma = ends && !full_stop;
   return ends;
 }
 

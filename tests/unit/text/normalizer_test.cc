@@ -150,6 +150,14 @@ TEST(NormalizeTest, ClausesEndAtMarksAndKnowTheirQuestions) {
   EXPECT_EQ(n->ClauseAt(n->text.find("conta")), 1);
   EXPECT_EQ(n->ClauseAt(n->text.find("anni")), 3);
   EXPECT_TRUE(Normalize("", nullptr)->clauses.empty());
+  // An emoji ends a sentence as a full stop does; an accented letter not.
+  n = Normalize("lavoro in un call center 😅 è la stessa cosa?", nullptr);
+  ASSERT_TRUE(n.ok());
+  ASSERT_EQ(n->clauses.size(), 2u);
+  EXPECT_FALSE(n->clauses[0].question);
+  EXPECT_FALSE(n->clauses[1].after_comma);
+  EXPECT_TRUE(n->clauses[1].question);
+  EXPECT_EQ(Normalize("perché è così", nullptr)->clauses.size(), 1u);
 }
 
 TEST(NormalizeTest, RulesComeFromData) {
