@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -12,6 +13,7 @@
 #include "dialog/intents.h"
 #include "dialog/phrase_keys.h"
 #include "knowledge/problems.h"
+#include "knowledge/profile_fields.h"
 #include "text/unicode.h"
 
 namespace dirigo {
@@ -172,6 +174,12 @@ void KeepOffered(const dirigo::v1::BotTurn& turn, DialogState* state) {
   }
 }
 
+// Whether a message was understood at all: a fact, an intent, a fact taken
+// back.
+bool SaysAnything(const Interpretation& in) {
+  return !in.facts.empty() || !in.intents.empty() || !in.taken_back.empty();
+}
+
 // The reply a number typed back picks ("2", " 2 "), or the text as it is.
 std::string Chosen(absl::string_view text, const DialogState& state) {
   absl::string_view t = absl::StripAsciiWhitespace(text);
@@ -185,6 +193,44 @@ std::string Chosen(absl::string_view text, const DialogState& state) {
 }
 
 }  // namespace
+
+// A bare answer to a question not asked yet ("grande" while the bot asks
+// about the area, "5 anni" while it asks about leading people): when the
+// message says nothing to the question asked, the answers of the other
+// questions still open are tried, and taken when one, and only one, of them
+// fits.
+Interpretation Engine::AnswerToAnotherQuestion(
+    const NormalizedText& normalized, absl::string_view text,
+    const std::string& awaiting, const DialogState& state, int current_year,
+    Interpretation nothing) const {
+  // A question is no answer ("l'IT è davvero back office?"), nor a number
+  // alone ("5": years? people?).
+  for (const Clause& c : nothing.clauses) {
+    if (c.asks) return nothing;
+  }
+  if (std::none_of(normalized.text.begin(), normalized.text.end(),
+                   [](char c) { return absl::ascii_isalpha(c); })) {
+    return nothing;
+  }
+  std::optional<Interpretation> taken;
+  int takers = 0;
+  for (const CompiledSlot& s : kb_->slots()) {
+    const std::string& name = s.def->name();
+    // "sì" and "no" answer only the question asked.
+    if (name == awaiting || s.def->origin() != kb::v1::Slot::ASKED ||
+        s.field == nullptr ||
+        s.field->cpp_type() == FieldDescriptor::CPPTYPE_BOOL ||
+        !GetSlotValues(state.profile(), s.field).empty()) {
+      continue;
+    }
+    Interpretation in =
+        understanding_.Understand(normalized, text, name, current_year);
+    if (!in.facts.count(name)) continue;
+    if (++takers > 1) return nothing;  // "no": which question?
+    taken.emplace(std::move(in));
+  }
+  return taken ? std::move(*taken) : std::move(nothing);
+}
 
 dirigo::v1::BotTurn Engine::Start(DialogState* state) const {
   dirigo::v1::BotTurn turn;
@@ -224,6 +270,10 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view typed,
   const std::string awaiting = state->awaiting_slot();
   Interpretation in =
       understanding_.Understand(normalized, text, awaiting, current_year);
+  if (!awaiting.empty() && !SaysAnything(in)) {
+    in = AnswerToAnotherQuestion(normalized, text, awaiting, *state,
+                                 current_year, std::move(in));
+  }
   EngineReply reply;
   dirigo::v1::Trace* trace = reply.turn.mutable_trace();
   TraceUnderstanding(normalized, in, trace);

@@ -108,6 +108,15 @@ class Engine {
  private:
   explicit Engine(std::shared_ptr<const KnowledgeBase> kb);
 
+  // `nothing`, or the message read as the answer to the one other open
+  // question it fits.
+  Interpretation AnswerToAnotherQuestion(const NormalizedText& normalized,
+                                         absl::string_view text,
+                                         const std::string& awaiting,
+                                         const session::v1::DialogState& state,
+                                         int current_year,
+                                         Interpretation nothing) const;
+
   // The parts that decide and word a turn, in one register.
   struct Voice {
     Voice(const KnowledgeBase& kb, bool formal)

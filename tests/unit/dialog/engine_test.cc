@@ -151,6 +151,23 @@ TEST_F(EngineTest, EducationOnlyGoesUpWithoutACorrection) {
   EXPECT_EQ(t.profile().education_level(), dirigo::v1::EDUCATION_LEVEL_MASTER);
 }
 
+// A bare answer to a question not asked yet is taken, and the question
+// asked comes back; "sì", "no" and questions answer only the question asked.
+TEST_F(EngineTest, ABareAnswerToAnotherOpenQuestionIsTaken) {
+  Say("diploma");
+  Say("faccio la commessa da 5 anni");
+  ASSERT_EQ(state_.awaiting_slot(), "leadsPeople");
+  BotTurn t = Say("grande multinazionale");
+  EXPECT_EQ(t.profile().company_size(),
+            dirigo::v1::COMPANY_SIZE_LARGE_MULTINATIONAL);
+  EXPECT_EQ(state_.awaiting_slot(), "leadsPeople");
+  t = Say("l'IT è davvero back office?");
+  EXPECT_EQ(t.profile().focus_area(), dirigo::v1::FOCUS_AREA_UNSPECIFIED);
+  t = Say("amministrazione");
+  EXPECT_EQ(t.profile().focus_area(), dirigo::v1::FOCUS_AREA_ADMINISTRATION);
+  EXPECT_FALSE(t.profile().has_leads_people());
+}
+
 TEST_F(EngineTest, AgeIsNotExperience) {
   BotTurn t = Say("ho 30 anni e lavoro da 5 come assistente");
   EXPECT_EQ(t.profile().years_experience(), 5);
