@@ -197,12 +197,14 @@ std::string Chosen(absl::string_view text, const DialogState& state) {
 // A bare answer to a question not asked yet ("grande" while the bot asks
 // about the area, "5 anni" while it asks about leading people): when the
 // message says nothing to the question asked, the answers of the other
-// questions still open are tried, and taken when one, and only one, of them
-// fits.
-Interpretation Engine::AnswerToAnotherQuestion(
-    const NormalizedText& normalized, absl::string_view text,
-    const std::string& awaiting, const DialogState& state, int current_year,
-    Interpretation nothing) const {
+// questions still open (not known, not skipped, asked for this person) are
+// tried. One, and only one, must take it, from its first word.
+Interpretation Engine::AnswerToAnotherQuestion(const NormalizedText& normalized,
+                                               absl::string_view text,
+                                               const std::string& awaiting,
+                                               const DialogState& state,
+                                               int current_year,
+                                               Interpretation nothing) const {
   // A question is no answer ("l'IT è davvero back office?"), nor a number
   // alone ("5": years? people?).
   for (const Clause& c : nothing.clauses) {
@@ -214,19 +216,28 @@ Interpretation Engine::AnswerToAnotherQuestion(
   }
   std::optional<Interpretation> taken;
   int takers = 0;
-  for (const CompiledSlot& s : kb_->slots()) {
-    const std::string& name = s.def->name();
+  for (const std::string& name : VoiceFor(state).policy.MissingSlots(state)) {
+    const CompiledSlot* s = kb_->FindSlot(name);
     // "sì" and "no" answer only the question asked.
-    if (name == awaiting || s.def->origin() != kb::v1::Slot::ASKED ||
-        s.field == nullptr ||
-        s.field->cpp_type() == FieldDescriptor::CPPTYPE_BOOL ||
-        !GetSlotValues(state.profile(), s.field).empty()) {
+    if (name == awaiting || s == nullptr || s->field == nullptr ||
+        s->field->cpp_type() == FieldDescriptor::CPPTYPE_BOOL) {
       continue;
     }
     Interpretation in =
         understanding_.Understand(normalized, text, name, current_year);
-    if (!in.facts.count(name)) continue;
-    if (++takers > 1) return nothing;  // "no": which question?
+    // The message opens with the answer, in words ("grande, conosco solo
+    // quelle"); a number alone is none ("5 persone" is no "5 anni").
+    const bool opens =
+        std::any_of(in.applied.begin(), in.applied.end(), [&](const Match* m) {
+          const absl::string_view said =
+              absl::string_view(normalized.text)
+                  .substr(m->begin, m->end - m->begin);
+          return m->begin == 0 && !m->def().context().empty() &&
+                 std::any_of(said.begin(), said.end(),
+                             [](char c) { return absl::ascii_isalpha(c); });
+        });
+    if (!opens || !in.facts.count(name)) continue;
+    if (++takers > 1) return nothing;  // which question?
     taken.emplace(std::move(in));
   }
   return taken ? std::move(*taken) : std::move(nothing);

@@ -272,16 +272,17 @@ void Understanding::AddMatches(const CompiledPattern& rule,
     m.end = m.begin + sub[0].size();
     m.original = n.OriginalSpan(original, m.begin, m.end);
     m.clause = n.ClauseAt(m.begin);
-    bool cuts_a_number = false;
+    // "1.5 anni": a match or a capture that starts after the point takes
+    // "5" for a number (a word boundary holds between "." and "5").
+    auto inside_a_number = [&](size_t b) {
+      return b >= 2 && b < text.size() && text[b - 1] == '.' &&
+             absl::ascii_isdigit(text[b - 2]) && absl::ascii_isdigit(text[b]);
+    };
+    bool cuts_a_number = inside_a_number(m.begin);
     for (int g = 1; g < groups; ++g) {
       if (rule.group_names[g].empty() || sub[g].data() == nullptr) continue;
       size_t b = sub[g].data() - text.data();
-      // "1.5 anni": a capture that starts after the point takes "5" for
-      // the number (a word boundary holds between "." and "5").
-      if (b >= 2 && text[b - 1] == '.' && absl::ascii_isdigit(text[b - 2]) &&
-          b < text.size() && absl::ascii_isdigit(text[b])) {
-        cuts_a_number = true;
-      }
+      if (inside_a_number(b)) cuts_a_number = true;
       m.captures[rule.group_names[g]] = {
           std::string(sub[g].data(), sub[g].size()),
           n.DisplaySpan(original, b, b + sub[g].size())};

@@ -297,43 +297,42 @@ CompiledRules CompileRules(const kbv1::KnowledgeBase& kb,
 namespace {
 
 // Compiles patterns [begin, end) of `rules` into sets, halving a range whose
-// set does not fit the budget.
-bool CompileRange(const CompilerOptions& options, int begin, int end,
-                  CompiledRules* rules) {
+// set does not fit the budget; returns -1 or the pattern that alone does not.
+int CompileRange(const CompilerOptions& options, int begin, int end,
+                 CompiledRules* rules) {
   RE2::Options set_options;
   set_options.set_max_mem(options.set_max_mem);
   set_options.set_log_errors(false);
   PatternSet ps;
   ps.set = std::make_unique<RE2::Set>(set_options, RE2::UNANCHORED);
-  for (int i = begin; i < end; ++i) {
+  bool added = true;
+  for (int i = begin; i < end && added; ++i) {
     // Each regex compiled on its own already (CompilePattern).
-    if (ps.set->Add(rules->patterns[i].re->pattern(), nullptr) < 0) {
-      return false;
-    }
+    added = ps.set->Add(rules->patterns[i].re->pattern(), nullptr) >= 0;
     ps.patterns.push_back(i);
   }
-  if (ps.set->Compile()) {
+  if (added && ps.set->Compile()) {
     rules->sets.push_back(std::move(ps));
-    return true;
+    return -1;
   }
-  if (end - begin == 1) return false;
+  if (end - begin == 1) return begin;
   const int middle = begin + (end - begin) / 2;
-  return CompileRange(options, begin, middle, rules) &&
-         CompileRange(options, middle, end, rules);
+  const int failed = CompileRange(options, begin, middle, rules);
+  return failed >= 0 ? failed : CompileRange(options, middle, end, rules);
 }
 
 }  // namespace
 
-bool CompilePatternSets(const CompilerOptions& options, CompiledRules* rules) {
+int CompilePatternSets(const CompilerOptions& options, CompiledRules* rules) {
   rules->sets.clear();
   const int n = static_cast<int>(rules->patterns.size());
   const int per_set = std::max(1, options.patterns_per_set);
   for (int begin = 0; begin < n; begin += per_set) {
-    if (!CompileRange(options, begin, std::min(n, begin + per_set), rules)) {
-      return false;
-    }
+    const int failed =
+        CompileRange(options, begin, std::min(n, begin + per_set), rules);
+    if (failed >= 0) return failed;
   }
-  return true;
+  return -1;
 }
 
 }  // namespace dirigo

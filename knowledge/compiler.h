@@ -49,8 +49,10 @@ struct CompiledPattern {
 
 // Memory budgets of the compiled regexes.
 struct CompilerOptions {
-  // Of each RE2::Set. RE2's default (8 MiB) thrashes beyond about a hundred
-  // patterns.
+  // Of each RE2::Set (a budget, not an allocation: about 5 sets for 300
+  // patterns, each with a program of a few MiB and a DFA cache that grows
+  // only with the states messages need). RE2's default (8 MiB) thrashes
+  // beyond about a hundred patterns.
   int64_t set_max_mem = 64 << 20;
   // Patterns per RE2::Set at most; a set that does not fit set_max_mem is
   // halved until it does.
@@ -69,7 +71,7 @@ struct PatternSet {
 };
 
 struct CompiledRules {
-  // In the order of the knowledge base; indices match the set's.
+  // In the order of the knowledge base; PatternSet::patterns index them.
   std::vector<CompiledPattern> patterns;
   // The patterns in sets, for a pass each; empty until CompilePatternSets,
   // once there are no problems.
@@ -95,8 +97,8 @@ CompiledRules CompileRules(const dirigo::kb::v1::KnowledgeBase& kb,
 
 // Joins `rules->patterns` into sets of at most options.patterns_per_set, each
 // compiled within options.set_max_mem (a set that does not fit is halved).
-// False when even one pattern alone does not fit.
-bool CompilePatternSets(const CompilerOptions& options, CompiledRules* rules);
+// Returns -1, or the index of a pattern that alone does not fit.
+int CompilePatternSets(const CompilerOptions& options, CompiledRules* rules);
 
 }  // namespace dirigo
 

@@ -58,10 +58,12 @@ absl::StatusOr<std::shared_ptr<const KnowledgeBase>> KnowledgeBase::Build(
   kb->rules_ =
       CompileRules(kb->proto_, *kb->normalizer_, options.compiler, &problems);
   RETURN_IF_ERROR(problems.ToStatus());
-  if (!CompilePatternSets(options.compiler, &kb->rules_)) {
-    return absl::ResourceExhaustedError(
-        "a pattern does not fit the memory budget of a pattern set "
-        "(set_max_mem)");
+  if (const int failed = CompilePatternSets(options.compiler, &kb->rules_);
+      failed >= 0) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "pattern '", kb->rules_.patterns[failed].def->id(),
+        "' alone does not fit the memory budget of a pattern set (set_max_mem ",
+        options.compiler.set_max_mem, " bytes)"));
   }
   kb->Index();
   kb->IndexLanguage();
@@ -164,7 +166,14 @@ std::vector<int> KnowledgeBase::Candidates(
   std::vector<int> hits, in_set;
   for (const PatternSet& ps : rules_.sets) {
     in_set.clear();
-    ps.set->Match(normalized, &in_set);
+    RE2::Set::ErrorInfo error{};
+    if (!ps.set->Match(normalized, &in_set, &error) &&
+        error.kind != RE2::Set::kNoError) {
+      // The set's automaton ran out of its budget on this text: every one of
+      // its patterns is a candidate, and runs on its own.
+      hits.insert(hits.end(), ps.patterns.begin(), ps.patterns.end());
+      continue;
+    }
     for (int i : in_set) hits.push_back(ps.patterns[i]);
   }
   std::sort(hits.begin(), hits.end());

@@ -96,9 +96,11 @@ class KnowledgeBase {
   // → "non") and correcting spelling against the vocabulary.
   absl::StatusOr<NormalizedText> NormalizeMessage(absl::string_view text) const;
 
-  // Indices of the patterns that match `normalized` somewhere (one pass),
-  // in increasing order.
+  // Indices of the patterns that may match `normalized` (a pass of each
+  // pattern set), in increasing order.
   std::vector<int> Candidates(const std::string& normalized) const;
+  // How many RE2 sets the patterns were split into.
+  int pattern_set_count() const { return static_cast<int>(rules_.sets.size()); }
   const CompiledPattern& pattern(int index) const {
     return rules_.patterns[index];
   }

@@ -271,6 +271,12 @@ void Validator::CheckSlot(const kbv1::Slot& s, const FieldDescriptor* f) {
   for (const std::string& v : s.held()) {
     problems_.Add(entry, CheckSlotValue(f, v));
   }
+  if (s.held_size() > 0 &&
+      (s.keep_highest() || s.adds_up() || (f != nullptr && f->is_repeated()))) {
+    Add(entry,
+        "held is for a slot of one value, neither keep_highest nor "
+        "adds_up");
+  }
   if (!s.companion().empty()) {
     const FieldDescriptor* c = FindProfileField(s.companion());
     if (c == nullptr || c->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {

@@ -52,7 +52,8 @@ bool HasEmoji(absl::string_view gap) {
   while (i < length) {
     UChar32 c;
     U8_NEXT(gap.data(), i, length, c);
-    if (c > 0x7F && u_hasBinaryProperty(c, UCHAR_EXTENDED_PICTOGRAPHIC)) {
+    // Emoji_Presentation: faces and hands, not "©", "®" or "™" ("Excel®").
+    if (c > 0x7F && u_hasBinaryProperty(c, UCHAR_EMOJI_PRESENTATION)) {
       return true;
     }
   }
@@ -63,9 +64,9 @@ bool HasEmoji(absl::string_view gap) {
 // question, and whether it is only a comma (the sentence goes on).
 bool EndsClause(absl::string_view gap, bool* question, bool* comma) {
   *question = gap.find('?') != absl::string_view::npos;
-  const bool full_stop = gap.find_first_of(".;:!?\n") != absl::string_view::npos ||
-                         gap.find("…") != absl::string_view::npos ||
-                         HasEmoji(gap);
+  const bool full_stop =
+      gap.find_first_of(".;:!?\n") != absl::string_view::npos ||
+      gap.find("…") != absl::string_view::npos || HasEmoji(gap);
   const bool ends = full_stop || gap.find(',') != absl::string_view::npos;
   *comma = ends && !full_stop;
   return ends;

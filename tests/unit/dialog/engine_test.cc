@@ -166,6 +166,12 @@ TEST_F(EngineTest, ABareAnswerToAnotherOpenQuestionIsTaken) {
   t = Say("amministrazione");
   EXPECT_EQ(t.profile().focus_area(), dirigo::v1::FOCUS_AREA_ADMINISTRATION);
   EXPECT_FALSE(t.profile().has_leads_people());
+  // Part of the message is no answer: "5 persone" is not 5 years.
+  Say("ricominciamo");
+  Say("diploma");
+  ASSERT_EQ(state_.awaiting_slot(), "experience");
+  t = Say("5 persone");
+  EXPECT_FALSE(t.profile().has_years_experience());
 }
 
 TEST_F(EngineTest, AgeIsNotExperience) {

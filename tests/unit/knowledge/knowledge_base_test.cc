@@ -336,7 +336,7 @@ TEST(KnowledgeBaseTest, MissingFolderIsNotFound) {
   EXPECT_EQ(kb.status().code(), absl::StatusCode::kNotFound);
 }
 
-TEST(KnowledgeBaseTest, OneSetPassFindsCandidates) {
+TEST(KnowledgeBaseTest, PatternSetPassesFindCandidates) {
   auto kb = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, {});
   ASSERT_TRUE(kb.ok());
   std::vector<int> hits = (*kb)->Candidates("ho una triennale in economia");
@@ -353,10 +353,13 @@ TEST(KnowledgeBaseTest, PatternSetsOfAnySizeFindTheSameCandidates) {
   auto whole = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, {});
   ASSERT_TRUE(whole.ok());
   KnowledgeBaseOptions small;
-  small.compiler.patterns_per_set = 7;
-  small.compiler.set_max_mem = 8 << 20;  // some sets must be halved
+  small.compiler.patterns_per_set = 64;
+  small.compiler.set_max_mem = 16 << 20;  // sets of 64 must be halved
   auto split = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, small);
   ASSERT_TRUE(split.ok()) << split.status();
+  const int n = (*split)->pattern_count();
+  EXPECT_GT((*split)->pattern_set_count(), (n + 63) / 64);
+  EXPECT_EQ((*whole)->pattern_set_count(), (n + 63) / 64);
   for (const char* text :
        {"ho una triennale in economia e faccio la segretaria da 3 anni",
         "vorrei lavorare nelle risorse umane in una multinazionale",
@@ -368,6 +371,7 @@ TEST(KnowledgeBaseTest, PatternSetsOfAnySizeFindTheSameCandidates) {
   auto none = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, tiny);
   EXPECT_EQ(none.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(none.status().message(), testing::HasSubstr("set_max_mem"));
+  EXPECT_THAT(none.status().message(), testing::HasSubstr("pattern '"));
 }
 
 }  // namespace

@@ -158,6 +158,8 @@ TEST(NormalizeTest, ClausesEndAtMarksAndKnowTheirQuestions) {
   EXPECT_FALSE(n->clauses[1].after_comma);
   EXPECT_TRUE(n->clauses[1].question);
   EXPECT_EQ(Normalize("perché è così", nullptr)->clauses.size(), 1u);
+  EXPECT_EQ(
+      Normalize("uso Excel® e Word™ ogni giorno", nullptr)->clauses.size(), 1u);
 }
 
 TEST(NormalizeTest, RulesComeFromData) {
