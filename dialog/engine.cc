@@ -205,14 +205,9 @@ Interpretation Engine::AnswerToAnotherQuestion(const NormalizedText& normalized,
                                                const DialogState& state,
                                                int current_year,
                                                Interpretation nothing) const {
-  // A question is no answer ("l'IT è davvero back office?"), nor a number
-  // alone ("5": years? people?).
+  // A question is no answer ("l'IT è davvero back office?").
   for (const Clause& c : nothing.clauses) {
     if (c.asks) return nothing;
-  }
-  if (std::none_of(normalized.text.begin(), normalized.text.end(),
-                   [](char c) { return absl::ascii_isalpha(c); })) {
-    return nothing;
   }
   std::optional<Interpretation> taken;
   int takers = 0;
@@ -226,15 +221,14 @@ Interpretation Engine::AnswerToAnotherQuestion(const NormalizedText& normalized,
     Interpretation in =
         understanding_.Understand(normalized, text, name, current_year);
     // The message opens with the answer, in words ("grande, conosco solo
-    // quelle"); a number alone is none ("5 persone" is no "5 anni").
+    // quelle"); a number alone is none ("5", "5 persone": years? people?).
     const bool opens =
         std::any_of(in.applied.begin(), in.applied.end(), [&](const Match* m) {
           const absl::string_view said =
               absl::string_view(normalized.text)
                   .substr(m->begin, m->end - m->begin);
           return m->begin == 0 && !m->def().context().empty() &&
-                 std::any_of(said.begin(), said.end(),
-                             [](char c) { return absl::ascii_isalpha(c); });
+                 std::any_of(said.begin(), said.end(), absl::ascii_isalpha);
         });
     if (!opens || !in.facts.count(name)) continue;
     if (++takers > 1) return nothing;  // which question?
