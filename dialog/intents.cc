@@ -38,9 +38,27 @@ bool AnswerProfile(const IntentContext& c, Decision* d) {
   return true;
 }
 
+// Whether an answer given earlier in this turn cites one of `faq`'s passages:
+// "a 50 anni è troppo tardi? ce la faccio?" gets one answer, not the same
+// passage twice in other words.
+bool CitesAGivenPassage(const kb::v1::Faq& faq, const Decision& d) {
+  for (const Action& given : d.actions) {
+    if (given.kind != Kind::kFaq || given.faq == nullptr) continue;
+    for (const auto& was : given.faq->citation()) {
+      for (const auto& is : faq.citation()) {
+        if (was.section() == is.section() && was.quote() == is.quote()) {
+          return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
 bool AnswerFaq(const IntentContext& c, Decision* d) {
   const kb::v1::Faq* faq = c.kb.FindFaq(c.intent.substr(kFaqPrefix.size()));
   if (faq == nullptr) return false;
+  if (CitesAGivenPassage(*faq, *d)) return true;  // answered already
   Action a = Action::Of(Kind::kFaq);
   a.faq = faq;
   d->Add(std::move(a));
