@@ -100,7 +100,12 @@ bool HandleDontKnow(const IntentContext& c, Decision* d) {
   return SayUnlessFactsChanged(c, phrase::kDontknowAck, /*rotate=*/true, d);
 }
 
+// "ho 41 anni": the guide says nothing of age; not said again after an
+// answer of this turn ("ce la faccio? ho 41 anni" gets the answer only).
 bool AnswerAge(const IntentContext& c, Decision* d) {
+  for (const Action& given : d->actions) {
+    if (given.kind == Kind::kFaq) return true;
+  }
   return SayUnlessFactsChanged(c, phrase::kAgeAck, /*rotate=*/false, d);
 }
 
