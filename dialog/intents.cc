@@ -38,19 +38,26 @@ bool AnswerProfile(const IntentContext& c, Decision* d) {
   return true;
 }
 
-// Whether an answer given earlier in this turn cites one of `faq`'s passages:
-// "a 50 anni è troppo tardi? ce la faccio?" gets one answer, not the same
-// passage twice in other words.
-bool CitesAGivenPassage(const kb::v1::Faq& faq, const Decision& d) {
-  for (const Action& given : d.actions) {
-    if (given.kind != Kind::kFaq || given.faq == nullptr) continue;
-    for (const auto& was : given.faq->citation()) {
-      for (const auto& is : faq.citation()) {
-        if (was.section() == is.section() && was.quote() == is.quote()) {
-          return true;
-        }
+// Whether an answer given earlier in this turn cites exactly `faq`'s
+// passages: "a 50 anni è troppo tardi? ce la faccio?" gets one answer, not
+// the same passages twice in other words. Answers that share only some
+// passages ("i ruoli? e quanto si guadagna?") are both given.
+bool SameAnswerGiven(const kb::v1::Faq& faq, const Decision& d) {
+  auto same = [](const kb::v1::Citation& a, const kb::v1::Citation& b) {
+    return a.section() == b.section() && a.quote() == b.quote();
+  };
+  auto cites_all = [&](const kb::v1::Faq& a, const kb::v1::Faq& b) {
+    for (const auto& x : a.citation()) {
+      if (std::none_of(b.citation().begin(), b.citation().end(),
+                       [&](const auto& y) { return same(x, y); })) {
+        return false;
       }
     }
+    return true;
+  };
+  for (const Action& given : d.actions) {
+    if (given.kind != Kind::kFaq || given.faq == nullptr) continue;
+    if (cites_all(faq, *given.faq) && cites_all(*given.faq, faq)) return true;
   }
   return false;
 }
@@ -58,7 +65,7 @@ bool CitesAGivenPassage(const kb::v1::Faq& faq, const Decision& d) {
 bool AnswerFaq(const IntentContext& c, Decision* d) {
   const kb::v1::Faq* faq = c.kb.FindFaq(c.intent.substr(kFaqPrefix.size()));
   if (faq == nullptr) return false;
-  if (CitesAGivenPassage(*faq, *d)) return true;  // answered already
+  if (SameAnswerGiven(*faq, *d)) return true;  // answered already
   Action a = Action::Of(Kind::kFaq);
   a.faq = faq;
   d->Add(std::move(a));
@@ -100,12 +107,12 @@ bool HandleDontKnow(const IntentContext& c, Decision* d) {
   return SayUnlessFactsChanged(c, phrase::kDontknowAck, /*rotate=*/true, d);
 }
 
-// "ho 41 anni": the guide says nothing of age; not said again after an
-// answer of this turn ("ce la faccio? ho 41 anni" gets the answer only).
+// "ho 41 anni": the guide says nothing of age; not said again after the
+// answer on age, or one in the same passages, given in this turn ("ce la
+// faccio? ho 41 anni" gets that answer only).
 bool AnswerAge(const IntentContext& c, Decision* d) {
-  for (const Action& given : d->actions) {
-    if (given.kind == Kind::kFaq) return true;
-  }
+  const kb::v1::Faq* age = c.kb.FindFaq("age");
+  if (age != nullptr && SameAnswerGiven(*age, *d)) return true;
   return SayUnlessFactsChanged(c, phrase::kAgeAck, /*rotate=*/false, d);
 }
 
