@@ -210,7 +210,8 @@ void RunCase(const dirigo::Engine& engine, const evalv1::Case& c, int year,
   engine.Start(&state);
   for (const evalv1::Turn& t : c.turns()) {
     ++score->turns;
-    auto reply = engine.Respond(t.text(), &state, year);
+    auto reply =
+        engine.Respond(t.text(), &state, c.year() > 0 ? c.year() : year);
     dirigo::v1::BotTurn turn;
     if (reply.ok()) turn = reply->turn;
     std::string why;
