@@ -115,15 +115,22 @@ std::optional<std::string> Tracker::AddUp(const FieldDescriptor* field,
   }
   // "13 anni: prima 5 da tecnico, poi 8 da tl": a number that is the sum of
   // all the others is their whole; one that runs up to now only when said
-  // first ("1 anno in negozio, 2 in banca e da 3 receptionist": 6).
+  // first ("1 anno in negozio, 2 in banca e da 3 receptionist": 6), and
+  // never one of the parts a rule reads as a list ("2 in banca, 3 in posta e
+  // 5 in comune": 10).
   if (facts.size() >= 3) {
     const Fact* first = &facts.front();
     for (const Fact& f : facts) {
       if (f.begin < first->begin) first = &f;
     }
+    auto in_a_list = [&](const Fact& f) {
+      return absl::c_any_of(facts, [&](const Fact& o) {
+        return &o != &f && o.rule == f.rule && o.begin == f.begin;
+      });
+    };
     for (const Fact& f : facts) {
       int n = 0;
-      if (f.ongoing && &f != first) continue;
+      if ((f.ongoing && &f != first) || in_a_list(f)) continue;
       if (absl::SimpleAtoi(f.value, &n) && 2 * n == total) {
         total = n;
         words = {f.words};

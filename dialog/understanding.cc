@@ -262,10 +262,9 @@ void Understanding::AddMatches(const CompiledPattern& rule,
   const std::string& text = n.text;
   const int groups = rule.re->NumberOfCapturingGroups() + 1;
   std::vector<re2::StringPiece> sub(groups);
-  size_t pos = 0;
-  while (pos <= text.size() &&
-         rule.re->Match(text, pos, text.size(), RE2::UNANCHORED, sub.data(),
-                        groups)) {
+  // Records the match in `sub`, unless it cuts a number in two; returns where
+  // it ends.
+  auto record = [&]() {
     Match m;
     m.rule = &rule;
     m.begin = sub[0].data() - text.data();
@@ -287,10 +286,29 @@ void Understanding::AddMatches(const CompiledPattern& rule,
           std::string(sub[g].data(), sub[g].size()),
           n.DisplaySpan(original, b, b + sub[g].size())};
     }
+    const size_t end = m.end;
+    if (!cuts_a_number) out->push_back(std::move(m));
+    return end;
+  };
+  if (rule.def->at_clause_start()) {
+    // Tried at each clause's start, anchored there.
+    size_t pos = 0;
+    for (const NormalizedText::Clause& c : n.clauses) {
+      if (c.begin < pos) continue;
+      if (rule.re->Match(text, c.begin, text.size(), RE2::ANCHOR_START,
+                         sub.data(), groups)) {
+        pos = record();
+      }
+    }
+    return;
+  }
+  size_t pos = 0;
+  while (pos <= text.size() &&
+         rule.re->Match(text, pos, text.size(), RE2::UNANCHORED, sub.data(),
+                        groups)) {
     // The next search starts after this match; an empty one moves a byte on.
-    pos = m.end > pos ? m.end : pos + 1;
-    if (cuts_a_number) continue;
-    out->push_back(std::move(m));
+    const size_t end = record();
+    pos = end > pos ? end : pos + 1;
   }
 }
 

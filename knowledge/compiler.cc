@@ -4,6 +4,8 @@
 #include <functional>
 #include <optional>
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -175,18 +177,36 @@ void CheckCompiled(const CompiledPattern& cp, const Normalizer& normalizer,
   // needs to find where a match starts.
   std::vector<re2::StringPiece> groups_found(cp.re->NumberOfCapturingGroups() +
                                              1);
+  // Anywhere, or at a clause's start (Pattern.at_clause_start).
+  auto matches = [&](const NormalizedText& n) {
+    std::vector<size_t> starts = {0};
+    RE2::Anchor anchor = RE2::UNANCHORED;
+    if (pat.at_clause_start()) {
+      starts.clear();
+      for (const auto& c : n.clauses) starts.push_back(c.begin);
+      anchor = RE2::ANCHOR_START;
+    }
+    return absl::c_any_of(starts, [&](size_t at) {
+      return cp.re->Match(n.text, at, n.text.size(), anchor,
+                          groups_found.data(),
+                          static_cast<int>(groups_found.size()));
+    });
+  };
+  if (pat.at_clause_start() && absl::StartsWith(pat.regex(), "^")) {
+    problems->Add(entry,
+                  "a rule at a clause's start must not begin with '^', which "
+                  "holds only at the message's start");
+  }
   for (const std::string& ex : pat.example()) {
     auto n = normalizer.Normalize(ex);
-    if (!n.ok() || !cp.re->Match(n->text, 0, n->text.size(), RE2::UNANCHORED,
-                                 groups_found.data(),
-                                 static_cast<int>(groups_found.size()))) {
+    if (!n.ok() || !matches(*n)) {
       problems->Add(entry,
                     absl::StrCat("does not match its example \"", ex, "\""));
     }
   }
   for (const std::string& ex : pat.counterexample()) {
     auto n = normalizer.Normalize(ex);
-    if (n.ok() && RE2::PartialMatch(n->text, *cp.re)) {
+    if (n.ok() && matches(*n)) {
       problems->Add(entry,
                     absl::StrCat("matches its counterexample \"", ex, "\""));
     }

@@ -95,6 +95,11 @@ TEST_F(TrackingTest, YearsUpToNowOverlapAndAWholeSaidWins) {
       "e da 3 sono receptionist");
   EXPECT_EQ(state_.profile().years_experience(), 6);
   state_.Clear();
+  // Parts read as one list are parts, even when one is the sum of the
+  // others.
+  Tell("2 anni in banca, 3 in posta e 5 in comune");
+  EXPECT_EQ(state_.profile().years_experience(), 10);
+  state_.Clear();
   // Parts of the whole told are not added to it.
   Tell("lavoro in contabilità da 20 anni, i primi 2 da un commercialista");
   EXPECT_EQ(state_.profile().years_experience(), 20);

@@ -117,6 +117,18 @@ TEST(UnderstandingTest, QuestionsAndSuppositionsStateNoFact) {
   EXPECT_THAT(Values(in, "yearsExperience"), ElementsAre("25"));
 }
 
+TEST(UnderstandingTest, AJobTitleThatOpensASentenceIsAJob) {
+  // The title opens the second sentence: a job, with its years.
+  Interpretation in =
+      Read("perito industriale. operaio metalmeccanico dal 2009");
+  EXPECT_THAT(Values(in, "experience"), testing::Contains("OTHER"));
+  // Inside a clause, after other words, it is not read that way.
+  EXPECT_THAT(Values(Read("mio padre operaio metalmeccanico"), "experience"),
+              testing::IsEmpty());
+  // The title of a question about becoming it is no job.
+  EXPECT_TRUE(Read("responsabile hr: come si diventa?").facts.empty());
+}
+
 TEST(UnderstandingTest, ClausesKnowTheirIntents) {
   Interpretation in = Read("faccio la segretaria. cos'è il back office?");
   ASSERT_EQ(in.clauses.size(), 2u);

@@ -122,6 +122,25 @@ TEST(KnowledgeBaseTest, RefusesBadPatterns) {
                        "\"faq.nope\" }\n")
                   .message(),
               HasSubstr("unknown intent 'faq.nope'"));
+  // A rule at a clause's start is checked there: its example must open a
+  // clause, its counterexample may hold the words elsewhere.
+  EXPECT_THAT(LoadWith(kQuestions,
+                       "\npattern { id: \"bad.start\" regex: \"^laurea\" "
+                       "intent: \"why\" at_clause_start: true }\n")
+                  .message(),
+              HasSubstr("must not begin with '^'"));
+  EXPECT_THAT(LoadWith(kQuestions,
+                       "\npattern { id: \"bad.clause\" regex: \"laurea\" "
+                       "intent: \"why\" at_clause_start: true example: "
+                       "\"ho la laurea\" }\n")
+                  .message(),
+              HasSubstr("does not match its example"));
+  EXPECT_EQ(LoadWith(kQuestions,
+                     "\npattern { id: \"good.clause\" regex: \"laurea\" "
+                     "intent: \"why\" at_clause_start: true example: "
+                     "\"diploma, laurea no\" counterexample: \"ho la "
+                     "laurea\" band: WEAK }\n"),
+            absl::OkStatus());
 }
 
 TEST(KnowledgeBaseTest, RefusesRepeatedIds) {
