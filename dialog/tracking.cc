@@ -275,6 +275,57 @@ bool Tracker::WholeUnknown(const CompiledSlot* slot,
   });
 }
 
+bool Tracker::AddsToKnown(const CompiledSlot* slot,
+                          const std::vector<Fact>& facts,
+                          const std::vector<std::string>& before,
+                          const sessionv1::DialogState& state,
+                          bool correction) const {
+  int known = 0;
+  if (slot == nullptr || !slot->def->adds_up() || correction ||
+      before.size() != 1 || !absl::SimpleAtoi(before[0], &known)) {
+    return false;
+  }
+  for (const Fact& f : facts) {
+    if (!f.past || f.ongoing || f.total || f.remove) return false;
+  }
+  // The known number was said to be the whole ("lavoro da 12 anni").
+  auto source = state.sources().find(slot->def->name());
+  if (source == state.sources().end()) return false;
+  for (int i = 0; i < kb_.pattern_count(); ++i) {
+    const kbv1::Pattern& p = *kb_.pattern(i).def;
+    if (p.id() != source->second.rule_id()) continue;
+    return absl::c_none_of(p.set(), [&](const kbv1::Assignment& a) {
+      return a.slot() == slot->def->name() && a.total();
+    });
+  }
+  return true;
+}
+
+std::optional<std::string> Tracker::AddToKnown(const std::string& slot_name,
+                                               const FieldDescriptor* field,
+                                               const std::vector<Fact>& facts,
+                                               sessionv1::DialogState* state,
+                                               std::string* rule_id) const {
+  int total = 0;
+  if (!absl::SimpleAtoi(
+          absl::StrJoin(GetSlotValues(state->profile(), field), ""), &total)) {
+    return std::nullopt;
+  }
+  std::vector<std::string> words;
+  const std::string known = KnownWords(*state, slot_name);
+  if (!known.empty()) words.push_back(known);
+  for (const Fact& f : facts) {
+    int n = 0;
+    if (!absl::SimpleAtoi(f.value, &n)) return std::nullopt;
+    total += n;
+    if (!f.words.empty()) words.push_back(f.words);
+  }
+  if (total > kMaxYearsExperience) return std::nullopt;
+  (void)SetSlotValue(state->mutable_profile(), field, absl::StrCat(total));
+  *rule_id = facts.back().rule->def->id();
+  return absl::StrJoin(words, ", ");
+}
+
 void Tracker::ApplySlot(const std::string& slot_name, const Interpretation& in,
                         sessionv1::DialogState* state, dirigo::v1::Trace* trace,
                         Changes* changes) const {
@@ -294,8 +345,12 @@ void Tracker::ApplySlot(const std::string& slot_name, const Interpretation& in,
   if (facts.empty()) return;
   if (WholeUnknown(slot, facts, in, state->awaiting_slot())) return;
   std::string rule_id;
-  std::optional<std::string> words =
-      SetValues(slot_name, field, facts, correction, state, &rule_id);
+  std::optional<std::string> words;
+  if (AddsToKnown(slot, facts, before, *state, correction)) {
+    words = AddToKnown(slot_name, field, facts, state, &rule_id);
+  } else {
+    words = SetValues(slot_name, field, facts, correction, state, &rule_id);
+  }
   if (!words) return;
   const std::vector<std::string> after = GetSlotValues(state->profile(), field);
   const bool value_changed = after != before;

@@ -83,6 +83,19 @@ class Tracker {
   bool WholeUnknown(const CompiledSlot* slot, const std::vector<Fact>& facts,
                     const Interpretation& in,
                     const std::string& awaiting) const;
+  // Whether the message's numbers add to the one known: parts that ended,
+  // told after it ("qui da 5 anni", then "prima avevo fatto anche 4 anni in
+  // un negozio": 9), unless the known one is the whole.
+  bool AddsToKnown(const CompiledSlot* slot, const std::vector<Fact>& facts,
+                   const std::vector<std::string>& before,
+                   const sessionv1::DialogState& state, bool correction) const;
+  // Adds the message's numbers to the one known; returns the words for the
+  // sum, or nullopt when they are no numbers or add up beyond a career.
+  std::optional<std::string> AddToKnown(const std::string& slot_name,
+                                        const FieldDescriptor* field,
+                                        const std::vector<Fact>& facts,
+                                        sessionv1::DialogState* state,
+                                        std::string* rule_id) const;
   void ApplySlot(const std::string& slot_name, const Interpretation& in,
                  sessionv1::DialogState* state, dirigo::v1::Trace* trace,
                  Changes* changes) const;

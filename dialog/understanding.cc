@@ -52,6 +52,11 @@ std::optional<std::string> NumberFrom(const Match& m, const kbv1::Assignment& a,
     if (current_year <= 0 || *v > current_year) return std::nullopt;
     *v = current_year - *v;
   }
+  if (!a.multiply_capture().empty()) {
+    std::optional<double> times = CapturedNumber(m, a.multiply_capture());
+    if (!times) return std::nullopt;
+    *v *= *times;
+  }
   if (!a.subtract_capture().empty()) {
     std::optional<double> minus = CapturedNumber(m, a.subtract_capture());
     if (!minus) return std::nullopt;
@@ -291,13 +296,12 @@ void Understanding::AddMatches(const CompiledPattern& rule,
     return end;
   };
   if (rule.def->at_clause_start()) {
-    // Tried at each clause's start, anchored there.
-    size_t pos = 0;
+    // Tried at each clause's start, anchored there; a match from one clause
+    // may reach into the next, and then competes with the next one's.
     for (const NormalizedText::Clause& c : n.clauses) {
-      if (c.begin < pos) continue;
       if (rule.re->Match(text, c.begin, text.size(), RE2::ANCHOR_START,
                          sub.data(), groups)) {
-        pos = record();
+        (void)record();
       }
     }
     return;

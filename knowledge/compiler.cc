@@ -161,8 +161,8 @@ void CheckCompiled(const CompiledPattern& cp, const Normalizer& normalizer,
   const kbv1::Pattern& pat = *cp.def;
   std::set<std::string> groups(cp.group_names.begin(), cp.group_names.end());
   for (const kbv1::Assignment& a : pat.set()) {
-    for (const std::string& g :
-         {a.capture(), a.text_capture(), a.subtract_capture()}) {
+    for (const std::string& g : {a.capture(), a.text_capture(),
+                                 a.subtract_capture(), a.multiply_capture()}) {
       if (!g.empty() && !groups.count(g)) {
         problems->Add(entry, absl::StrCat("no capture group '", g, "'"));
       }
