@@ -75,6 +75,8 @@ struct Fact {
   bool past = false;
   // Only for a slot still unknown (Assignment.fill_only).
   bool fill_only = false;
+  // The job of now is one already told (Assignment.same_job).
+  bool same_job = false;
   // Where the rule matched, in the normalised text.
   size_t begin = 0;
 };

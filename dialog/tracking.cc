@@ -269,8 +269,9 @@ bool Tracker::WholeUnknown(const CompiledSlot* slot,
   if (it == in.facts.end()) return false;
   return std::any_of(it->second.begin(), it->second.end(), [&](const Fact& f) {
     const bool works_now =
-        !f.remove && std::find(job_now.any_of().begin(), job_now.any_of().end(),
-                               f.value) != job_now.any_of().end();
+        !f.remove && !f.same_job &&
+        std::find(job_now.any_of().begin(), job_now.any_of().end(), f.value) !=
+            job_now.any_of().end();
     return works_now && (past || f.begin > last);
   });
 }
