@@ -293,7 +293,9 @@ void Understanding::AddMatches(const CompiledPattern& rule,
           n.DisplaySpan(original, b, b + sub[g].size())};
     }
     const size_t end = m.end;
-    if (!cuts_a_number) out->push_back(std::move(m));
+    const bool crosses = rule.def->within_clause() && m.end > m.begin &&
+                         n.ClauseAt(m.end - 1) != m.clause;
+    if (!cuts_a_number && !crosses) out->push_back(std::move(m));
     return end;
   };
   if (rule.def->at_clause_start()) {

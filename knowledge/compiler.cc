@@ -177,7 +177,8 @@ void CheckCompiled(const CompiledPattern& cp, const Normalizer& normalizer,
   // needs to find where a match starts.
   std::vector<re2::StringPiece> groups_found(cp.re->NumberOfCapturingGroups() +
                                              1);
-  // Anywhere, or at a clause's start (Pattern.at_clause_start).
+  // Anywhere, or at a clause's start (Pattern.at_clause_start); within one
+  // clause when the rule says so (Pattern.within_clause).
   auto matches = [&](const NormalizedText& n) {
     std::vector<size_t> starts = {0};
     RE2::Anchor anchor = RE2::UNANCHORED;
@@ -187,9 +188,14 @@ void CheckCompiled(const CompiledPattern& cp, const Normalizer& normalizer,
       anchor = RE2::ANCHOR_START;
     }
     return absl::c_any_of(starts, [&](size_t at) {
-      return cp.re->Match(n.text, at, n.text.size(), anchor,
-                          groups_found.data(),
-                          static_cast<int>(groups_found.size()));
+      if (!cp.re->Match(n.text, at, n.text.size(), anchor, groups_found.data(),
+                        static_cast<int>(groups_found.size()))) {
+        return false;
+      }
+      if (!pat.within_clause() || groups_found[0].empty()) return true;
+      const size_t begin = groups_found[0].data() - n.text.data();
+      return n.ClauseAt(begin) ==
+             n.ClauseAt(begin + groups_found[0].size() - 1);
     });
   };
   if (pat.at_clause_start() && absl::StartsWith(pat.regex(), "^")) {

@@ -141,6 +141,13 @@ TEST(KnowledgeBaseTest, RefusesBadPatterns) {
                      "\"diploma, laurea no\" counterexample: \"ho la "
                      "laurea\" band: WEAK }\n"),
             absl::OkStatus());
+  // A rule within one clause does not match over a clause's end.
+  EXPECT_THAT(LoadWith(kQuestions,
+                       "\npattern { id: \"bad.within\" regex: \"diploma "
+                       "help\" intent: \"why\" within_clause: true band: "
+                       "WEAK example: \"diploma. help desk\" }\n")
+                  .message(),
+              HasSubstr("does not match its example"));
 }
 
 TEST(KnowledgeBaseTest, RefusesRepeatedIds) {
