@@ -113,38 +113,45 @@ std::optional<std::string> Tracker::AddUp(const FieldDescriptor* field,
   if (longest != nullptr && !longest->words.empty()) {
     words.insert(words.begin(), longest->words);
   }
+  // The fact that decides the value: the last part, unless one is the whole.
+  const Fact* decided_by = &facts.back();
   // "13 anni: prima 5 da tecnico, poi 8 da tl": a number that is the sum of
   // all the others is their whole; one that runs up to now only when said
-  // first ("1 anno in negozio, 2 in banca e da 3 receptionist": 6), and
-  // never one of the parts a rule reads as a list ("2 in banca, 3 in posta e
-  // 5 in comune": 10).
+  // first ("1 anno in negozio, 2 in banca e da 3 receptionist": 6), and one
+  // of the parts a rule reads as a list only when it is the first of them
+  // ("10 anni in banca, 4 come cassiere e 6 come consulente": 10; "2 in
+  // banca, 3 in posta e 5 in comune": 10).
   if (facts.size() >= 3) {
     const Fact* first = &facts.front();
     for (const Fact& f : facts) {
       if (f.begin < first->begin) first = &f;
     }
-    auto in_a_list = [&](const Fact& f) {
+    auto later_in_a_list = [&](const Fact& f) {
       return absl::c_any_of(facts, [&](const Fact& o) {
-        return &o != &f && o.rule == f.rule && o.begin == f.begin;
+        return &o < &f && o.rule == f.rule && o.begin == f.begin;
       });
     };
     for (const Fact& f : facts) {
       int n = 0;
-      if ((f.ongoing && &f != first) || in_a_list(f)) continue;
+      if ((f.ongoing && &f != first) || later_in_a_list(f)) continue;
       if (absl::SimpleAtoi(f.value, &n) && 2 * n == total) {
         total = n;
         words = {f.words};
+        decided_by = &f;
         break;
       }
     }
   }
   // "3 in negozio e 6 in albergo, in tutto 9": the whole said wins.
   for (const Fact& f : facts) {
-    if (f.total && absl::SimpleAtoi(f.value, &total)) words = {f.words};
+    if (f.total && absl::SimpleAtoi(f.value, &total)) {
+      words = {f.words};
+      decided_by = &f;
+    }
   }
   if (total > kMaxYearsExperience) return std::nullopt;
   (void)SetSlotValue(profile, field, absl::StrCat(total));
-  *rule_id = facts.back().rule->def->id();
+  *rule_id = decided_by->rule->def->id();
   return absl::StrJoin(words, ", ");
 }
 
@@ -289,17 +296,23 @@ bool Tracker::AddsToKnown(const CompiledSlot* slot,
   for (const Fact& f : facts) {
     if (!f.past || f.ongoing || f.total || f.remove) return false;
   }
-  // The known number was said to be the whole ("lavoro da 12 anni").
   auto source = state.sources().find(slot->def->name());
   if (source == state.sources().end()) return false;
-  for (int i = 0; i < kb_.pattern_count(); ++i) {
-    const kbv1::Pattern& p = *kb_.pattern(i).def;
-    if (p.id() != source->second.rule_id()) continue;
-    return absl::c_none_of(p.set(), [&](const kbv1::Assignment& a) {
-      return a.slot() == slot->def->name() && a.total();
-    });
+  // Parts told again ("prima 3 anni in posta", then "sì, 3 anni in posta")
+  // are no new ones.
+  if (absl::c_all_of(facts, [&](const Fact& f) {
+        return !f.words.empty() &&
+               absl::StrContains(source->second.words(), f.words);
+      })) {
+    return false;
   }
-  return true;
+  // The known number was said to be the whole ("lavoro da 12 anni"); a rule
+  // no longer known (a session of an older knowledge base) may have been.
+  const kbv1::Pattern* p = kb_.FindPattern(source->second.rule_id());
+  return p != nullptr &&
+         absl::c_none_of(p->set(), [&](const kbv1::Assignment& a) {
+           return a.slot() == slot->def->name() && a.total();
+         });
 }
 
 std::optional<std::string> Tracker::AddToKnown(const std::string& slot_name,
@@ -309,7 +322,8 @@ std::optional<std::string> Tracker::AddToKnown(const std::string& slot_name,
                                                std::string* rule_id) const {
   int total = 0;
   if (!absl::SimpleAtoi(
-          absl::StrJoin(GetSlotValues(state->profile(), field), ""), &total)) {
+          absl::StrJoin(GetSlotValues(state->profile(), field), ""), &total) ||
+      total < 0 || total > kMaxYearsExperience) {
     return std::nullopt;
   }
   std::vector<std::string> words;

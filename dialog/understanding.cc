@@ -210,11 +210,21 @@ std::vector<Clause> ReadClauses(const NormalizedText& n,
 // Questions and suppositions state no fact ("conviene fare un mba?", "se
 // lavorassi in banca…"), unless the rule answers the question the bot asked
 // ("5?").
+// A rule at a clause's start whose lead-in began in the clause before
+// ("allora. segretaria in uno studio potrebbe andare?") is judged by every
+// clause it covers.
 bool StatesFacts(const Interpretation& in, const Match& m) {
   if (m.clause < 0 || !m.def().context().empty()) return true;
-  const Clause& c = in.clauses[m.clause];
-  if (c.supposes) return false;
-  return !c.asks || m.def().aim_in_question();
+  for (size_t i = m.clause; i < in.clauses.size(); ++i) {
+    const Clause& c = in.clauses[i];
+    if (i != static_cast<size_t>(m.clause) &&
+        (c.begin >= m.end || !m.def().at_clause_start())) {
+      break;
+    }
+    if (c.supposes) return false;
+    if (c.asks && !m.def().aim_in_question()) return false;
+  }
+  return true;
 }
 
 void CollectFacts(int current_year, Interpretation* in) {
@@ -293,17 +303,29 @@ void Understanding::AddMatches(const CompiledPattern& rule,
           n.DisplaySpan(original, b, b + sub[g].size())};
     }
     const size_t end = m.end;
-    const bool crosses = rule.def->within_clause() && m.end > m.begin &&
-                         n.ClauseAt(m.end - 1) != m.clause;
-    if (!cuts_a_number && !crosses) out->push_back(std::move(m));
+    if (!cuts_a_number) out->push_back(std::move(m));
     return end;
+  };
+  // A rule within one clause is matched again, from the same start, in the
+  // text up to that clause's end ("mio padre x 8 anni. sempre solo": what
+  // someone else did stops at the point); false when nothing matches there.
+  auto keep_within_clause = [&]() {
+    if (!rule.def->within_clause() || sub[0].empty()) return true;
+    const size_t begin = sub[0].data() - text.data();
+    const int clause = n.ClauseAt(begin);
+    if (clause < 0 || n.ClauseAt(begin + sub[0].size() - 1) == clause) {
+      return true;
+    }
+    return rule.re->Match(text, begin, n.clauses[clause].end, RE2::ANCHOR_START,
+                          sub.data(), groups);
   };
   if (rule.def->at_clause_start()) {
     // Tried at each clause's start, anchored there; a match from one clause
     // may reach into the next, and then competes with the next one's.
     for (const NormalizedText::Clause& c : n.clauses) {
       if (rule.re->Match(text, c.begin, text.size(), RE2::ANCHOR_START,
-                         sub.data(), groups)) {
+                         sub.data(), groups) &&
+          keep_within_clause()) {
         (void)record();
       }
     }
@@ -314,7 +336,8 @@ void Understanding::AddMatches(const CompiledPattern& rule,
          rule.re->Match(text, pos, text.size(), RE2::UNANCHORED, sub.data(),
                         groups)) {
     // The next search starts after this match; an empty one moves a byte on.
-    const size_t end = record();
+    const size_t begin = sub[0].data() - text.data();
+    const size_t end = keep_within_clause() ? record() : begin;
     pos = end > pos ? end : pos + 1;
   }
 }

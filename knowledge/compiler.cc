@@ -193,9 +193,16 @@ void CheckCompiled(const CompiledPattern& cp, const Normalizer& normalizer,
         return false;
       }
       if (!pat.within_clause() || groups_found[0].empty()) return true;
+      // Matched again within the clause where it starts, as the engine does.
       const size_t begin = groups_found[0].data() - n.text.data();
-      return n.ClauseAt(begin) ==
-             n.ClauseAt(begin + groups_found[0].size() - 1);
+      const int clause = n.ClauseAt(begin);
+      if (clause < 0 ||
+          n.ClauseAt(begin + groups_found[0].size() - 1) == clause) {
+        return true;
+      }
+      return cp.re->Match(n.text, begin, n.clauses[clause].end,
+                          RE2::ANCHOR_START, groups_found.data(),
+                          static_cast<int>(groups_found.size()));
     });
   };
   if (pat.at_clause_start() && absl::StartsWith(pat.regex(), "^")) {

@@ -80,6 +80,9 @@ void KnowledgeBase::Index() {
   }
   for (const CompiledSlot& s : slots_) slot_by_name_[s.def->name()] = &s;
   for (const auto& f : proto_.faq()) faq_by_id_[f.id()] = &f;
+  for (const CompiledPattern& p : rules_.patterns) {
+    pattern_by_id_[p.def->id()] = p.def;
+  }
   for (const auto& s : proto_.article().section()) section_by_id_[s.id()] = &s;
   for (const auto& a : proto_.advice()) advice_by_id_[a.id()] = &a;
   for (const auto& p : proto_.phrase()) {
@@ -195,6 +198,10 @@ const CompiledSlot* KnowledgeBase::FindSlot(absl::string_view name) const {
 
 const kbv1::Faq* KnowledgeBase::FindFaq(absl::string_view id) const {
   return Lookup(faq_by_id_, id);
+}
+
+const kbv1::Pattern* KnowledgeBase::FindPattern(absl::string_view id) const {
+  return Lookup(pattern_by_id_, id);
 }
 
 const kbv1::Section* KnowledgeBase::FindSection(absl::string_view id) const {

@@ -118,6 +118,8 @@ class KnowledgeBase {
   // Look-ups by id, by hash; null when absent.
   const CompiledSlot* FindSlot(absl::string_view name) const;
   const kbv1::Faq* FindFaq(absl::string_view id) const;
+  // The pattern with this id, or null.
+  const kbv1::Pattern* FindPattern(absl::string_view id) const;
   const kbv1::Section* FindSection(absl::string_view id) const;
   const kbv1::AdviceRule* FindAdvice(absl::string_view id) const;
 
@@ -177,6 +179,7 @@ class KnowledgeBase {
   PassageIndex passages_;
   absl::flat_hash_map<std::string, const CompiledSlot*> slot_by_name_;
   absl::flat_hash_map<std::string, const kbv1::Faq*> faq_by_id_;
+  absl::flat_hash_map<std::string, const kbv1::Pattern*> pattern_by_id_;
   absl::flat_hash_map<std::string, const kbv1::Section*> section_by_id_;
   absl::flat_hash_map<std::string, const kbv1::AdviceRule*> advice_by_id_;
   absl::flat_hash_map<std::string, const kbv1::Phrase*> phrase_by_key_;
