@@ -323,6 +323,12 @@ void Understanding::AddMatches(const CompiledPattern& rule,
     // Tried at each clause's start, anchored there; a match from one clause
     // may reach into the next, and then competes with the next one's.
     for (const NormalizedText::Clause& c : n.clauses) {
+      // Whether it matches there at all first: without the groups RE2 needs
+      // only its DFA, and most clauses open with no such words.
+      if (!rule.re->Match(text, c.begin, text.size(), RE2::ANCHOR_START,
+                          nullptr, 0)) {
+        continue;
+      }
       if (rule.re->Match(text, c.begin, text.size(), RE2::ANCHOR_START,
                          sub.data(), groups) &&
           keep_within_clause()) {

@@ -376,7 +376,9 @@ TEST(KnowledgeBaseTest, PatternSetPassesFindCandidates) {
 // However the patterns are split into sets, a message finds the same ones;
 // a budget too small for a single pattern is an error that says so.
 TEST(KnowledgeBaseTest, PatternSetsOfAnySizeFindTheSameCandidates) {
-  auto whole = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, {});
+  KnowledgeBaseOptions big;
+  big.compiler.patterns_per_set = 64;
+  auto whole = KnowledgeBase::LoadDirectory(DIRIGO_TEST_KB_DIR, big);
   ASSERT_TRUE(whole.ok());
   KnowledgeBaseOptions small;
   small.compiler.patterns_per_set = 64;
