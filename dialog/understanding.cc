@@ -306,29 +306,16 @@ void Understanding::AddMatches(const CompiledPattern& rule,
     if (!cuts_a_number) out->push_back(std::move(m));
     return end;
   };
-  // A rule within one clause is matched again, from the same start, in the
-  // text up to that clause's end ("mio padre x 8 anni. sempre solo": what
-  // someone else did stops at the point); false when nothing matches there.
+  // A rule within one clause keeps only what matches inside the clause where
+  // it starts ("mio padre x 8 anni. sempre solo": what someone else did stops
+  // at the point).
   auto keep_within_clause = [&]() {
-    if (!rule.def->within_clause() || sub[0].empty()) return true;
-    const size_t begin = sub[0].data() - text.data();
-    const int clause = n.ClauseAt(begin);
-    if (clause < 0 || n.ClauseAt(begin + sub[0].size() - 1) == clause) {
-      return true;
-    }
-    return rule.re->Match(text, begin, n.clauses[clause].end, RE2::ANCHOR_START,
-                          sub.data(), groups);
+    return KeepWithinClause(rule, n, sub.data(), groups);
   };
   if (rule.def->at_clause_start()) {
     // Tried at each clause's start, anchored there; a match from one clause
     // may reach into the next, and then competes with the next one's.
     for (const NormalizedText::Clause& c : n.clauses) {
-      // Whether it matches there at all first: without the groups RE2 needs
-      // only its DFA, and most clauses open with no such words.
-      if (!rule.re->Match(text, c.begin, text.size(), RE2::ANCHOR_START,
-                          nullptr, 0)) {
-        continue;
-      }
       if (rule.re->Match(text, c.begin, text.size(), RE2::ANCHOR_START,
                          sub.data(), groups) &&
           keep_within_clause()) {

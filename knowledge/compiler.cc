@@ -155,6 +155,22 @@ void AddTextWords(const Normalizer& normalizer, absl::string_view text,
   }
 }
 
+}  // namespace
+
+bool KeepWithinClause(const CompiledPattern& cp, const NormalizedText& n,
+                      re2::StringPiece* sub, int groups) {
+  if (!cp.def->within_clause() || sub[0].empty()) return true;
+  const size_t begin = sub[0].data() - n.text.data();
+  const int clause = n.ClauseAt(begin);
+  if (clause < 0 || n.ClauseAt(begin + sub[0].size() - 1) == clause) {
+    return true;
+  }
+  return cp.re->Match(n.text, begin, n.clauses[clause].end, RE2::ANCHOR_START,
+                      sub, groups);
+}
+
+namespace {
+
 // Checks what only the compiled regex can tell: its groups, its examples.
 void CheckCompiled(const CompiledPattern& cp, const Normalizer& normalizer,
                    const std::string& entry, Problems* problems) {
@@ -192,17 +208,8 @@ void CheckCompiled(const CompiledPattern& cp, const Normalizer& normalizer,
                         static_cast<int>(groups_found.size()))) {
         return false;
       }
-      if (!pat.within_clause() || groups_found[0].empty()) return true;
-      // Matched again within the clause where it starts, as the engine does.
-      const size_t begin = groups_found[0].data() - n.text.data();
-      const int clause = n.ClauseAt(begin);
-      if (clause < 0 ||
-          n.ClauseAt(begin + groups_found[0].size() - 1) == clause) {
-        return true;
-      }
-      return cp.re->Match(n.text, begin, n.clauses[clause].end,
-                          RE2::ANCHOR_START, groups_found.data(),
-                          static_cast<int>(groups_found.size()));
+      return KeepWithinClause(cp, n, groups_found.data(),
+                              static_cast<int>(groups_found.size()));
     });
   };
   if (pat.at_clause_start() && absl::StartsWith(pat.regex(), "^")) {

@@ -47,6 +47,14 @@ struct CompiledPattern {
   std::vector<const FieldDescriptor*> fields;
 };
 
+// For a rule within one clause (Pattern.within_clause): whether the match in
+// `sub` (`groups` entries, [0] the whole match) over `n.text` may stay. One
+// that reaches over the end of the clause where it starts is matched again,
+// from the same start, within that clause; `sub` then holds that match.
+// The engine and the validator both match so.
+bool KeepWithinClause(const CompiledPattern& cp, const NormalizedText& n,
+                      re2::StringPiece* sub, int groups);
+
 // Memory budgets of the compiled regexes.
 struct CompilerOptions {
   // Of each RE2::Set (a budget, not an allocation: about 5 sets for 300
