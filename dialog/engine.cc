@@ -180,6 +180,13 @@ bool SaysAnything(const Interpretation& in) {
   return !in.facts.empty() || !in.intents.empty() || !in.taken_back.empty();
 }
 
+// Whether what the message says was read by a last-resort rule
+// (Pattern.last_resort), which an answer to another question beats.
+bool ByLastResort(const Interpretation& in) {
+  return std::any_of(in.applied.begin(), in.applied.end(),
+                     [](const Match* m) { return m->def().last_resort(); });
+}
+
 // The reply a number typed back picks ("2", " 2 "), or the text as it is.
 std::string Chosen(absl::string_view text, const DialogState& state) {
   absl::string_view t = absl::StripAsciiWhitespace(text);
@@ -198,7 +205,8 @@ std::string Chosen(absl::string_view text, const DialogState& state) {
 // about the area, "5 anni" while it asks about leading people): when the
 // message says nothing to the question asked, the answers of the other
 // questions still open (not known, not skipped, asked for this person) are
-// tried. One, and only one, must take it, from its first word.
+// tried. One, and only one, must take it, from its first word, and not by a
+// last-resort reading (Pattern.last_resort).
 Interpretation Engine::AnswerToAnotherQuestion(const NormalizedText& normalized,
                                                absl::string_view text,
                                                const std::string& awaiting,
@@ -230,7 +238,8 @@ Interpretation Engine::AnswerToAnotherQuestion(const NormalizedText& normalized,
           return m->begin == 0 && !m->def().context().empty() &&
                  std::any_of(said.begin(), said.end(), absl::ascii_isalpha);
         });
-    if (!opens || !in.facts.count(name)) continue;
+    // A reading of whatever was written answers only the question asked.
+    if (!opens || ByLastResort(in) || !in.facts.count(name)) continue;
     if (++takers > 1) return nothing;  // which question?
     taken.emplace(std::move(in));
   }
@@ -275,7 +284,7 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view typed,
   const std::string awaiting = state->awaiting_slot();
   Interpretation in =
       understanding_.Understand(normalized, text, awaiting, current_year);
-  if (!awaiting.empty() && !SaysAnything(in)) {
+  if (!awaiting.empty() && (!SaysAnything(in) || ByLastResort(in))) {
     in = AnswerToAnotherQuestion(normalized, text, awaiting, *state,
                                  current_year, std::move(in));
   }

@@ -252,6 +252,28 @@ bool TellsAFact(const KnowledgeBase& kb, const Match& m) {
   return false;
 }
 
+// A last-resort reading (Pattern.last_resort) counts only when nothing else
+// in the message was understood: no other rule sets a fact or carries an
+// intent (small talk aside), and no clause asks or supposes.
+void DropLastResorts(Interpretation* in) {
+  auto understood = [](const Match& m) {
+    return !m.def().last_resort() &&
+           (m.def().set_size() > 0 || (!m.def().intent().empty() &&
+                                       m.def().band() != kbv1::Pattern::WEAK));
+  };
+  const bool other =
+      std::any_of(in->applied.begin(), in->applied.end(),
+                  [&](const Match* m) { return understood(*m); }) ||
+      std::any_of(in->clauses.begin(), in->clauses.end(),
+                  [](const Clause& c) { return c.asks || c.supposes; });
+  for (Match& m : in->matches) {
+    if (m.applied && m.def().last_resort() && other) m.applied = false;
+  }
+  in->applied.erase(std::remove_if(in->applied.begin(), in->applied.end(),
+                                   [](const Match* m) { return !m->applied; }),
+                    in->applied.end());
+}
+
 // Negations replace what was known; "anzi" or "in realtà" (corrects_next)
 // corrects the first fact said after it, not every fact of the message.
 void FindCorrections(const KnowledgeBase& kb, Interpretation* in) {
@@ -358,6 +380,7 @@ Interpretation Understanding::Understand(const NormalizedText& normalized,
   in.clauses = ReadClauses(normalized, kb_.clause_cues());
   in.matches = FindMatches(normalized, original, awaiting);
   in.applied = PickWinners(in.matches);
+  DropLastResorts(&in);
   for (const Match* m : in.applied) {
     if (!m->def().intent().empty()) in.intents.insert(m->def().intent());
     if (m->clause < 0) continue;

@@ -36,7 +36,46 @@ void CollectTerms(const std::string& id,
   }
 }
 
-// Each concept as an alternation of its normalised terms: id → "(?:c|a b)".
+// One word of letters a–z that is none of `words`, as a regex: the
+// complement of their trie (a word that leaves it, or ends where none of
+// them does). The caller follows it with a space or \\b.
+struct TrieNode {
+  std::map<char, TrieNode> kids;
+  bool end = false;
+};
+
+std::string TrieComplement(const TrieNode& node, bool root) {
+  std::vector<std::string> alts;
+  if (!root && !node.end) alts.push_back("");
+  std::string others;
+  for (char c = 'a'; c <= 'z'; ++c) {
+    if (!node.kids.count(c)) others += c;
+  }
+  if (!others.empty()) alts.push_back(absl::StrCat("[", others, "][a-z]*"));
+  for (const auto& [c, kid] : node.kids) {
+    alts.push_back(absl::StrCat(std::string(1, c), TrieComplement(kid, false)));
+  }
+  return absl::StrCat("(?:", absl::StrJoin(alts, "|"), ")");
+}
+
+std::string WordExcept(const std::set<std::string>& words) {
+  TrieNode root;
+  for (const std::string& w : words) {
+    if (w.empty() || !std::all_of(w.begin(), w.end(), [](char c) {
+          return c >= 'a' && c <= 'z';
+        })) {
+      continue;
+    }
+    TrieNode* n = &root;
+    for (char c : w) n = &n->kids[c];
+    n->end = true;
+  }
+  return TrieComplement(root, true);
+}
+
+// Each concept as an alternation of its normalised terms: id → "(?:c|a b)";
+// and as "^id", one word that is none of its one-word terms ({^id} in a
+// regex: "sono {^not_a_job}").
 std::map<std::string, std::string> ConceptRegexes(
     const kbv1::KnowledgeBase& kb, const Normalizer& normalizer) {
   std::map<std::string, std::set<std::string>> own;
@@ -71,6 +110,14 @@ std::map<std::string, std::string> ConceptRegexes(
     quoted.reserve(terms.size());
     for (const auto& t : terms) quoted.push_back(RE2::QuoteMeta(t));
     out.emplace(c.id(), absl::StrCat("(?:", absl::StrJoin(quoted, "|"), ")"));
+    // Only for the concepts a regex asks for so: a large one makes a long
+    // regex.
+    const std::string except = absl::StrCat("{^", c.id(), "}");
+    if (absl::c_any_of(kb.pattern(), [&](const kbv1::Pattern& p) {
+          return absl::StrContains(p.regex(), except);
+        })) {
+      out.emplace(absl::StrCat("^", c.id()), WordExcept(unique));
+    }
   }
   return out;
 }
@@ -212,6 +259,10 @@ void CheckCompiled(const CompiledPattern& cp, const Normalizer& normalizer,
                               static_cast<int>(groups_found.size()));
     });
   };
+  if (pat.last_resort() && pat.context().empty()) {
+    problems->Add(entry,
+                  "a last-resort rule reads an answer, so it needs a context");
+  }
   if (pat.at_clause_start() && absl::StartsWith(pat.regex(), "^")) {
     problems->Add(entry,
                   "a rule at a clause's start must not begin with '^', which "

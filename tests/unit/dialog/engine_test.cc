@@ -174,6 +174,24 @@ TEST_F(EngineTest, ABareAnswerToAnotherOpenQuestionIsTaken) {
   EXPECT_FALSE(t.profile().has_years_experience());
 }
 
+TEST_F(EngineTest, AJobInThePersonsOwnWordsAnswersWhatTheyDo) {
+  Say("diploma");
+  ASSERT_EQ(state_.awaiting_slot(), "experience");
+  BotTurn t = Say("so ramaio di bottega");
+  EXPECT_THAT(t.profile().experience(),
+              testing::ElementsAre(dirigo::v1::EXPERIENCE_KIND_OTHER));
+  EXPECT_THAT(Text(t), HasSubstr("ramaio di bottega"));
+  EXPECT_EQ(state_.awaiting_slot(), "yearsExperience");
+  // An answer to another open question wins over such a reading.
+  Say("ricominciamo");
+  Say("diploma");
+  ASSERT_EQ(state_.awaiting_slot(), "experience");
+  t = Say("grande");
+  EXPECT_EQ(t.profile().company_size(),
+            dirigo::v1::COMPANY_SIZE_LARGE_MULTINATIONAL);
+  EXPECT_EQ(t.profile().experience_size(), 0);
+}
+
 TEST_F(EngineTest, AgeIsNotExperience) {
   BotTurn t = Say("ho 30 anni e lavoro da 5 come assistente");
   EXPECT_EQ(t.profile().years_experience(), 5);

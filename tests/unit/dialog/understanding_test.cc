@@ -129,6 +129,23 @@ TEST(UnderstandingTest, AJobTitleThatOpensASentenceIsAJob) {
   EXPECT_TRUE(Read("responsabile hr: come si diventa?").facts.empty());
 }
 
+TEST(UnderstandingTest, AJobInThePersonsOwnWordsIsTheLastResort) {
+  // The answer to "che lavoro fai?", read from whatever was written.
+  Interpretation in = Read("so ramaio di bottega", "experience");
+  EXPECT_THAT(Values(in, "experience"), ElementsAre("OTHER"));
+  EXPECT_EQ(in.facts.at("experience")[0].words, "ramaio di bottega");
+  EXPECT_THAT(Values(in, "stage"), ElementsAre("EMPLOYED"));
+  // Only as that answer, never a word that is none ("sono stufo"), never
+  // with a question, and never beside anything else understood.
+  EXPECT_TRUE(Read("so ramaio di bottega").facts.empty());
+  EXPECT_TRUE(Read("sono stufo", "experience").facts.empty());
+  EXPECT_TRUE(Read("grande", "experience").facts.count("experience") == 0);
+  EXPECT_TRUE(Read("ramaio, va bene lo stesso?", "experience").facts.empty());
+  EXPECT_THAT(
+      Values(Read("ho la maturita, ramaio", "experience"), "experience"),
+      testing::IsEmpty());
+}
+
 TEST(UnderstandingTest, ClausesKnowTheirIntents) {
   Interpretation in = Read("faccio la segretaria. cos'è il back office?");
   ASSERT_EQ(in.clauses.size(), 2u);

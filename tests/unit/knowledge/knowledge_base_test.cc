@@ -148,6 +148,20 @@ TEST(KnowledgeBaseTest, RefusesBadPatterns) {
                        "WEAK example: \"diploma. help desk\" }\n")
                   .message(),
               HasSubstr("does not match its example"));
+  // {^concept} is one word that is none of the concept's one-word terms.
+  EXPECT_EQ(LoadWith(kQuestions,
+                     "\npattern { id: \"good.except\" regex: \"^sono "
+                     "{^art}$\" intent: \"why\" band: WEAK example: [\"sono "
+                     "ramaio\", \"sono ilario\", \"sono u\"] counterexample: "
+                     "[\"sono il\", \"sono una\", \"sono ramaio di "
+                     "bottega\"] }\n"),
+            absl::OkStatus());
+  // A last-resort reading is an answer to a question: it needs one.
+  EXPECT_THAT(LoadWith(kQuestions,
+                       "\npattern { id: \"bad.resort\" regex: \"x\" intent: "
+                       "\"why\" last_resort: true }\n")
+                  .message(),
+              HasSubstr("needs a context"));
 }
 
 TEST(KnowledgeBaseTest, RefusesRepeatedIds) {
@@ -370,7 +384,11 @@ TEST(KnowledgeBaseTest, PatternSetPassesFindCandidates) {
   for (int i : hits) ids.push_back((*kb)->pattern(i).def->id());
   EXPECT_THAT(ids,
               testing::IsSupersetOf({"education.bachelor", "field.business"}));
-  EXPECT_TRUE((*kb)->Candidates("zzz qqq").empty());
+  // Gibberish finds only the rules that read whatever is answered.
+  for (int i : (*kb)->Candidates("zzz qqq")) {
+    EXPECT_TRUE((*kb)->pattern(i).def->last_resort())
+        << (*kb)->pattern(i).def->id();
+  }
 }
 
 // However the patterns are split into sets, a message finds the same ones;
