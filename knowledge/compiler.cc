@@ -38,7 +38,7 @@ void CollectTerms(const std::string& id,
 
 // One word of letters a–z that is none of `words`, as a regex: the
 // complement of their trie (a word that leaves it, or ends where none of
-// them does). The caller follows it with a space or \\b.
+// them does). The caller follows it with a space or \b.
 struct TrieNode {
   std::map<char, TrieNode> kids;
   bool end = false;
@@ -75,7 +75,7 @@ std::string WordExcept(const std::set<std::string>& words) {
 
 // Each concept as an alternation of its normalised terms: id → "(?:c|a b)";
 // and as "^id", one word that is none of its one-word terms ({^id} in a
-// regex: "sono {^not_a_job}").
+// regex: "sono {^not_a_job_word}").
 std::map<std::string, std::string> ConceptRegexes(
     const kbv1::KnowledgeBase& kb, const Normalizer& normalizer) {
   std::map<std::string, std::set<std::string>> own;
