@@ -240,7 +240,11 @@ Interpretation Engine::AnswerToAnotherQuestion(const NormalizedText& normalized,
         });
     // A reading of whatever was written answers only the question asked.
     if (!opens || ByLastResort(in) || !in.facts.count(name)) continue;
-    if (++takers > 1) return nothing;  // which question?
+    if (++takers > 1) {  // which question? Then no last-resort reading either.
+      return ByLastResort(nothing)
+                 ? understanding_.Understand(normalized, text, "", current_year)
+                 : std::move(nothing);
+    }
     taken.emplace(std::move(in));
   }
   return taken ? std::move(*taken) : std::move(nothing);

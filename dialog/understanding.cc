@@ -16,10 +16,15 @@ namespace {
 namespace kbv1 = ::dirigo::kb::v1;
 
 // Lets the matches compete; marks and returns the winners, in reading order.
-std::vector<const Match*> PickWinners(std::vector<Match>& matches) {
+// Last-resort rules (Pattern.last_resort) take part only when asked to.
+std::vector<const Match*> PickWinners(std::vector<Match>& matches,
+                                      bool last_resort) {
   std::vector<Match*> order;
   order.reserve(matches.size());
-  for (Match& m : matches) order.push_back(&m);
+  for (Match& m : matches) {
+    m.applied = false;
+    if (last_resort || !m.def().last_resort()) order.push_back(&m);
+  }
   std::sort(order.begin(), order.end(),
             [](const Match* a, const Match* b) { return Outranks(*a, *b); });
   std::vector<const Match*> winners;
@@ -252,22 +257,30 @@ bool TellsAFact(const KnowledgeBase& kb, const Match& m) {
   return false;
 }
 
-// A last-resort reading (Pattern.last_resort) counts only when nothing else
-// in the message was understood: no other rule sets a fact or carries an
-// intent (small talk aside), and no clause asks or supposes.
-void DropLastResorts(Interpretation* in) {
-  auto understood = [](const Match& m) {
-    return !m.def().last_resort() &&
-           (m.def().set_size() > 0 || (!m.def().intent().empty() &&
-                                       m.def().band() != kbv1::Pattern::WEAK));
+// Whether the message says anything without last-resort rules
+// (Pattern.last_resort): a fact told (not one only inferred, such as the
+// stage), an intent beyond small talk, or a question or a supposition.
+bool UnderstoodAnything(const KnowledgeBase& kb, const Interpretation& in) {
+  auto understood = [&](const Match* m) {
+    return TellsAFact(kb, *m) || (!m->def().intent().empty() &&
+                                  m->def().band() != kbv1::Pattern::WEAK);
   };
-  const bool other =
-      std::any_of(in->applied.begin(), in->applied.end(),
-                  [&](const Match* m) { return understood(*m); }) ||
-      std::any_of(in->clauses.begin(), in->clauses.end(),
-                  [](const Clause& c) { return c.asks || c.supposes; });
-  for (Match& m : in->matches) {
-    if (m.applied && m.def().last_resort() && other) m.applied = false;
+  return std::any_of(in.applied.begin(), in.applied.end(), understood) ||
+         std::any_of(in.clauses.begin(), in.clauses.end(),
+                     [](const Clause& c) { return c.asks || c.supposes; });
+}
+
+// Only the first last-resort reading of a slot counts: "capo di prima
+// classe della marina, imbarcato" is one job.
+void KeepFirstLastResorts(Interpretation* in) {
+  std::set<std::string> read;
+  for (Match& m : in->matches) {  // in reading order
+    if (!m.applied || !m.def().last_resort()) continue;
+    bool again = false;
+    for (const auto& a : m.def().set()) {
+      if (!read.insert(a.slot()).second) again = true;
+    }
+    if (again) m.applied = false;
   }
   in->applied.erase(std::remove_if(in->applied.begin(), in->applied.end(),
                                    [](const Match* m) { return !m->applied; }),
@@ -379,8 +392,11 @@ Interpretation Understanding::Understand(const NormalizedText& normalized,
   Interpretation in;
   in.clauses = ReadClauses(normalized, kb_.clause_cues());
   in.matches = FindMatches(normalized, original, awaiting);
-  in.applied = PickWinners(in.matches);
-  DropLastResorts(&in);
+  in.applied = PickWinners(in.matches, /*last_resort=*/false);
+  if (!UnderstoodAnything(kb_, in)) {
+    in.applied = PickWinners(in.matches, /*last_resort=*/true);
+    KeepFirstLastResorts(&in);
+  }
   for (const Match* m : in.applied) {
     if (!m->def().intent().empty()) in.intents.insert(m->def().intent());
     if (m->clause < 0) continue;

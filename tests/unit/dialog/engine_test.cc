@@ -186,9 +186,8 @@ TEST_F(EngineTest, AJobInThePersonsOwnWordsAnswersWhatTheyDo) {
   Say("ricominciamo");
   Say("diploma");
   ASSERT_EQ(state_.awaiting_slot(), "experience");
-  t = Say("grande");
-  EXPECT_EQ(t.profile().company_size(),
-            dirigo::v1::COMPANY_SIZE_LARGE_MULTINATIONAL);
+  t = Say("risorse umane");
+  EXPECT_EQ(t.profile().focus_area(), dirigo::v1::FOCUS_AREA_HR);
   EXPECT_EQ(t.profile().experience_size(), 0);
 }
 

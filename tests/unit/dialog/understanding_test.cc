@@ -131,19 +131,33 @@ TEST(UnderstandingTest, AJobTitleThatOpensASentenceIsAJob) {
 
 TEST(UnderstandingTest, AJobInThePersonsOwnWordsIsTheLastResort) {
   // The answer to "che lavoro fai?", read from whatever was written.
-  Interpretation in = Read("so ramaio di bottega", "experience");
+  Interpretation in =
+      Read("so ramaio di bottega, a montepulciano", "experience");
   EXPECT_THAT(Values(in, "experience"), ElementsAre("OTHER"));
   EXPECT_EQ(in.facts.at("experience")[0].words, "ramaio di bottega");
   EXPECT_THAT(Values(in, "stage"), ElementsAre("EMPLOYED"));
+  // Said the usual ways, after a greeting, or as the place one is at.
+  EXPECT_EQ(
+      Read("lavoro come ramaio", "experience").facts.at("experience")[0].words,
+      "ramaio");
+  EXPECT_THAT(
+      Values(Read("buongiorno, sono ramaio", "experience"), "experience"),
+      ElementsAre("OTHER"));
+  EXPECT_EQ(Read("sono in un'azienda di conserve di pomodoro", "experience")
+                .facts.at("experience")[0]
+                .words,
+            "azienda di conserve");
   // Only as that answer, never a word that is none ("sono stufo"), never
-  // with a question, and never beside anything else understood.
+  // with a question, never beside anything else told, and once.
   EXPECT_TRUE(Read("so ramaio di bottega").facts.empty());
   EXPECT_TRUE(Read("sono stufo", "experience").facts.empty());
-  EXPECT_TRUE(Read("grande", "experience").facts.count("experience") == 0);
   EXPECT_TRUE(Read("ramaio, va bene lo stesso?", "experience").facts.empty());
   EXPECT_THAT(
-      Values(Read("ho la maturita, ramaio", "experience"), "experience"),
+      Values(Read("ramaio, ho la maturita", "experience"), "experience"),
       testing::IsEmpty());
+  EXPECT_THAT(
+      Values(Read("so ramaio, sono ramaio", "experience"), "experience"),
+      ElementsAre("OTHER"));
 }
 
 TEST(UnderstandingTest, ClausesKnowTheirIntents) {
