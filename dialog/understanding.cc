@@ -393,7 +393,10 @@ Interpretation Understanding::Understand(const NormalizedText& normalized,
   in.clauses = ReadClauses(normalized, kb_.clause_cues());
   in.matches = FindMatches(normalized, original, awaiting);
   in.applied = PickWinners(in.matches, /*last_resort=*/false);
-  if (!UnderstoodAnything(kb_, in)) {
+  const bool any_last_resort =
+      std::any_of(in.matches.begin(), in.matches.end(),
+                  [](const Match& m) { return m.def().last_resort(); });
+  if (any_last_resort && !UnderstoodAnything(kb_, in)) {
     in.applied = PickWinners(in.matches, /*last_resort=*/true);
     KeepFirstLastResorts(&in);
   }

@@ -36,6 +36,12 @@ void CollectTerms(const std::string& id,
   }
 }
 
+// Whether `w` is a word of plain letters a–z only.
+bool IsPlainWord(absl::string_view w) {
+  return !w.empty() && std::all_of(w.begin(), w.end(),
+                                   [](char c) { return c >= 'a' && c <= 'z'; });
+}
+
 // One word of letters a–z that is none of `words`, as a regex: the
 // complement of their trie (a word that leaves it, or ends where none of
 // them does). The caller follows it with a space or \b.
@@ -61,11 +67,7 @@ std::string TrieComplement(const TrieNode& node, bool root) {
 std::string WordExcept(const std::set<std::string>& words) {
   TrieNode root;
   for (const std::string& w : words) {
-    if (w.empty() || !std::all_of(w.begin(), w.end(), [](char c) {
-          return c >= 'a' && c <= 'z';
-        })) {
-      continue;
-    }
+    if (!IsPlainWord(w)) continue;
     TrieNode* n = &root;
     for (char c : w) n = &n->kids[c];
     n->end = true;
@@ -194,9 +196,7 @@ void AddTextWords(const Normalizer& normalizer, absl::string_view text,
   auto n = normalizer.Normalize(text);
   if (!n.ok()) return;
   for (absl::string_view w : absl::StrSplit(n->text, ' ', absl::SkipEmpty())) {
-    if (w.size() >= kMinVocabularyWord &&
-        std::all_of(w.begin(), w.end(),
-                    [](char c) { return c >= 'a' && c <= 'z'; })) {
+    if (w.size() >= kMinVocabularyWord && IsPlainWord(w)) {
       words->insert(std::string(w));
     }
   }
