@@ -27,6 +27,8 @@ struct Match {
   struct Capture {
     std::string normalized;
     std::string display;
+    // Right after a word of Language.almost ("quasi 3 anni").
+    bool after_almost = false;
   };
   std::map<std::string, Capture> captures;
   // Whether it won against the overlapping matches it competes with.
@@ -47,6 +49,9 @@ struct Clause {
   bool asks = false;
   // It supposes rather than states ("se lavorassi in banca…").
   bool supposes = false;
+  // It tells of the past ("prima 2 anni in un call center"): its years are a
+  // part that ended (Language.past_start).
+  bool past = false;
   // The intents of the winning matches that start in it.
   std::vector<std::string> intents;
   // A winning match in it answers the question the bot asked ("5?").

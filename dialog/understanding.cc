@@ -68,7 +68,10 @@ std::optional<std::string> NumberFrom(const Match& m, const kbv1::Assignment& a,
     *v -= *minus;
   }
   if (a.divisor() > 0) *v /= a.divisor();
-  *v = std::floor(*v) + a.offset();
+  // "quasi 3 anni": 2 whole years; "quasi 2 anni e mezzo": 2.
+  const bool almost = !a.since_year() && a.subtract_capture().empty() &&
+                      m.captures.at(a.capture()).after_almost;
+  *v = (almost ? std::ceil(*v) - 1 : std::floor(*v)) + a.offset();
   if (*v < 0 || *v > kMaxYearsExperience) return std::nullopt;  // no career
   return absl::StrCat(static_cast<int>(*v));
 }
@@ -174,6 +177,7 @@ std::vector<Clause> ReadClauses(const NormalizedText& n,
         (EndsWith(words, cues.question_ends) &&
          !EndsWith(words, cues.hedge_ends));
     clause.supposes = StartsWith(words, cues.hypothesis_starts, cues.lead_ins);
+    clause.past = StartsWith(words, cues.past_starts, cues.lead_ins);
     out.push_back(std::move(clause));
   }
   // A question goes on past a comma: "un master in HR, o basta la
@@ -238,6 +242,7 @@ void CollectFacts(int current_year, Interpretation* in) {
     for (int i = 0; i < m->def().set_size(); ++i) {
       std::optional<Fact> fact = FactFrom(*m, i, current_year);
       if (!fact) continue;
+      if (m->clause >= 0 && in->clauses[m->clause].past) fact->past = true;
       const std::string& slot = m->def().set(i).slot();
       if (!in->facts.count(slot)) in->slot_order.push_back(slot);
       in->facts[slot].push_back(std::move(*fact));
@@ -329,13 +334,23 @@ void Understanding::AddMatches(const CompiledPattern& rule,
              absl::ascii_isdigit(text[b - 2]) && absl::ascii_isdigit(text[b]);
     };
     bool cuts_a_number = inside_a_number(m.begin);
+    // "quasi 3 anni": a word of Language.almost ends right before `b`.
+    auto after_almost = [&](size_t b) {
+      absl::string_view before = absl::string_view(text).substr(0, b);
+      return std::any_of(kb_.almost().begin(), kb_.almost().end(),
+                         [&](const std::string& w) {
+                           return absl::EndsWith(before, w) &&
+                                  (before.size() == w.size() ||
+                                   before[before.size() - w.size() - 1] == ' ');
+                         });
+    };
     for (int g = 1; g < groups; ++g) {
       if (rule.group_names[g].empty() || sub[g].data() == nullptr) continue;
       size_t b = sub[g].data() - text.data();
       if (inside_a_number(b)) cuts_a_number = true;
       m.captures[rule.group_names[g]] = {
           std::string(sub[g].data(), sub[g].size()),
-          n.DisplaySpan(original, b, b + sub[g].size())};
+          n.DisplaySpan(original, b, b + sub[g].size()), after_almost(b)};
     }
     const size_t end = m.end;
     if (!cuts_a_number) out->push_back(std::move(m));

@@ -110,6 +110,10 @@ void KnowledgeBase::IndexLanguage() {
   clause_cues_.hypothesis_starts = normalized(l.hypothesis_start());
   clause_cues_.relative_starts = normalized(l.relative_start());
   clause_cues_.choice_starts = normalized(l.choice_start());
+  clause_cues_.past_starts = normalized(l.past_start());
+  for (const std::string& w : normalized(l.almost())) {
+    almost_.push_back(absl::StrCat(w, " "));
+  }
   for (const std::string& cue : normalized(l.formal_cue())) {
     formal_cues_.push_back(absl::StrCat(" ", cue, " "));
   }

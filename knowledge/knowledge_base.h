@@ -57,6 +57,7 @@ struct ClauseCues {
   std::vector<std::string> hypothesis_starts;
   std::vector<std::string> relative_starts;
   std::vector<std::string> choice_starts;
+  std::vector<std::string> past_starts;
   std::set<std::string> lead_ins;
 };
 
@@ -111,6 +112,10 @@ class KnowledgeBase {
 
   // The words that tell a question or a supposition from a statement.
   const ClauseCues& clause_cues() const { return clause_cues_; }
+
+  // The words that, right before a number of years, make it a little less
+  // (Language.almost), normalised, each followed by a space.
+  const std::vector<std::string>& almost() const { return almost_; }
 
   // The article's sentences, for questions no rule answers.
   const PassageIndex& passages() const { return passages_; }
@@ -176,6 +181,7 @@ class KnowledgeBase {
   WordCorrector correct_fn_;
   std::vector<CompiledSlot> slots_;
   ClauseCues clause_cues_;
+  std::vector<std::string> almost_;
   PassageIndex passages_;
   absl::flat_hash_map<std::string, const CompiledSlot*> slot_by_name_;
   absl::flat_hash_map<std::string, const kbv1::Faq*> faq_by_id_;

@@ -105,6 +105,46 @@ TEST_F(TrackingTest, YearsUpToNowOverlapAndAWholeSaidWins) {
   EXPECT_EQ(state_.profile().years_experience(), 20);
 }
 
+TEST_F(TrackingTest, AClauseOfThePastTellsAPartNotTheWhole) {
+  // The years of the job of now are not said: the whole is not known.
+  Tell(
+      "attualmente sono istruttore amministrativo in comune; in precedenza "
+      "ho lavorato 8 anni come disegnatore tecnico");
+  EXPECT_EQ(state_.profile().stage(), dirigo::v1::STAGE_EMPLOYED);
+  EXPECT_FALSE(state_.profile().has_years_experience());
+  state_.Clear();
+  // The same stint with no job of now is all the person told.
+  Tell("ho lavorato 8 anni come disegnatore tecnico");
+  EXPECT_EQ(state_.profile().years_experience(), 8);
+  state_.Clear();
+  // Known years, then a stint of the past: one more part.
+  Tell("faccio la cassiera da 6 anni");
+  Tell("in precedenza 2 anni in un call center");
+  EXPECT_EQ(state_.profile().years_experience(), 8);
+}
+
+TEST_F(TrackingTest, AlmostANumberOfYearsIsOneLess) {
+  Tell("lavoro come cassiera alla lidl da quasi 2 anni");
+  EXPECT_EQ(state_.profile().years_experience(), 1);
+  state_.Clear();
+  // An ongoing span said with "quasi" still adds a past stint to it.
+  Tell(
+      "lavoro come addetta al customer care da quasi cinque anni, prima ho "
+      "fatto la commessa per due anni");
+  EXPECT_EQ(state_.profile().years_experience(), 6);
+  state_.Clear();
+  Tell("poco meno di 10 anni di esperienza");
+  EXPECT_EQ(state_.profile().years_experience(), 9);
+  state_.Clear();
+  // A fraction: its whole part.
+  Tell("quasi 2 anni e mezzo di lavoro");
+  EXPECT_EQ(state_.profile().years_experience(), 2);
+  state_.Clear();
+  // "Circa" is about as many, not fewer.
+  Tell("circa 3 anni di lavoro");
+  EXPECT_EQ(state_.profile().years_experience(), 3);
+}
+
 TEST_F(TrackingTest, AFactTakenBackAndOneOfAnotherValue) {
   Tell("studio informatica");
   EXPECT_EQ(state_.profile().education_in_progress(),
