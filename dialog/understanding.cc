@@ -334,8 +334,10 @@ void Understanding::AddMatches(const CompiledPattern& rule,
              absl::ascii_isdigit(text[b - 2]) && absl::ascii_isdigit(text[b]);
     };
     bool cuts_a_number = inside_a_number(m.begin);
-    // "quasi 3 anni": a word of Language.almost ends right before `b`.
+    // "quasi 3 anni": a number right after a word of Language.almost (only
+    // numbers are looked at: words are read as digits by then).
     auto after_almost = [&](size_t b) {
+      if (b >= text.size() || !absl::ascii_isdigit(text[b])) return false;
       absl::string_view before = absl::string_view(text).substr(0, b);
       return std::any_of(kb_.almost().begin(), kb_.almost().end(),
                          [&](const std::string& w) {
