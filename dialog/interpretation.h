@@ -82,6 +82,8 @@ struct Fact {
   bool fill_only = false;
   // The job of now is one already told (Assignment.same_job).
   bool same_job = false;
+  // Time not worked inside the span told (Assignment.gap).
+  bool gap = false;
   // Where the rule matched, in the normalised text.
   size_t begin = 0;
 };

@@ -357,6 +357,18 @@ void Tracker::ApplySlot(const std::string& slot_name, const Interpretation& in,
                                [](const Fact& f) { return f.fill_only; }),
                 facts.end());
   }
+  // "…ma 6 anni a casa": time not worked, taken from the span told
+  // (Assignment.gap).
+  int gap = 0;
+  facts.erase(std::remove_if(facts.begin(), facts.end(),
+                             [&gap](const Fact& f) {
+                               int n = 0;
+                               if (f.gap && absl::SimpleAtoi(f.value, &n)) {
+                                 gap += n;
+                               }
+                               return f.gap;
+                             }),
+              facts.end());
   if (facts.empty()) return;
   if (WholeUnknown(slot, facts, in, state->awaiting_slot())) return;
   std::string rule_id;
@@ -367,6 +379,16 @@ void Tracker::ApplySlot(const std::string& slot_name, const Interpretation& in,
     words = SetValues(slot_name, field, facts, correction, state, &rule_id);
   }
   if (!words) return;
+  if (gap > 0 && !correction &&
+      GetSlotValues(state->profile(), field) != before) {
+    int n = 0;
+    if (absl::SimpleAtoi(
+            absl::StrJoin(GetSlotValues(state->profile(), field), ""), &n) &&
+        n >= gap) {
+      (void)SetSlotValue(state->mutable_profile(), field,
+                         absl::StrCat(n - gap));
+    }
+  }
   const std::vector<std::string> after = GetSlotValues(state->profile(), field);
   const bool value_changed = after != before;
   // Same value in the same words, or in none: nothing to note.

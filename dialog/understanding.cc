@@ -91,6 +91,7 @@ std::optional<Fact> FactFrom(const Match& m, int index, int current_year) {
   fact.past = a.past();
   fact.fill_only = a.fill_only();
   fact.same_job = a.same_job();
+  fact.gap = a.gap();
   fact.begin = m.begin;
   if (!a.text_capture().empty()) {
     auto c = m.captures.find(a.text_capture());

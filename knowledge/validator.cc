@@ -397,11 +397,12 @@ void Validator::CheckAssignment(const std::string& entry,
     return;
   }
   if ((a.since_year() || a.divisor() != 0 || a.offset() != 0 ||
-       !a.subtract_capture().empty() || !a.multiply_capture().empty()) &&
+       !a.subtract_capture().empty() || !a.multiply_capture().empty() ||
+       a.gap()) &&
       a.capture().empty()) {
     Add(entry,
-        "since_year, divisor, offset, subtract_capture and multiply_capture "
-        "need a capture");
+        "since_year, divisor, offset, subtract_capture, multiply_capture and "
+        "gap need a capture");
   }
   if (a.capture().empty() && f->cpp_type() != FieldDescriptor::CPPTYPE_STRING &&
       !(a.remove() && a.value().empty())) {

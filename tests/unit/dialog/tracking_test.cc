@@ -123,6 +123,21 @@ TEST_F(TrackingTest, AClauseOfThePastTellsAPartNotTheWhole) {
   EXPECT_EQ(state_.profile().years_experience(), 8);
 }
 
+TEST_F(TrackingTest, TimeNotWorkedIsTakenFromTheSpanTold) {
+  Tell(
+      "lavoro da quando avevo 18 anni, ora ne ho 47, ma in mezzo ci son "
+      "stati 6 anni a casa");
+  EXPECT_EQ(state_.profile().years_experience(), 23);
+  state_.Clear();
+  Tell("2 anni in banca e 5 in comune, tranne un anno a casa");
+  EXPECT_EQ(state_.profile().years_experience(), 6);
+  state_.Clear();
+  // Alone, it takes nothing from what is known.
+  Tell("lavoro da 10 anni");
+  Tell("tranne 2 anni a casa");
+  EXPECT_EQ(state_.profile().years_experience(), 10);
+}
+
 TEST_F(TrackingTest, AlmostANumberOfYearsIsOneLess) {
   Tell("lavoro come cassiera alla lidl da quasi 2 anni");
   EXPECT_EQ(state_.profile().years_experience(), 1);
