@@ -365,6 +365,7 @@ void Understanding::AddMatches(const CompiledPattern& rule,
   auto keep_within_clause = [&]() {
     return KeepWithinClause(rule, n, sub.data(), groups);
   };
+  const size_t first = out->size();
   if (rule.def->at_clause_start()) {
     // Tried at each clause's start, anchored there; a match from one clause
     // may reach into the next, and then competes with the next one's.
@@ -375,16 +376,40 @@ void Understanding::AddMatches(const CompiledPattern& rule,
         (void)record();
       }
     }
-    return;
+  } else {
+    size_t pos = 0;
+    while (pos <= text.size() &&
+           rule.re->Match(text, pos, text.size(), RE2::UNANCHORED, sub.data(),
+                          groups)) {
+      // The next search starts after this match; an empty one moves a byte
+      // on.
+      const size_t begin = sub[0].data() - text.data();
+      const size_t end = keep_within_clause() ? record() : begin;
+      pos = end > pos ? end : pos + 1;
+    }
   }
-  size_t pos = 0;
-  while (pos <= text.size() &&
-         rule.re->Match(text, pos, text.size(), RE2::UNANCHORED, sub.data(),
-                        groups)) {
-    // The next search starts after this match; an empty one moves a byte on.
-    const size_t begin = sub[0].data() - text.data();
-    const size_t end = keep_within_clause() ? record() : begin;
-    pos = end > pos ? end : pos + 1;
+  if (!rule.def->each_question() || n.clauses.size() < 2) return;
+  // Each question alone, as a text of its own: "^" and "$" hold at its ends
+  // ("perché il 4? nun ho capito"). A span the whole message gave already
+  // is not recorded twice.
+  const RE2::Anchor anchor =
+      rule.def->at_clause_start() ? RE2::ANCHOR_START : RE2::UNANCHORED;
+  for (const NormalizedText::Clause& c : n.clauses) {
+    if (!c.question) continue;
+    const re2::StringPiece clause = ClauseText(n, c);
+    size_t pos = 0;
+    while (pos <= clause.size() && rule.re->Match(clause, pos, clause.size(),
+                                                  anchor, sub.data(), groups)) {
+      const size_t begin = sub[0].data() - text.data();
+      const size_t end = begin + sub[0].size();
+      const bool known = std::any_of(
+          out->begin() + first, out->end(),
+          [&](const Match& m) { return m.begin == begin && m.end == end; });
+      if (!known) (void)record();
+      const size_t next = end - c.begin;
+      pos = next > pos ? next : pos + 1;
+      if (anchor == RE2::ANCHOR_START) break;
+    }
   }
 }
 
@@ -392,7 +417,7 @@ std::vector<Match> Understanding::FindMatches(
     const NormalizedText& n, absl::string_view original,
     const std::string& awaiting) const {
   std::vector<Match> out;
-  for (int index : kb_.Candidates(n.text)) {
+  for (int index : kb_.Candidates(n)) {
     const CompiledPattern& rule = kb_.pattern(index);
     if (!rule.def->context().empty() && rule.def->context() != awaiting) {
       continue;

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/types/span.h"
 
 namespace dirigo {
 namespace {
@@ -216,6 +217,11 @@ bool KeepWithinClause(const CompiledPattern& cp, const NormalizedText& n,
                       sub, groups);
 }
 
+re2::StringPiece ClauseText(const NormalizedText& n,
+                            const NormalizedText::Clause& c) {
+  return re2::StringPiece(n.text.data() + c.begin, c.end - c.begin);
+}
+
 namespace {
 
 // Checks what only the compiled regex can tell: its groups, its examples.
@@ -250,7 +256,7 @@ void CheckCompiled(const CompiledPattern& cp, const Normalizer& normalizer,
       for (const auto& c : n.clauses) starts.push_back(c.begin);
       anchor = RE2::ANCHOR_START;
     }
-    return absl::c_any_of(starts, [&](size_t at) {
+    const bool whole = absl::c_any_of(starts, [&](size_t at) {
       if (!cp.re->Match(n.text, at, n.text.size(), anchor, groups_found.data(),
                         static_cast<int>(groups_found.size()))) {
         return false;
@@ -258,6 +264,15 @@ void CheckCompiled(const CompiledPattern& cp, const Normalizer& normalizer,
       return KeepWithinClause(cp, n, groups_found.data(),
                               static_cast<int>(groups_found.size()));
     });
+    // On each question alone too (Pattern.each_question).
+    return whole ||
+           (pat.each_question() &&
+            absl::c_any_of(n.clauses, [&](const NormalizedText::Clause& c) {
+              return c.question &&
+                     cp.re->Match(ClauseText(n, c), 0, c.end - c.begin, anchor,
+                                  groups_found.data(),
+                                  static_cast<int>(groups_found.size()));
+            }));
   };
   if (pat.last_resort() && pat.context().empty()) {
     problems->Add(entry,
@@ -387,43 +402,61 @@ CompiledRules CompileRules(const kbv1::KnowledgeBase& kb,
 
 namespace {
 
-// Compiles patterns [begin, end) of `rules` into sets, halving a range whose
-// set does not fit the budget; returns -1 or the pattern that alone does not.
-int CompileRange(const CompilerOptions& options, int begin, int end,
-                 CompiledRules* rules) {
+// Compiles the patterns `indices` of `rules` into sets added to `out`,
+// halving a list whose set does not fit the budget; returns -1 or the pattern
+// that alone does not.
+int CompileRange(const CompilerOptions& options, const CompiledRules& rules,
+                 absl::Span<const int> indices, std::vector<PatternSet>* out) {
   RE2::Options set_options;
   set_options.set_max_mem(options.set_max_mem);
   set_options.set_log_errors(false);
   PatternSet ps;
   ps.set = std::make_unique<RE2::Set>(set_options, RE2::UNANCHORED);
   bool added = true;
-  for (int i = begin; i < end && added; ++i) {
+  for (size_t i = 0; i < indices.size() && added; ++i) {
     // Each regex compiled on its own already (CompilePattern).
-    added = ps.set->Add(rules->patterns[i].re->pattern(), nullptr) >= 0;
-    ps.patterns.push_back(i);
+    added = ps.set->Add(rules.patterns[indices[i]].re->pattern(), nullptr) >= 0;
+    ps.patterns.push_back(indices[i]);
   }
   if (added && ps.set->Compile()) {
-    rules->sets.push_back(std::move(ps));
+    out->push_back(std::move(ps));
     return -1;
   }
-  if (end - begin == 1) return begin;
-  const int middle = begin + (end - begin) / 2;
-  const int failed = CompileRange(options, begin, middle, rules);
-  return failed >= 0 ? failed : CompileRange(options, middle, end, rules);
+  if (indices.size() == 1) return indices[0];
+  const size_t middle = indices.size() / 2;
+  const int failed =
+      CompileRange(options, rules, indices.subspan(0, middle), out);
+  return failed >= 0
+             ? failed
+             : CompileRange(options, rules, indices.subspan(middle), out);
+}
+
+// Compiles `indices` into sets of at most options.patterns_per_set.
+int CompileSets(const CompilerOptions& options, const CompiledRules& rules,
+                const std::vector<int>& indices, std::vector<PatternSet>* out) {
+  const size_t per_set = std::max(1, options.patterns_per_set);
+  const absl::Span<const int> all(indices);
+  for (size_t begin = 0; begin < all.size(); begin += per_set) {
+    const int failed =
+        CompileRange(options, rules, all.subspan(begin, per_set), out);
+    if (failed >= 0) return failed;
+  }
+  return -1;
 }
 
 }  // namespace
 
 int CompilePatternSets(const CompilerOptions& options, CompiledRules* rules) {
   rules->sets.clear();
-  const int n = static_cast<int>(rules->patterns.size());
-  const int per_set = std::max(1, options.patterns_per_set);
-  for (int begin = 0; begin < n; begin += per_set) {
-    const int failed =
-        CompileRange(options, begin, std::min(n, begin + per_set), rules);
-    if (failed >= 0) return failed;
+  rules->clause_sets.clear();
+  std::vector<int> all, each_question;
+  for (int i = 0; i < static_cast<int>(rules->patterns.size()); ++i) {
+    all.push_back(i);
+    if (rules->patterns[i].def->each_question()) each_question.push_back(i);
   }
-  return -1;
+  const int failed = CompileSets(options, *rules, all, &rules->sets);
+  if (failed >= 0) return failed;
+  return CompileSets(options, *rules, each_question, &rules->clause_sets);
 }
 
 }  // namespace dirigo

@@ -55,6 +55,13 @@ struct CompiledPattern {
 bool KeepWithinClause(const CompiledPattern& cp, const NormalizedText& n,
                       re2::StringPiece* sub, int groups);
 
+// One clause of `n` on its own, as a text of its own: a regex matched on it
+// reads "^" and "$" as the clause's start and end (Pattern.each_question). Its
+// characters are those of `n.text`, so a match's offset in `n.text` is its
+// data() less n.text.data().
+re2::StringPiece ClauseText(const NormalizedText& n,
+                            const NormalizedText::Clause& c);
+
 // Memory budgets of the compiled regexes.
 struct CompilerOptions {
   // Of each RE2::Set (a budget, not an allocation: about 5 sets for 300
@@ -87,6 +94,9 @@ struct CompiledRules {
   // The patterns in sets, for a pass each; empty until CompilePatternSets,
   // once there are no problems.
   std::vector<PatternSet> sets;
+  // The patterns also tried on each question alone (Pattern.each_question),
+  // in sets of their own, a pass over each question.
+  std::vector<PatternSet> clause_sets;
   // Chat shorthands: folded word → folded word.
   std::map<std::string, std::string> rewrites;
   // The words the rules and quick replies spell out.
@@ -107,7 +117,8 @@ CompiledRules CompileRules(const dirigo::kb::v1::KnowledgeBase& kb,
                            const CompilerOptions& options, Problems* problems);
 
 // Joins `rules->patterns` into sets of at most options.patterns_per_set, each
-// compiled within options.set_max_mem (a set that does not fit is halved).
+// compiled within options.set_max_mem (a set that does not fit is halved),
+// and those tried on each question alone into `clause_sets` the same way.
 // Returns -1, or the index of a pattern that alone does not fit.
 int CompilePatternSets(const CompilerOptions& options, CompiledRules* rules);
 

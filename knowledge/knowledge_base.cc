@@ -168,22 +168,48 @@ absl::StatusOr<NormalizedText> KnowledgeBase::NormalizeMessage(
   return normalizer_->Normalize(text, &correct_fn_);
 }
 
-std::vector<int> KnowledgeBase::Candidates(
-    const std::string& normalized) const {
-  std::vector<int> hits, in_set;
-  for (const PatternSet& ps : rules_.sets) {
+namespace {
+
+// Adds to `hits` the patterns of `sets` that may match `text`.
+void AddCandidates(const std::vector<PatternSet>& sets, re2::StringPiece text,
+                   std::vector<int>* hits) {
+  std::vector<int> in_set;
+  for (const PatternSet& ps : sets) {
     in_set.clear();
     RE2::Set::ErrorInfo error{};
-    if (!ps.set->Match(normalized, &in_set, &error) &&
+    if (!ps.set->Match(text, &in_set, &error) &&
         error.kind != RE2::Set::kNoError) {
       // The set's automaton ran out of its budget on this text: every one of
       // its patterns is a candidate, and runs on its own.
-      hits.insert(hits.end(), ps.patterns.begin(), ps.patterns.end());
+      hits->insert(hits->end(), ps.patterns.begin(), ps.patterns.end());
       continue;
     }
-    for (int i : in_set) hits.push_back(ps.patterns[i]);
+    for (int i : in_set) hits->push_back(ps.patterns[i]);
+  }
+}
+
+}  // namespace
+
+std::vector<int> KnowledgeBase::Candidates(
+    const std::string& normalized) const {
+  std::vector<int> hits;
+  AddCandidates(rules_.sets, normalized, &hits);
+  std::sort(hits.begin(), hits.end());
+  return hits;
+}
+
+std::vector<int> KnowledgeBase::Candidates(const NormalizedText& n) const {
+  std::vector<int> hits;
+  AddCandidates(rules_.sets, n.text, &hits);
+  // A message of one clause was read whole already.
+  if (n.clauses.size() > 1) {
+    for (const NormalizedText::Clause& c : n.clauses) {
+      if (c.question)
+        AddCandidates(rules_.clause_sets, ClauseText(n, c), &hits);
+    }
   }
   std::sort(hits.begin(), hits.end());
+  hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
   return hits;
 }
 

@@ -168,6 +168,31 @@ TEST(UnderstandingTest, ClausesKnowTheirIntents) {
   EXPECT_TRUE(Read("5", "yearsExperience").clauses[0].answers);
 }
 
+// A question whose rule holds a whole sentence ("^…$") is read as one when
+// more follows it (Pattern.each_question); a statement is not.
+TEST(UnderstandingTest, AQuestionFollowedByMoreIsStillAQuestion) {
+  EXPECT_TRUE(Read("ma voi che fate esattamente? io so carabiniere")
+                  .Has("command.help"));
+  EXPECT_TRUE(Read("perché il 4? nun ho capito").Has("explain"));
+  EXPECT_TRUE(Read("in fabbrica, perché?").Has("why"));
+  // The whole message is still read as it was: the step is the same.
+  Interpretation in = Read("perché il 4? nun ho capito");
+  int explains = 0;
+  for (const Match* m : in.applied) {
+    if (m->def().intent() == "explain") {
+      ++explains;
+      EXPECT_EQ(m->captures.at("n").normalized, "4");
+    }
+  }
+  EXPECT_EQ(explains, 1);
+  // Not a question: "help desk" after a diploma is a job, and "ma in
+  // un'azienda piccola" after an area the size one wants.
+  Interpretation job = Read("diploma. help desk", "experience");
+  EXPECT_FALSE(job.Has("command.help"));
+  EXPECT_FALSE(Read("amministrazione, ma in un'azienda piccola")
+                   .Has("faq.small_company"));
+}
+
 TEST(UnderstandingTest, IntentsOfTheWinners) {
   EXPECT_TRUE(Read("cos'è il back office?").Has("faq.back_office"));
   EXPECT_TRUE(Read("cancella i miei dati").Has("command.erase"));

@@ -1,5 +1,6 @@
 #include "knowledge/knowledge_base.h"
 
+#include "absl/algorithm/container.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/bundled.h"
@@ -156,6 +157,22 @@ TEST(KnowledgeBaseTest, RefusesBadPatterns) {
                      "[\"sono il\", \"sono una\", \"sono ramaio di "
                      "bottega\"] }\n"),
             absl::OkStatus());
+  // A rule tried on each question alone matches its example there, and only
+  // in a question.
+  EXPECT_EQ(
+      LoadWith(kQuestions,
+               "\npattern { id: \"good.each\" regex: \"^perche il "
+               "\\\\d+$\" intent: \"why\" band: QUESTION each_question: true "
+               "example: \"perché il 4? non ho capito\" "
+               "counterexample: \"perché il 4. non ho capito\" }\n"),
+      absl::OkStatus());
+  EXPECT_THAT(
+      LoadWith(kQuestions,
+               "\npattern { id: \"bad.each\" regex: \"^perche il "
+               "\\\\d+$\" intent: \"why\" band: QUESTION example: \"perché il "
+               "4? non ho capito\" }\n")
+          .message(),
+      HasSubstr("does not match its example"));
   // A last-resort reading is an answer to a question: it needs one.
   EXPECT_THAT(LoadWith(kQuestions,
                        "\npattern { id: \"bad.resort\" regex: \"x\" intent: "
@@ -384,6 +401,18 @@ TEST(KnowledgeBaseTest, PatternSetPassesFindCandidates) {
   for (int i : hits) ids.push_back((*kb)->pattern(i).def->id());
   EXPECT_THAT(ids,
               testing::IsSupersetOf({"education.bachelor", "field.business"}));
+  // A rule tried on each question alone is found in a question that more
+  // follows; the text alone does not find it.
+  auto n =
+      (*kb)->NormalizeMessage("ma voi che fate esattamente? io so carabiniere");
+  ASSERT_TRUE(n.ok());
+  auto found = [&](const std::vector<int>& candidates) {
+    return absl::c_any_of(candidates, [&](int i) {
+      return (*kb)->pattern(i).def->id() == "command.help_what_you_do";
+    });
+  };
+  EXPECT_TRUE(found((*kb)->Candidates(*n)));
+  EXPECT_FALSE(found((*kb)->Candidates(n->text)));
   // Gibberish finds only the rules that read whatever is answered.
   for (int i : (*kb)->Candidates("zzz qqq")) {
     EXPECT_TRUE((*kb)->pattern(i).def->last_resort())
