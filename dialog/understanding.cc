@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -419,7 +420,8 @@ std::vector<Match> Understanding::FindMatches(
   std::vector<Match> out;
   for (int index : kb_.Candidates(n)) {
     const CompiledPattern& rule = kb_.pattern(index);
-    if (!rule.def->context().empty() && rule.def->context() != awaiting) {
+    if (!rule.def->context().empty() &&
+        !absl::c_linear_search(rule.def->context(), awaiting)) {
       continue;
     }
     AddMatches(rule, n, original, &out);

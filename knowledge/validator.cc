@@ -383,9 +383,10 @@ void Validator::CheckPattern(const kbv1::Pattern& p) {
       Add(entry, absl::StrCat("absorbs no Profile field '", a, "'"));
     }
   }
-  if (!p.context().empty() && FindProfileField(p.context()) == nullptr) {
-    Add(entry,
-        absl::StrCat("context names no Profile field '", p.context(), "'"));
+  for (const std::string& c : p.context()) {
+    if (FindProfileField(c) == nullptr) {
+      Add(entry, absl::StrCat("context names no Profile field '", c, "'"));
+    }
   }
 }
 

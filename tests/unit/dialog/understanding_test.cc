@@ -193,6 +193,16 @@ TEST(UnderstandingTest, AQuestionFollowedByMoreIsStillAQuestion) {
                    .Has("faq.small_company"));
 }
 
+// A rule with several contexts answers any of their questions, and no other.
+TEST(UnderstandingTest, ARuleAnswersEachOfItsContexts) {
+  EXPECT_THAT(Values(Read("responsabile it", "focusArea"), "targetRole"),
+              ElementsAre("MANAGER"));
+  EXPECT_THAT(Values(Read("responsabile it", "companySize"), "targetRole"),
+              ElementsAre("MANAGER"));
+  EXPECT_TRUE(
+      Values(Read("responsabile it", "yearsExperience"), "targetRole").empty());
+}
+
 TEST(UnderstandingTest, IntentsOfTheWinners) {
   EXPECT_TRUE(Read("cos'è il back office?").Has("faq.back_office"));
   EXPECT_TRUE(Read("cancella i miei dati").Has("command.erase"));

@@ -97,6 +97,13 @@ TEST(KnowledgeBaseTest, RefusesBadPatterns) {
                "\npattern { id: \"bad.regex\" regex: \"(\" intent: \"why\" }\n")
           .message(),
       HasSubstr("regex does not compile"));
+  // Each of a rule's contexts must name a slot.
+  EXPECT_THAT(LoadWith(kQuestions,
+                       "\npattern { id: \"bad.context\" regex: \"x\" intent: "
+                       "\"why\" band: QUESTION context: [\"focusArea\", "
+                       "\"nope\"] }\n")
+                  .message(),
+              HasSubstr("context names no Profile field 'nope'"));
   EXPECT_THAT(LoadWith(kQuestions,
                        "\npattern { id: \"bad.concept\" regex: \"{nope}\" "
                        "intent: \"why\" }\n")
