@@ -313,6 +313,50 @@ void FindCorrections(const KnowledgeBase& kb, Interpretation* in) {
 
 }  // namespace
 
+size_t Understanding::RecordMatch(const CompiledPattern& rule,
+                                  const NormalizedText& n,
+                                  absl::string_view original,
+                                  const re2::StringPiece* sub, int groups,
+                                  std::vector<Match>* out) const {
+  const std::string& text = n.text;
+  Match m;
+  m.rule = &rule;
+  m.begin = sub[0].data() - text.data();
+  m.end = m.begin + sub[0].size();
+  m.original = n.OriginalSpan(original, m.begin, m.end);
+  m.clause = n.ClauseAt(m.begin);
+  // "1.5 anni": a match or a capture that starts after the point takes
+  // "5" for a number (a word boundary holds between "." and "5").
+  auto inside_a_number = [&](size_t b) {
+    return b >= 2 && b < text.size() && text[b - 1] == '.' &&
+           absl::ascii_isdigit(text[b - 2]) && absl::ascii_isdigit(text[b]);
+  };
+  bool cuts_a_number = inside_a_number(m.begin);
+  // "quasi 3 anni": a number right after a word of Language.almost (only
+  // numbers are looked at: words are read as digits by then).
+  auto after_almost = [&](size_t b) {
+    if (b >= text.size() || !absl::ascii_isdigit(text[b])) return false;
+    absl::string_view before = absl::string_view(text).substr(0, b);
+    return std::any_of(kb_.almost().begin(), kb_.almost().end(),
+                       [&](const std::string& w) {
+                         return absl::EndsWith(before, w) &&
+                                (before.size() == w.size() ||
+                                 before[before.size() - w.size() - 1] == ' ');
+                       });
+  };
+  for (int g = 1; g < groups; ++g) {
+    if (rule.group_names[g].empty() || sub[g].data() == nullptr) continue;
+    size_t b = sub[g].data() - text.data();
+    if (inside_a_number(b)) cuts_a_number = true;
+    m.captures[rule.group_names[g]] = {
+        std::string(sub[g].data(), sub[g].size()),
+        n.DisplaySpan(original, b, b + sub[g].size()), after_almost(b)};
+  }
+  const size_t end = m.end;
+  if (!cuts_a_number) out->push_back(std::move(m));
+  return end;
+}
+
 void Understanding::AddMatches(const CompiledPattern& rule,
                                const NormalizedText& n,
                                absl::string_view original,
@@ -320,45 +364,8 @@ void Understanding::AddMatches(const CompiledPattern& rule,
   const std::string& text = n.text;
   const int groups = rule.re->NumberOfCapturingGroups() + 1;
   std::vector<re2::StringPiece> sub(groups);
-  // Records the match in `sub`, unless it cuts a number in two; returns where
-  // it ends.
   auto record = [&]() {
-    Match m;
-    m.rule = &rule;
-    m.begin = sub[0].data() - text.data();
-    m.end = m.begin + sub[0].size();
-    m.original = n.OriginalSpan(original, m.begin, m.end);
-    m.clause = n.ClauseAt(m.begin);
-    // "1.5 anni": a match or a capture that starts after the point takes
-    // "5" for a number (a word boundary holds between "." and "5").
-    auto inside_a_number = [&](size_t b) {
-      return b >= 2 && b < text.size() && text[b - 1] == '.' &&
-             absl::ascii_isdigit(text[b - 2]) && absl::ascii_isdigit(text[b]);
-    };
-    bool cuts_a_number = inside_a_number(m.begin);
-    // "quasi 3 anni": a number right after a word of Language.almost (only
-    // numbers are looked at: words are read as digits by then).
-    auto after_almost = [&](size_t b) {
-      if (b >= text.size() || !absl::ascii_isdigit(text[b])) return false;
-      absl::string_view before = absl::string_view(text).substr(0, b);
-      return std::any_of(kb_.almost().begin(), kb_.almost().end(),
-                         [&](const std::string& w) {
-                           return absl::EndsWith(before, w) &&
-                                  (before.size() == w.size() ||
-                                   before[before.size() - w.size() - 1] == ' ');
-                         });
-    };
-    for (int g = 1; g < groups; ++g) {
-      if (rule.group_names[g].empty() || sub[g].data() == nullptr) continue;
-      size_t b = sub[g].data() - text.data();
-      if (inside_a_number(b)) cuts_a_number = true;
-      m.captures[rule.group_names[g]] = {
-          std::string(sub[g].data(), sub[g].size()),
-          n.DisplaySpan(original, b, b + sub[g].size()), after_almost(b)};
-    }
-    const size_t end = m.end;
-    if (!cuts_a_number) out->push_back(std::move(m));
-    return end;
+    return RecordMatch(rule, n, original, sub.data(), groups, out);
   };
   // A rule within one clause keeps only what matches inside the clause where
   // it starts ("mio padre x 8 anni. sempre solo": what someone else did stops
@@ -404,7 +411,7 @@ void Understanding::AddMatches(const CompiledPattern& rule,
       const size_t begin = sub[0].data() - text.data();
       const size_t end = begin + sub[0].size();
       const bool known = std::any_of(
-          out->begin() + first, out->end(),
+          out->begin() + static_cast<std::ptrdiff_t>(first), out->end(),
           [&](const Match& m) { return m.begin == begin && m.end == end; });
       if (!known) (void)record();
       const size_t next = end - c.begin;

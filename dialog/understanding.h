@@ -51,6 +51,12 @@ class Understanding {
                                  const std::string& awaiting) const;
   void AddMatches(const CompiledPattern& rule, const NormalizedText& n,
                   absl::string_view original, std::vector<Match>* out) const;
+  // Adds to `out` the match of `rule` in `sub` (`groups` entries, [0] the
+  // whole match, over `n.text`), unless it cuts a number in two; returns
+  // where it ends.
+  size_t RecordMatch(const CompiledPattern& rule, const NormalizedText& n,
+                     absl::string_view original, const re2::StringPiece* sub,
+                     int groups, std::vector<Match>* out) const;
 
   const KnowledgeBase& kb_;
 };
