@@ -1,8 +1,9 @@
 # Run after each build of a GoogleTest binary (dirigo_suite_tests in
 # tests/CMakeLists.txt): lists its suites and writes CTEST_FILE, one CTest
-# test a suite ("Suite", running "Suite.*"), labelled LABELS.
-#   cmake -D TEST_EXECUTABLE=… -D CTEST_FILE=… -D LABELS=… -D WORKING_DIR=…
-#         -P suite_tests.cmake
+# test a suite ("Suite", running "Suite.*"), labelled LABELS, stopped after
+# TIMEOUT seconds.
+#   cmake -D TEST_EXECUTABLE=… -D CTEST_FILE=… -D LABELS=… -D TIMEOUT=…
+#         -D WORKING_DIR=… -P suite_tests.cmake
 execute_process(COMMAND "${TEST_EXECUTABLE}" --gtest_list_tests
   OUTPUT_VARIABLE listing RESULT_VARIABLE status)
 if(NOT status EQUAL 0)
@@ -20,7 +21,7 @@ foreach(line IN LISTS lines)
       "add_test([==[${suite}]==] [==[${TEST_EXECUTABLE}]==] "
       "[==[--gtest_filter=${suite}.*]==])\n"
       "set_tests_properties([==[${suite}]==] PROPERTIES LABELS [==[${LABELS}]==] "
-      "WORKING_DIRECTORY [==[${WORKING_DIR}]==])\n")
+      "TIMEOUT ${TIMEOUT} WORKING_DIRECTORY [==[${WORKING_DIR}]==])\n")
     math(EXPR suites "${suites} + 1")
   endif()
 endforeach()
