@@ -84,8 +84,12 @@ struct Fact {
   bool same_job = false;
   // Time not worked inside the span told (Assignment.gap).
   bool gap = false;
-  // Where the rule matched, in the normalised text.
-  size_t begin = 0;
+  // A part whose time is not told (Assignment.untimed).
+  bool untimed = false;
+  // Where the rule matched, in the normalised text, and in which clause (-1:
+  // none).
+  size_t begin = 0, end = 0;
+  int clause = -1;
 };
 
 // Move-only: `applied` points into `matches`.
@@ -111,6 +115,9 @@ struct Interpretation {
   // Slots whose new value replaces the known one outright: after "anzi",
   // and for negations.
   std::set<std::string> corrected;
+  // Slots that add up whose whole the message leaves untold: a part without
+  // its time next to parts with numbers (Assignment.untimed).
+  std::set<std::string> whole_untold;
   // Words naming facts the person takes back (Pattern.take_back),
   // normalised: the tracker finds the facts among those known.
   std::vector<std::string> taken_back;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <optional>
+#include <set>
 
 #include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
@@ -93,7 +94,11 @@ std::optional<Fact> FactFrom(const Match& m, int index, int current_year) {
   fact.fill_only = a.fill_only();
   fact.same_job = a.same_job();
   fact.gap = a.gap();
+  fact.untimed = a.untimed();
   fact.begin = m.begin;
+  fact.end = m.end;
+  fact.clause = m.clause;
+  if (fact.untimed) return fact;
   if (!a.text_capture().empty()) {
     auto c = m.captures.find(a.text_capture());
     if (c != m.captures.end()) fact.words = c->second.display;
@@ -249,6 +254,130 @@ void CollectFacts(int current_year, Interpretation* in) {
       if (!in->facts.count(slot)) in->slot_order.push_back(slot);
       in->facts[slot].push_back(std::move(*fact));
     }
+  }
+}
+
+// Whether the text at `at` starts with a word of `words`, as whole words.
+bool WordAt(absl::string_view text, size_t at,
+            const std::vector<std::string>& words) {
+  if (at > text.size()) return false;
+  absl::string_view rest = text.substr(at);
+  return std::any_of(words.begin(), words.end(), [&](const std::string& w) {
+    return absl::StartsWith(rest, w) &&
+           (rest.size() == w.size() || rest[w.size()] == ' ');
+  });
+}
+
+// Past one word of Language.lead_in at `at` ("e poi"), if there is one.
+size_t AfterLeadIn(absl::string_view text, size_t at,
+                   const std::set<std::string>& lead_ins) {
+  const size_t space = text.find(' ', at);
+  if (space == absl::string_view::npos) return at;
+  return lead_ins.count(std::string(text.substr(at, space - at))) > 0
+             ? space + 1
+             : at;
+}
+
+// Where the part an untimed fact tells ends: at the first word of
+// Language.next_part after it in its clause ("facevo la cassiera alla coop
+// e poi 3 anni in posta"), or at the clause's end.
+size_t PartEnd(const NormalizedText& n, const ClauseCues& cues,
+               const Interpretation& in, const Fact& f) {
+  if (f.clause < 0) return f.end;
+  const size_t end = in.clauses[f.clause].end;
+  for (size_t at = f.end; at < end; ++at) {
+    if (n.text[at] == ' ' && WordAt(n.text, at + 1, cues.next_parts)) {
+      return at + 1;
+    }
+  }
+  return end;
+}
+
+// Whether a match, not an untimed one, tells a number of `slot`; with
+// `ended`, one of a part that ended, not one that runs up to now ("da 6
+// anni").
+bool TellsNumber(const Match& m, const std::string& slot, bool ended) {
+  return std::any_of(
+      m.def().set().begin(), m.def().set().end(),
+      [&](const kbv1::Assignment& a) {
+        return a.slot() == slot && !a.untimed() && !a.remove() &&
+               (!a.capture().empty() || !a.value().empty()) &&
+               !(ended && a.ongoing());
+      });
+}
+
+// Whether the time of an untimed part is told after all: a number of its
+// slot in its part ("per 2 anni ho fatto la commessa"), or at the start of
+// the next clause ("facevo la segretaria in uno studio, 4 anni"); or it is
+// the first step of a career whose years were told before it ("lavoro al
+// porto da 20 anni, prima gruista e adesso coordino").
+bool PartTimed(const NormalizedText& n, const ClauseCues& cues,
+               const Interpretation& in, const std::string& slot,
+               const Fact& u, const std::vector<Fact>& facts) {
+  const size_t begin = u.clause < 0 ? u.begin : in.clauses[u.clause].begin;
+  const size_t end = PartEnd(n, cues, in, u);
+  const Clause* next = u.clause >= 0 && static_cast<size_t>(u.clause) + 1 <
+                                            in.clauses.size()
+                           ? &in.clauses[u.clause + 1]
+                           : nullptr;
+  // "poi 4 anni alla reception" begins the next part.
+  if (next != nullptr) {
+    if (WordAt(n.text, AfterLeadIn(n.text, next->begin, cues.lead_ins),
+               cues.next_parts)) {
+      next = nullptr;
+    }
+  }
+  for (const Match& m : in.matches) {
+    if (!TellsNumber(m, slot, /*ended=*/false)) continue;
+    // A number of the part: a match within it, or one that won and starts
+    // in it ("operaio, da 6" lost, and reaches past the part).
+    if (m.begin >= begin && m.begin < end && (m.end <= end || m.applied)) {
+      return true;
+    }
+    // At the next clause's start ("4 anni", "per 8 anni").
+    if (next != nullptr && end == in.clauses[u.clause].end &&
+        TellsNumber(m, slot, /*ended=*/true) && m.begin == next->begin) {
+      return true;
+    }
+  }
+  size_t after = u.end;
+  while (after < n.text.size() && n.text[after] == ' ') ++after;
+  return WordAt(n.text, AfterLeadIn(n.text, after, cues.lead_ins),
+                cues.next_parts) &&
+         std::any_of(facts.begin(), facts.end(),
+                     [&u](const Fact& f) { return f.begin < u.begin; });
+}
+
+// Parts without their time (Assignment.untimed) set nothing; one whose
+// time is not told leaves the whole untold (Interpretation.whole_untold).
+void FindUntoldWholes(const NormalizedText& n, const ClauseCues& cues,
+                      Interpretation* in) {
+  for (auto it = in->facts.begin(); it != in->facts.end();) {
+    std::vector<Fact>& facts = it->second;
+    std::vector<Fact> untimed;
+    for (const Fact& f : facts) {
+      if (f.untimed) untimed.push_back(f);
+    }
+    if (untimed.empty()) {
+      ++it;
+      continue;
+    }
+    facts.erase(std::remove_if(facts.begin(), facts.end(),
+                               [](const Fact& f) { return f.untimed; }),
+                facts.end());
+    for (const Fact& u : untimed) {
+      if (!PartTimed(n, cues, *in, it->first, u, facts)) {
+        in->whole_untold.insert(it->first);
+      }
+    }
+    if (!facts.empty()) {
+      ++it;
+      continue;
+    }
+    in->slot_order.erase(
+        std::remove(in->slot_order.begin(), in->slot_order.end(), it->first),
+        in->slot_order.end());
+    it = in->facts.erase(it);
   }
 }
 
@@ -460,6 +589,7 @@ Interpretation Understanding::Understand(const NormalizedText& normalized,
     if (!m->def().context().empty()) c.answers = true;
   }
   CollectFacts(current_year, &in);
+  FindUntoldWholes(normalized, kb_.clause_cues(), &in);
   for (const Match* m : in.applied) {
     const std::string& group = m->def().take_back();
     if (group.empty() || !StatesFacts(in, *m)) continue;

@@ -111,6 +111,7 @@ void KnowledgeBase::IndexLanguage() {
   clause_cues_.relative_starts = normalized(l.relative_start());
   clause_cues_.choice_starts = normalized(l.choice_start());
   clause_cues_.past_starts = normalized(l.past_start());
+  clause_cues_.next_parts = normalized(l.next_part());
   for (const std::string& w : normalized(l.almost())) {
     almost_.push_back(absl::StrCat(w, " "));
   }

@@ -58,6 +58,7 @@ struct ClauseCues {
   std::vector<std::string> relative_starts;
   std::vector<std::string> choice_starts;
   std::vector<std::string> past_starts;
+  std::vector<std::string> next_parts;
   std::set<std::string> lead_ins;
 };
 

@@ -405,6 +405,21 @@ void Validator::CheckAssignment(const std::string& entry,
         "since_year, divisor, offset, subtract_capture, multiply_capture and "
         "gap need a capture");
   }
+  if (a.untimed()) {
+    const auto slot = std::find_if(
+        kb_.slot().begin(), kb_.slot().end(),
+        [&a](const kbv1::Slot& s) { return s.name() == a.slot(); });
+    if (slot == kb_.slot().end() || !slot->adds_up()) {
+      Add(entry, "untimed is for a slot that adds_up");
+    }
+    if (!a.value().empty() || !a.capture().empty() || a.total() ||
+        a.remove() || a.gap()) {
+      Add(entry,
+          "an untimed part sets no value: no value, capture, total, remove or "
+          "gap");
+    }
+    return;
+  }
   if (a.capture().empty() && f->cpp_type() != FieldDescriptor::CPPTYPE_STRING &&
       !(a.remove() && a.value().empty())) {
     problems_.Add(entry, CheckSlotValue(f, a.value()));

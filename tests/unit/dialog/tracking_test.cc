@@ -123,6 +123,46 @@ TEST_F(TrackingTest, AClauseOfThePastTellsAPartNotTheWhole) {
   EXPECT_EQ(state_.profile().years_experience(), 8);
 }
 
+TEST_F(TrackingTest, AJobWithoutItsTimeLeavesTheWholeUntold) {
+  // The worker's years are not told, so neither is the whole.
+  Tell("prima operaio, da 6 anni capoturno");
+  EXPECT_FALSE(state_.profile().has_years_experience());
+  EXPECT_EQ(state_.profile().experience_size(), 2);
+  state_.Clear();
+  Tell("facevo la cassiera alla coop e poi 3 anni in un ufficio spedizioni");
+  EXPECT_FALSE(state_.profile().has_years_experience());
+  state_.Clear();
+  Tell("ho fatto la promoter per qualche anno, poi 4 anni alla reception");
+  EXPECT_FALSE(state_.profile().has_years_experience());
+  state_.Clear();
+  // Its time told in its part, or right after it, is its time.
+  Tell("ho fatto la commessa per 3 anni, poi 2 in ufficio");
+  EXPECT_EQ(state_.profile().years_experience(), 5);
+  state_.Clear();
+  Tell(
+      "sono in erboristeria da 16 anni. prima facevo la segretaria in uno "
+      "studio dentistico, 4 anni");
+  EXPECT_EQ(state_.profile().years_experience(), 20);
+  state_.Clear();
+  // The first steps of a career whose years were told.
+  Tell("lavoro al porto da 20 anni, prima gruista e adesso coordino");
+  EXPECT_EQ(state_.profile().years_experience(), 20);
+  state_.Clear();
+  // A whole told wins.
+  Tell("lavoro da 10 anni, prima ero commessa");
+  EXPECT_EQ(state_.profile().years_experience(), 10);
+  state_.Clear();
+  // An answer to "how long have you worked" is the whole.
+  state_.set_awaiting_slot("yearsExperience");
+  Tell("17 anni. prima facevo le pulizie pure io");
+  EXPECT_EQ(state_.profile().years_experience(), 17);
+  state_.Clear();
+  // Alone, it takes nothing from what is known.
+  Tell("lavoro da 10 anni");
+  Tell("prima facevo la commessa");
+  EXPECT_EQ(state_.profile().years_experience(), 10);
+}
+
 TEST_F(TrackingTest, TimeNotWorkedIsTakenFromTheSpanTold) {
   Tell(
       "lavoro da quando avevo 18 anni, ora ne ho 47, ma in mezzo ci son "

@@ -180,12 +180,21 @@ TEST(KnowledgeBaseTest, RefusesBadPatterns) {
                "4? non ho capito\" }\n")
           .message(),
       HasSubstr("does not match its example"));
-  // A last-resort reading is an answer to a question: it needs one.
-  EXPECT_THAT(LoadWith(kQuestions,
-                       "\npattern { id: \"bad.resort\" regex: \"x\" intent: "
-                       "\"why\" last_resort: true }\n")
-                  .message(),
-              HasSubstr("needs a context"));
+  // A last-resort reading is an answer to a question: it needs one. A part
+  // without its time belongs to a slot that adds up, and sets no value.
+  // (One load for the three: each load compiles the knowledge base.)
+  const std::string message(
+      LoadWith(kQuestions,
+               "\npattern { id: \"bad.resort\" regex: \"x\" intent: "
+               "\"why\" last_resort: true }\n"
+               "pattern { id: \"bad.untimed_slot\" regex: \"x\" set { slot: "
+               "\"educationLevel\" untimed: true } }\n"
+               "pattern { id: \"bad.untimed_value\" regex: \"x\" set { slot: "
+               "\"yearsExperience\" value: \"3\" untimed: true } }\n")
+          .message());
+  EXPECT_THAT(message, HasSubstr("needs a context"));
+  EXPECT_THAT(message, HasSubstr("untimed is for a slot that adds_up"));
+  EXPECT_THAT(message, HasSubstr("an untimed part sets no value"));
 }
 
 TEST(KnowledgeBaseTest, RefusesRepeatedIds) {
