@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
@@ -115,6 +116,13 @@ bool SpellingCorrector::IsValid(const std::string& folded,
                                 const std::string& lower) const {
   if (speller_ == nullptr) return false;
   if (speller_->IsWord(lower) || speller_->IsWord(folded)) return true;
+  // Names of places and people, typed in lower case: "parma", "caserta" are
+  // no misspelt "arma", "caserma".
+  if (!lower.empty() && absl::ascii_islower(lower[0])) {
+    std::string capitalized = lower;
+    capitalized[0] = absl::ascii_toupper(capitalized[0]);
+    if (speller_->IsWord(capitalized)) return true;
+  }
   // People often type a final accented letter plainly: "perche", "citta".
   for (const auto& [plain, accented] : plain_endings_) {
     if (!absl::EndsWith(folded, plain)) continue;

@@ -96,6 +96,13 @@ TEST_F(CorrectorTest, NeverCorrectsValidItalianWords) {
   }
 }
 
+TEST_F(CorrectorTest, NeverCorrectsNamesOfPlacesTypedInLowerCase) {
+  // One edit away from known words ("arma", "caserma", "maria").
+  EXPECT_EQ(Read("sono di parma"), "sono di parma");
+  EXPECT_EQ(Read("lavoro a caserta"), "lavoro a caserta");
+  EXPECT_EQ(Read("vivo a marsala"), "vivo a marsala");
+}
+
 TEST_F(CorrectorTest, ReadsChatShorthandsAsWords) {
   EXPECT_EQ(Read("NN ho la laurea cmq"), "non ho la laurea comunque");
   EXPECT_EQ(Read("xké me lo kiedi"), "perche me lo chiedi");
