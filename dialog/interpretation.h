@@ -86,6 +86,8 @@ struct Fact {
   bool gap = false;
   // A part whose time is not told (Assignment.untimed).
   bool untimed = false;
+  // A change of the known whole (Assignment.change).
+  bool change = false;
   // Where the rule matched, in the normalised text, and in which clause (-1:
   // none).
   size_t begin = 0, end = 0;

@@ -254,6 +254,29 @@ std::vector<Fact> Tracker::TakeBack(const std::string& slot_name,
   return left;
 }
 
+// The known whole changed by the message's changes ("in banca erano 8 anni
+// non 10": 2 less), as the whole; nullopt when no whole is known, when the
+// message tells other numbers too, or when the result is no career.
+std::optional<Fact> Tracker::ChangedWhole(
+    const std::vector<Fact>& facts, const std::vector<std::string>& before) {
+  int whole = 0;
+  if (before.size() != 1 || !absl::SimpleAtoi(before[0], &whole)) {
+    return std::nullopt;
+  }
+  std::optional<Fact> out;
+  for (const Fact& f : facts) {
+    int delta = 0;
+    if (!f.change || !absl::SimpleAtoi(f.value, &delta)) return std::nullopt;
+    whole += delta;
+    if (!out) out = f;
+  }
+  if (whole < 0 || whole > kMaxYearsExperience) return std::nullopt;
+  out->value = absl::StrCat(whole);
+  out->change = false;
+  out->total = true;
+  return out;
+}
+
 // "6 anni in ospedale, ora faccio la segretaria": parts that ended, then a
 // job of now whose years are not said; the whole is not known (Slot.job_now).
 bool Tracker::WholeUnknown(const CompiledSlot* slot,
@@ -370,6 +393,15 @@ void Tracker::ApplySlot(const std::string& slot_name, const Interpretation& in,
                              }),
               facts.end());
   if (facts.empty()) return;
+  // "in banca erano 8 anni non 10": the known whole changes by the part's
+  // difference (Assignment.change), unless the message tells numbers of its
+  // own.
+  if (std::any_of(facts.begin(), facts.end(),
+                  [](const Fact& f) { return f.change; })) {
+    std::optional<Fact> changed = ChangedWhole(facts, before);
+    if (!changed) return;
+    facts = {*changed};
+  }
   // "prima facevo la cassiera, poi 3 anni in posta": the cashier's years are
   // not told, so neither is the whole, unless a number is it
   // (Assignment.untimed).

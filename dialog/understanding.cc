@@ -74,7 +74,10 @@ std::optional<std::string> NumberFrom(const Match& m, const kbv1::Assignment& a,
   const bool almost = !a.since_year() && a.subtract_capture().empty() &&
                       m.captures.at(a.capture()).after_almost;
   *v = (almost ? std::ceil(*v) - 1 : std::floor(*v)) + a.offset();
-  if (*v < 0 || *v > kMaxYearsExperience) return std::nullopt;  // no career
+  // No career; a change of the known whole may be below zero.
+  if ((*v < 0 && !a.change()) || std::abs(*v) > kMaxYearsExperience) {
+    return std::nullopt;
+  }
   return absl::StrCat(static_cast<int>(*v));
 }
 
@@ -95,6 +98,7 @@ std::optional<Fact> FactFrom(const Match& m, int index, int current_year) {
   fact.same_job = a.same_job();
   fact.gap = a.gap();
   fact.untimed = a.untimed();
+  fact.change = a.change();
   fact.begin = m.begin;
   fact.end = m.end;
   fact.clause = m.clause;

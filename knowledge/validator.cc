@@ -420,6 +420,17 @@ void Validator::CheckAssignment(const std::string& entry,
     }
     return;
   }
+  if (a.change()) {
+    const auto slot = std::find_if(
+        kb_.slot().begin(), kb_.slot().end(),
+        [&a](const kbv1::Slot& s) { return s.name() == a.slot(); });
+    if (slot == kb_.slot().end() || !slot->adds_up()) {
+      Add(entry, "change is for a slot that adds_up");
+    }
+    if (a.capture().empty() || a.total() || a.remove()) {
+      Add(entry, "a change needs a capture, and is no total and no removal");
+    }
+  }
   if (a.capture().empty() && f->cpp_type() != FieldDescriptor::CPPTYPE_STRING &&
       !(a.remove() && a.value().empty())) {
     problems_.Add(entry, CheckSlotValue(f, a.value()));

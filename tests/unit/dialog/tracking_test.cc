@@ -163,6 +163,22 @@ TEST_F(TrackingTest, AJobWithoutItsTimeLeavesTheWholeUntold) {
   EXPECT_EQ(state_.profile().years_experience(), 10);
 }
 
+TEST_F(TrackingTest, APartToldAgainChangesTheWhole) {
+  Tell("faccio l'agente immobiliare da 15 anni, prima 3 anni in uno studio");
+  EXPECT_EQ(state_.profile().years_experience(), 18);
+  Tell("scusa, nello studio ci sono stata 2 anni non 3");
+  EXPECT_EQ(state_.profile().years_experience(), 17);
+  // One part only: the part is the whole.
+  state_.Clear();
+  Tell("da h&m 3 anni");
+  Tell("aspetta, da h&m erano 4 anni non 3");
+  EXPECT_EQ(state_.profile().years_experience(), 4);
+  // Nothing known: nothing to change.
+  state_.Clear();
+  Tell("in banca erano 8 anni non 10");
+  EXPECT_FALSE(state_.profile().has_years_experience());
+}
+
 TEST_F(TrackingTest, TimeNotWorkedIsTakenFromTheSpanTold) {
   Tell(
       "lavoro da quando avevo 18 anni, ora ne ho 47, ma in mezzo ci son "

@@ -181,8 +181,9 @@ TEST(KnowledgeBaseTest, RefusesBadPatterns) {
           .message(),
       HasSubstr("does not match its example"));
   // A last-resort reading is an answer to a question: it needs one. A part
-  // without its time belongs to a slot that adds up, and sets no value.
-  // (One load for the three: each load compiles the knowledge base.)
+  // without its time belongs to a slot that adds up, and sets no value; a
+  // change needs a number. (One load for them all: each load compiles the
+  // knowledge base.)
   const std::string message(
       LoadWith(kQuestions,
                "\npattern { id: \"bad.resort\" regex: \"x\" intent: "
@@ -190,11 +191,14 @@ TEST(KnowledgeBaseTest, RefusesBadPatterns) {
                "pattern { id: \"bad.untimed_slot\" regex: \"x\" set { slot: "
                "\"educationLevel\" untimed: true } }\n"
                "pattern { id: \"bad.untimed_value\" regex: \"x\" set { slot: "
-               "\"yearsExperience\" value: \"3\" untimed: true } }\n")
+               "\"yearsExperience\" value: \"3\" untimed: true } }\n"
+               "pattern { id: \"bad.change\" regex: \"x\" set { slot: "
+               "\"yearsExperience\" value: \"3\" change: true } }\n")
           .message());
   EXPECT_THAT(message, HasSubstr("needs a context"));
   EXPECT_THAT(message, HasSubstr("untimed is for a slot that adds_up"));
   EXPECT_THAT(message, HasSubstr("an untimed part sets no value"));
+  EXPECT_THAT(message, HasSubstr("a change needs a capture"));
 }
 
 TEST(KnowledgeBaseTest, RefusesRepeatedIds) {
