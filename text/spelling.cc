@@ -139,7 +139,6 @@ std::optional<std::string> SpellingCorrector::Correct(
     if (c < 'a' || c > 'z') return std::nullopt;
   }
   if (vocabulary_.count(folded)) return std::nullopt;
-  if (IsValid(folded, lower)) return std::nullopt;
   const int limit = folded.size() >= kTwoEditsLength ? 2 : 1;
   // A word far longer than any known one is near none of them: it is not
   // looked up (its deleted forms would grow with the square of its length).
@@ -155,8 +154,11 @@ std::optional<std::string> SpellingCorrector::Correct(
       winners.push_back(word);
     }
   }
-  if (best <= limit && winners.size() == 1) return *winners[0];
-  return std::nullopt;
+  if (best > limit || winners.size() != 1) return std::nullopt;
+  // A valid word of the language stays as it is; asked only now, as most
+  // unknown words are near no known one and the dictionary costs more.
+  if (IsValid(folded, lower)) return std::nullopt;
+  return *winners[0];
 }
 
 }  // namespace dirigo

@@ -5,7 +5,8 @@
 // word of the language (Hunspell with a Debian dictionary such as it_IT;
 // spellings that type an accented ending plainly, such as "perche" or
 // "universita", count as valid when the accented form is: the language's
-// `plain_endings`).
+// `plain_endings`; names the dictionary has capitalised, such as "parma",
+// count too).
 // Otherwise it is corrected to a vocabulary word within edit distance 1, or 2
 // for words of eight letters or more (transpositions count as one edit), when
 // exactly one candidate is nearest. Words shorter than four letters are never
