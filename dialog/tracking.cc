@@ -405,8 +405,7 @@ void Tracker::ApplySlot(const std::string& slot_name, const Interpretation& in,
   // "prima facevo la cassiera, poi 3 anni in posta": the cashier's years are
   // not told, so neither is the whole, unless a number is it
   // (Assignment.untimed).
-  if (in.whole_untold.count(slot_name) &&
-      state->awaiting_slot() != slot_name &&
+  if (in.whole_untold.count(slot_name) && state->awaiting_slot() != slot_name &&
       std::none_of(facts.begin(), facts.end(),
                    [](const Fact& f) { return f.total || f.remove; })) {
     return;

@@ -301,13 +301,12 @@ size_t PartEnd(const NormalizedText& n, const ClauseCues& cues,
 // `ended`, one of a part that ended, not one that runs up to now ("da 6
 // anni").
 bool TellsNumber(const Match& m, const std::string& slot, bool ended) {
-  return std::any_of(
-      m.def().set().begin(), m.def().set().end(),
-      [&](const kbv1::Assignment& a) {
-        return a.slot() == slot && !a.untimed() && !a.remove() &&
-               (!a.capture().empty() || !a.value().empty()) &&
-               !(ended && a.ongoing());
-      });
+  return std::any_of(m.def().set().begin(), m.def().set().end(),
+                     [&](const kbv1::Assignment& a) {
+                       return a.slot() == slot && !a.untimed() && !a.remove() &&
+                              (!a.capture().empty() || !a.value().empty()) &&
+                              !(ended && a.ongoing());
+                     });
 }
 
 // Whether the time of an untimed part is told after all: a number of its
@@ -316,14 +315,14 @@ bool TellsNumber(const Match& m, const std::string& slot, bool ended) {
 // the first step of a career whose years were told before it ("lavoro al
 // porto da 20 anni, prima gruista e adesso coordino").
 bool PartTimed(const NormalizedText& n, const ClauseCues& cues,
-               const Interpretation& in, const std::string& slot,
-               const Fact& u, const std::vector<Fact>& facts) {
+               const Interpretation& in, const std::string& slot, const Fact& u,
+               const std::vector<Fact>& facts) {
   const size_t begin = u.clause < 0 ? u.begin : in.clauses[u.clause].begin;
   const size_t end = PartEnd(n, cues, in, u);
-  const Clause* next = u.clause >= 0 && static_cast<size_t>(u.clause) + 1 <
-                                            in.clauses.size()
-                           ? &in.clauses[u.clause + 1]
-                           : nullptr;
+  const Clause* next =
+      u.clause >= 0 && static_cast<size_t>(u.clause) + 1 < in.clauses.size()
+          ? &in.clauses[u.clause + 1]
+          : nullptr;
   // "poi 4 anni alla reception" begins the next part.
   if (next != nullptr) {
     if (WordAt(n.text, AfterLeadIn(n.text, next->begin, cues.lead_ins),

@@ -412,8 +412,8 @@ void Validator::CheckAssignment(const std::string& entry,
     if (slot == kb_.slot().end() || !slot->adds_up()) {
       Add(entry, "untimed is for a slot that adds_up");
     }
-    if (!a.value().empty() || !a.capture().empty() || a.total() ||
-        a.remove() || a.gap()) {
+    if (!a.value().empty() || !a.capture().empty() || a.total() || a.remove() ||
+        a.gap()) {
       Add(entry,
           "an untimed part sets no value: no value, capture, total, remove or "
           "gap");
