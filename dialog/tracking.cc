@@ -364,6 +364,33 @@ std::optional<std::string> Tracker::AddToKnown(const std::string& slot_name,
   return absl::StrJoin(words, ", ");
 }
 
+// Whether the facts of a slot that adds up tell a value to set, after a
+// change of the known whole replaces them with the new whole.
+bool Tracker::WholeTold(const CompiledSlot* slot, const Interpretation& in,
+                        const std::vector<std::string>& before,
+                        const std::string& awaiting,
+                        std::vector<Fact>* facts) const {
+  // "in banca erano 8 anni non 10": the known whole changes by the part's
+  // difference (Assignment.change), unless the message tells numbers of its
+  // own.
+  if (std::any_of(facts->begin(), facts->end(),
+                  [](const Fact& f) { return f.change; })) {
+    std::optional<Fact> changed = ChangedWhole(*facts, before);
+    if (!changed) return false;
+    *facts = {*changed};
+  }
+  // "prima facevo la cassiera, poi 3 anni in posta": the cashier's years are
+  // not told, so neither is the whole, unless a number is it
+  // (Assignment.untimed).
+  if (slot != nullptr && in.whole_untold.count(slot->def->name()) &&
+      awaiting != slot->def->name() &&
+      std::none_of(facts->begin(), facts->end(),
+                   [](const Fact& f) { return f.total || f.remove; })) {
+    return false;
+  }
+  return !WholeUnknown(slot, *facts, in, awaiting);
+}
+
 void Tracker::ApplySlot(const std::string& slot_name, const Interpretation& in,
                         sessionv1::DialogState* state, dirigo::v1::Trace* trace,
                         Changes* changes) const {
@@ -392,25 +419,10 @@ void Tracker::ApplySlot(const std::string& slot_name, const Interpretation& in,
                                return f.gap;
                              }),
               facts.end());
-  if (facts.empty()) return;
-  // "in banca erano 8 anni non 10": the known whole changes by the part's
-  // difference (Assignment.change), unless the message tells numbers of its
-  // own.
-  if (std::any_of(facts.begin(), facts.end(),
-                  [](const Fact& f) { return f.change; })) {
-    std::optional<Fact> changed = ChangedWhole(facts, before);
-    if (!changed) return;
-    facts = {*changed};
-  }
-  // "prima facevo la cassiera, poi 3 anni in posta": the cashier's years are
-  // not told, so neither is the whole, unless a number is it
-  // (Assignment.untimed).
-  if (in.whole_untold.count(slot_name) && state->awaiting_slot() != slot_name &&
-      std::none_of(facts.begin(), facts.end(),
-                   [](const Fact& f) { return f.total || f.remove; })) {
+  if (facts.empty() ||
+      !WholeTold(slot, in, before, state->awaiting_slot(), &facts)) {
     return;
   }
-  if (WholeUnknown(slot, facts, in, state->awaiting_slot())) return;
   std::string rule_id;
   std::optional<std::string> words;
   if (AddsToKnown(slot, facts, before, *state, correction)) {

@@ -80,6 +80,9 @@ class Tracker {
   static constexpr size_t kMinNamingLength = 3;
   void TakeBackByWords(const std::string& words, sessionv1::DialogState* state,
                        dirigo::v1::Trace* trace, Changes* changes) const;
+  bool WholeTold(const CompiledSlot* slot, const Interpretation& in,
+                 const std::vector<std::string>& before,
+                 const std::string& awaiting, std::vector<Fact>* facts) const;
   static std::optional<Fact> ChangedWhole(
       const std::vector<Fact>& facts, const std::vector<std::string>& before);
   bool WholeUnknown(const CompiledSlot* slot, const std::vector<Fact>& facts,
