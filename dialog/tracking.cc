@@ -375,15 +375,23 @@ bool Tracker::WholeTold(const CompiledSlot* slot, const Interpretation& in,
   // own.
   if (std::any_of(facts->begin(), facts->end(),
                   [](const Fact& f) { return f.change; })) {
-    std::optional<Fact> changed = ChangedWhole(*facts, before);
-    if (!changed) return false;
-    *facts = {*changed};
+    // A whole told with it wins ("…8 non 10, in tutto fanno 20").
+    if (std::any_of(facts->begin(), facts->end(),
+                    [](const Fact& f) { return f.total; })) {
+      facts->erase(std::remove_if(facts->begin(), facts->end(),
+                                  [](const Fact& f) { return f.change; }),
+                   facts->end());
+    } else {
+      std::optional<Fact> changed = ChangedWhole(*facts, before);
+      if (!changed) return false;
+      *facts = {*changed};
+    }
   }
   // "prima facevo la cassiera, poi 3 anni in posta": the cashier's years are
-  // not told, so neither is the whole, unless a number is it
-  // (Assignment.untimed).
+  // not told, so neither is the whole, unless a number is it, the message
+  // answers "how long" or corrects the years (Assignment.untimed).
   if (slot != nullptr && in.whole_untold.count(slot->def->name()) &&
-      awaiting != slot->def->name() &&
+      awaiting != slot->def->name() && !in.corrected.count(slot->def->name()) &&
       std::none_of(facts->begin(), facts->end(),
                    [](const Fact& f) { return f.total || f.remove; })) {
     return false;

@@ -388,6 +388,7 @@ void FindUntoldWholes(const NormalizedText& n, const ClauseCues& cues,
 // other words (the stage).
 bool TellsAFact(const KnowledgeBase& kb, const Match& m) {
   for (const auto& a : m.def().set()) {
+    if (a.untimed()) continue;  // a part without its time tells no value
     const CompiledSlot* slot = kb.FindSlot(a.slot());
     if (slot == nullptr || slot->def->origin() != kb::v1::Slot::INFERRED) {
       return true;

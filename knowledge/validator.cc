@@ -427,8 +427,12 @@ void Validator::CheckAssignment(const std::string& entry,
     if (slot == kb_.slot().end() || !slot->adds_up()) {
       Add(entry, "change is for a slot that adds_up");
     }
-    if (a.capture().empty() || a.total() || a.remove()) {
-      Add(entry, "a change needs a capture, and is no total and no removal");
+    if (a.capture().empty() || a.subtract_capture().empty() || a.total() ||
+        a.remove() || a.gap() || a.fill_only() || a.untimed()) {
+      Add(entry,
+          "a change needs a capture and a subtract_capture (the number told "
+          "and the one it replaces), and is no total, removal, gap, "
+          "fill_only or untimed part");
     }
   }
   if (a.capture().empty() && f->cpp_type() != FieldDescriptor::CPPTYPE_STRING &&

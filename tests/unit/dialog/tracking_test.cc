@@ -161,6 +161,9 @@ TEST_F(TrackingTest, AJobWithoutItsTimeLeavesTheWholeUntold) {
   Tell("lavoro da 10 anni");
   Tell("prima facevo la commessa");
   EXPECT_EQ(state_.profile().years_experience(), 10);
+  // A correction of the years stands.
+  Tell("anzi, 12 anni in banca, prima ero commessa");
+  EXPECT_EQ(state_.profile().years_experience(), 12);
 }
 
 TEST_F(TrackingTest, APartToldAgainChangesTheWhole) {
@@ -173,10 +176,14 @@ TEST_F(TrackingTest, APartToldAgainChangesTheWhole) {
   Tell("da h&m 3 anni");
   Tell("aspetta, da h&m erano 4 anni non 3");
   EXPECT_EQ(state_.profile().years_experience(), 4);
-  // Nothing known: nothing to change.
+  // Nothing known: nothing to change (not 10, nor 2).
   state_.Clear();
-  Tell("in banca erano 8 anni non 10");
+  Tell("in banca erano 10 anni non 8");
   EXPECT_FALSE(state_.profile().has_years_experience());
+  // A whole told with the change wins.
+  Tell("lavoro da 15 anni");
+  Tell("in banca erano 8 anni non 10, in tutto 20 anni di lavoro");
+  EXPECT_EQ(state_.profile().years_experience(), 20);
 }
 
 TEST_F(TrackingTest, TimeNotWorkedIsTakenFromTheSpanTold) {

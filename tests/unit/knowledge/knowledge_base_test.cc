@@ -193,12 +193,16 @@ TEST(KnowledgeBaseTest, RefusesBadPatterns) {
                "pattern { id: \"bad.untimed_value\" regex: \"x\" set { slot: "
                "\"yearsExperience\" value: \"3\" untimed: true } }\n"
                "pattern { id: \"bad.change\" regex: \"x\" set { slot: "
-               "\"yearsExperience\" value: \"3\" change: true } }\n")
+               "\"yearsExperience\" value: \"3\" change: true } }\n"
+               "pattern { id: \"bad.change_slot\" regex: \"(?P<n>x)\" set { "
+               "slot: \"educationLevel\" capture: \"n\" subtract_capture: "
+               "\"n\" change: true } }\n")
           .message());
   EXPECT_THAT(message, HasSubstr("needs a context"));
   EXPECT_THAT(message, HasSubstr("untimed is for a slot that adds_up"));
   EXPECT_THAT(message, HasSubstr("an untimed part sets no value"));
   EXPECT_THAT(message, HasSubstr("a change needs a capture"));
+  EXPECT_THAT(message, HasSubstr("change is for a slot that adds_up"));
 }
 
 TEST(KnowledgeBaseTest, RefusesRepeatedIds) {
