@@ -405,13 +405,13 @@ void Validator::CheckAssignment(const std::string& entry,
         "since_year, divisor, offset, subtract_capture, multiply_capture and "
         "gap need a capture");
   }
+  // Whether the slot set adds up (yearsExperience).
+  const bool adds_up = std::any_of(kb_.slot().begin(), kb_.slot().end(),
+                                   [&a](const kbv1::Slot& s) {
+                                     return s.name() == a.slot() && s.adds_up();
+                                   });
   if (a.untimed()) {
-    const auto slot = std::find_if(
-        kb_.slot().begin(), kb_.slot().end(),
-        [&a](const kbv1::Slot& s) { return s.name() == a.slot(); });
-    if (slot == kb_.slot().end() || !slot->adds_up()) {
-      Add(entry, "untimed is for a slot that adds_up");
-    }
+    if (!adds_up) Add(entry, "untimed is for a slot that adds_up");
     if (!a.value().empty() || !a.capture().empty() || a.total() || a.remove() ||
         a.gap()) {
       Add(entry,
@@ -421,12 +421,7 @@ void Validator::CheckAssignment(const std::string& entry,
     return;
   }
   if (a.change()) {
-    const auto slot = std::find_if(
-        kb_.slot().begin(), kb_.slot().end(),
-        [&a](const kbv1::Slot& s) { return s.name() == a.slot(); });
-    if (slot == kb_.slot().end() || !slot->adds_up()) {
-      Add(entry, "change is for a slot that adds_up");
-    }
+    if (!adds_up) Add(entry, "change is for a slot that adds_up");
     if (a.capture().empty() || a.subtract_capture().empty() || a.total() ||
         a.remove() || a.gap() || a.fill_only() || a.untimed()) {
       Add(entry,
