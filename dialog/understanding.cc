@@ -234,6 +234,10 @@ std::vector<Clause> ReadClauses(const NormalizedText& n,
 // ("allora. segretaria in uno studio potrebbe andare?") is judged by every
 // clause it covers.
 bool StatesFacts(const Interpretation& in, const Match& m) {
+  // A clause read alone states nothing when it asks ("IT conviene?").
+  if (m.clause >= 0 && m.def().each_clause() && in.clauses[m.clause].asks) {
+    return false;
+  }
   if (m.clause < 0 || !m.def().context().empty()) return true;
   for (size_t i = m.clause; i < in.clauses.size(); ++i) {
     const Clause& c = in.clauses[i];
@@ -529,14 +533,17 @@ void Understanding::AddMatches(const CompiledPattern& rule,
       pos = end > pos ? end : pos + 1;
     }
   }
-  if (!rule.def->each_question() || n.clauses.size() < 2) return;
-  // Each question alone, as a text of its own: "^" and "$" hold at its ends
-  // ("perché il 4? nun ho capito"). A span the whole message gave already
-  // is not recorded twice.
+  if (!(rule.def->each_question() || rule.def->each_clause()) ||
+      n.clauses.size() < 2) {
+    return;
+  }
+  // Each question (or each clause) alone, as a text of its own: "^" and "$"
+  // hold at its ends ("perché il 4? nun ho capito"). A span the whole
+  // message gave already is not recorded twice.
   const RE2::Anchor anchor =
       rule.def->at_clause_start() ? RE2::ANCHOR_START : RE2::UNANCHORED;
   for (const NormalizedText::Clause& c : n.clauses) {
-    if (!c.question) continue;
+    if (!c.question && !rule.def->each_clause()) continue;
     const re2::StringPiece clause = ClauseText(n, c);
     size_t pos = 0;
     while (pos <= clause.size() && rule.re->Match(clause, pos, clause.size(),

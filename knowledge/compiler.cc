@@ -264,11 +264,12 @@ void CheckCompiled(const CompiledPattern& cp, const Normalizer& normalizer,
       return KeepWithinClause(cp, n, groups_found.data(),
                               static_cast<int>(groups_found.size()));
     });
-    // On each question alone too (Pattern.each_question).
+    // On each question, or each clause, alone too (Pattern.each_question,
+    // Pattern.each_clause).
     return whole ||
-           (pat.each_question() &&
+           ((pat.each_question() || pat.each_clause()) &&
             absl::c_any_of(n.clauses, [&](const NormalizedText::Clause& c) {
-              return c.question &&
+              return (c.question || pat.each_clause()) &&
                      cp.re->Match(ClauseText(n, c), 0, c.end - c.begin, anchor,
                                   groups_found.data(),
                                   static_cast<int>(groups_found.size()));
@@ -449,14 +450,18 @@ int CompileSets(const CompilerOptions& options, const CompiledRules& rules,
 int CompilePatternSets(const CompilerOptions& options, CompiledRules* rules) {
   rules->sets.clear();
   rules->clause_sets.clear();
-  std::vector<int> all, each_question;
+  rules->each_clause_sets.clear();
+  std::vector<int> all, each_question, each_clause;
   for (int i = 0; i < static_cast<int>(rules->patterns.size()); ++i) {
     all.push_back(i);
     if (rules->patterns[i].def->each_question()) each_question.push_back(i);
+    if (rules->patterns[i].def->each_clause()) each_clause.push_back(i);
   }
-  const int failed = CompileSets(options, *rules, all, &rules->sets);
+  int failed = CompileSets(options, *rules, all, &rules->sets);
   if (failed >= 0) return failed;
-  return CompileSets(options, *rules, each_question, &rules->clause_sets);
+  failed = CompileSets(options, *rules, each_question, &rules->clause_sets);
+  if (failed >= 0) return failed;
+  return CompileSets(options, *rules, each_clause, &rules->each_clause_sets);
 }
 
 }  // namespace dirigo

@@ -97,6 +97,8 @@ struct CompiledRules {
   // The patterns also tried on each question alone (Pattern.each_question),
   // in sets of their own, a pass over each question.
   std::vector<PatternSet> clause_sets;
+  // The patterns also tried on every clause alone (Pattern.each_clause).
+  std::vector<PatternSet> each_clause_sets;
   // Chat shorthands: folded word → folded word.
   std::map<std::string, std::string> rewrites;
   // The words the rules and quick replies spell out.
@@ -118,7 +120,8 @@ CompiledRules CompileRules(const dirigo::kb::v1::KnowledgeBase& kb,
 
 // Joins `rules->patterns` into sets of at most options.patterns_per_set, each
 // compiled within options.set_max_mem (a set that does not fit is halved),
-// and those tried on each question alone into `clause_sets` the same way.
+// and those tried on each question alone into `clause_sets` (on every
+// clause alone: `each_clause_sets`) the same way.
 // Returns -1, or the index of a pattern that alone does not fit.
 int CompilePatternSets(const CompilerOptions& options, CompiledRules* rules);
 

@@ -207,6 +207,7 @@ std::vector<int> KnowledgeBase::Candidates(const NormalizedText& n) const {
     for (const NormalizedText::Clause& c : n.clauses) {
       if (c.question)
         AddCandidates(rules_.clause_sets, ClauseText(n, c), &hits);
+      AddCandidates(rules_.each_clause_sets, ClauseText(n, c), &hits);
     }
   }
   std::sort(hits.begin(), hits.end());

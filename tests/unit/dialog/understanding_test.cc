@@ -193,6 +193,29 @@ TEST(UnderstandingTest, AQuestionFollowedByMoreIsStillAQuestion) {
                    .Has("faq.small_company"));
 }
 
+// An aim said as a clause of its own, beside other things (Pattern.
+// each_clause), while the bot asks something else; not in a clause that
+// asks, nor in a list of tasks, nor as the answer about one's work.
+TEST(UnderstandingTest, AnAimSaidAsAClauseOfItsOwn) {
+  EXPECT_THAT(Values(Read("mi scusi, a cosa le serve saperlo? comunque HR.",
+                          "educationLevel"),
+                     "focusArea"),
+              ElementsAre("HR"));
+  Interpretation both =
+      Read("multinazionale grande, amministrazione", "leadsPeople");
+  EXPECT_THAT(Values(both, "focusArea"), ElementsAre("ADMINISTRATION"));
+  EXPECT_THAT(Values(both, "companySize"), ElementsAre("LARGE_MULTINATIONAL"));
+  EXPECT_TRUE(Values(Read("diploma. IT conviene?", "leadsPeople"), "focusArea")
+                  .empty());
+  EXPECT_TRUE(
+      Values(Read("faccio di tutto: fatture, paghe, ordini", "yearsExperience"),
+             "focusArea")
+          .empty());
+  EXPECT_TRUE(
+      Values(Read("in comune, amministrazione", "experience"), "focusArea")
+          .empty());
+}
+
 // A rule with several contexts answers any of their questions, and no other.
 TEST(UnderstandingTest, ARuleAnswersEachOfItsContexts) {
   EXPECT_THAT(Values(Read("responsabile it", "focusArea"), "targetRole"),

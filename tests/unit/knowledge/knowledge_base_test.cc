@@ -173,6 +173,13 @@ TEST(KnowledgeBaseTest, RefusesBadPatterns) {
                "example: \"perché il 4? non ho capito\" "
                "counterexample: \"perché il 4. non ho capito\" }\n"),
       absl::OkStatus());
+  // A rule tried on each clause alone matches its example in any clause.
+  EXPECT_EQ(
+      LoadWith(kQuestions,
+               "\npattern { id: \"good.each_clause\" regex: \"^perche il "
+               "\\\\d+$\" intent: \"why\" band: QUESTION each_clause: true "
+               "example: \"perché il 4. non ho capito\" }\n"),
+      absl::OkStatus());
   EXPECT_THAT(
       LoadWith(kQuestions,
                "\npattern { id: \"bad.each\" regex: \"^perche il "
