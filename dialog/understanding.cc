@@ -234,10 +234,6 @@ std::vector<Clause> ReadClauses(const NormalizedText& n,
 // ("allora. segretaria in uno studio potrebbe andare?") is judged by every
 // clause it covers.
 bool StatesFacts(const Interpretation& in, const Match& m) {
-  // A clause read alone states nothing when it asks ("IT conviene?").
-  if (m.clause >= 0 && m.def().each_clause() && in.clauses[m.clause].asks) {
-    return false;
-  }
   if (m.clause < 0 || !m.def().context().empty()) return true;
   for (size_t i = m.clause; i < in.clauses.size(); ++i) {
     const Clause& c = in.clauses[i];
@@ -584,6 +580,17 @@ Interpretation Understanding::Understand(const NormalizedText& normalized,
   Interpretation in;
   in.clauses = ReadClauses(normalized, kb_.clause_cues());
   in.matches = FindMatches(normalized, original, awaiting);
+  // A fact read from a clause alone (Pattern.each_clause) is no fact where
+  // that clause asks ("no, nessuno. e l'IT?"): out of the contest, so it
+  // neither wins over other readings nor answers the open question.
+  in.matches.erase(std::remove_if(in.matches.begin(), in.matches.end(),
+                                  [&](const Match& m) {
+                                    return m.def().each_clause() &&
+                                           m.def().set_size() > 0 &&
+                                           m.clause >= 0 &&
+                                           in.clauses[m.clause].asks;
+                                  }),
+                   in.matches.end());
   in.applied = PickWinners(in.matches, /*last_resort=*/false);
   const bool any_last_resort =
       std::any_of(in.matches.begin(), in.matches.end(),

@@ -101,8 +101,10 @@ class KnowledgeBase {
   // Indices of the patterns that may match `normalized` (a pass of each
   // pattern set), in increasing order.
   std::vector<int> Candidates(const std::string& normalized) const;
-  // Those, and those tried on each question alone (Pattern.each_question)
-  // that may match one of `n`'s questions: what the engine matches.
+  // Those, those tried on each question alone (Pattern.each_question) that
+  // may match one of `n`'s questions, and those tried on every clause alone
+  // (Pattern.each_clause) that may match one of its clauses: what the
+  // engine matches.
   std::vector<int> Candidates(const NormalizedText& n) const;
   // How many RE2 sets the patterns were split into.
   int pattern_set_count() const { return static_cast<int>(rules_.sets.size()); }

@@ -205,8 +205,11 @@ TEST(UnderstandingTest, AnAimSaidAsAClauseOfItsOwn) {
       Read("multinazionale grande, amministrazione", "leadsPeople");
   EXPECT_THAT(Values(both, "focusArea"), ElementsAre("ADMINISTRATION"));
   EXPECT_THAT(Values(both, "companySize"), ElementsAre("LARGE_MULTINATIONAL"));
-  EXPECT_TRUE(Values(Read("diploma. IT conviene?", "leadsPeople"), "focusArea")
-                  .empty());
+  // A clause that asks: no fact, and no answer to the open question.
+  Interpretation asks = Read("no, nessuno. e l'IT?", "leadsPeople");
+  EXPECT_TRUE(Values(asks, "focusArea").empty());
+  EXPECT_TRUE(asks.clauses.back().asks);
+  EXPECT_FALSE(asks.clauses.back().answers);
   EXPECT_TRUE(
       Values(Read("faccio di tutto: fatture, paghe, ordini", "yearsExperience"),
              "focusArea")
