@@ -57,9 +57,8 @@ bool KeepWithinClause(const CompiledPattern& cp, const NormalizedText& n,
 
 // One clause of `n` on its own, as a text of its own: a regex matched on it
 // reads "^" and "$" as the clause's start and end (Pattern.each_question,
-// Pattern.each_clause). Its
-// characters are those of `n.text`, so a match's offset in `n.text` is its
-// data() less n.text.data().
+// Pattern.each_clause). Its characters are those of `n.text`, so a match's
+// offset in `n.text` is its data() less n.text.data().
 re2::StringPiece ClauseText(const NormalizedText& n,
                             const NormalizedText::Clause& c);
 
