@@ -279,6 +279,12 @@ void CheckCompiled(const CompiledPattern& cp, const Normalizer& normalizer,
     problems->Add(entry,
                   "a last-resort rule reads an answer, so it needs a context");
   }
+  if (pat.each_clause() && (!absl::StartsWith(pat.regex(), "^") ||
+                            !absl::EndsWith(pat.regex(), "$"))) {
+    problems->Add(entry,
+                  "a rule tried on each clause alone reads the whole clause: "
+                  "its regex must begin with '^' and end with '$'");
+  }
   if (pat.at_clause_start() && absl::StartsWith(pat.regex(), "^")) {
     problems->Add(entry,
                   "a rule at a clause's start must not begin with '^', which "

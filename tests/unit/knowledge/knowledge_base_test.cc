@@ -180,6 +180,14 @@ TEST(KnowledgeBaseTest, RefusesBadPatterns) {
                "\\\\d+$\" intent: \"why\" band: QUESTION each_clause: true "
                "example: \"perché il 4. non ho capito\" }\n"),
       absl::OkStatus());
+  // ...and must read the whole clause.
+  EXPECT_THAT(
+      LoadWith(kQuestions,
+               "\npattern { id: \"bad.each_clause\" regex: \"perche "
+               "il \\\\d+\" intent: \"why\" band: QUESTION each_clause: "
+               "true }\n")
+          .message(),
+      HasSubstr("must begin with '^' and end with '$'"));
   EXPECT_THAT(
       LoadWith(kQuestions,
                "\npattern { id: \"bad.each\" regex: \"^perche il "
