@@ -296,6 +296,12 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view typed,
   dirigo::v1::Trace* trace = reply.turn.mutable_trace();
   TraceUnderstanding(normalized, in, trace);
   TraceClauses(*kb_, normalized, text, in, trace);
+  // Starting over forgets first: the facts of the same message are the
+  // first ones of the new start. Erasing forgets them too.
+  if (HasRole(in, IntentHandler::Role::kRestart) &&
+      !HasRole(in, IntentHandler::Role::kErase)) {
+    Policy::StartAfresh(/*erase=*/false, state);
+  }
   Changes changes = tracker_.Apply(in, state, trace);
   // The bot answers in the register the person writes in.
   switch (kb_->RegisterOf(normalized.text, text)) {

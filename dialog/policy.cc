@@ -150,16 +150,32 @@ Decision Policy::Blank(sessionv1::DialogState* state) const {
   return d;
 }
 
-// Restart or erase: a fresh state, then the first question again.
-Decision Policy::Reset(bool erase, sessionv1::DialogState* state) const {
+void Policy::StartAfresh(bool erase, sessionv1::DialogState* state) {
   sessionv1::DialogState fresh;
   fresh.set_turn_count(erase ? 0 : state->turn_count());
   fresh.set_formal(state->formal());
   *state = fresh;
+}
+
+// Erase: a fresh state, then the first question again.
+Decision Policy::Erase(sessionv1::DialogState* state) const {
+  StartAfresh(/*erase=*/true, state);
   Decision d;
-  d.erase = erase;
-  d.Add(Action::Phrase(erase ? phrase::kErased : phrase::kRestarted));
+  d.erase = true;
+  d.Add(Action::Phrase(phrase::kErased));
   if (const CompiledSlot* next = NextSlot(*state)) Ask(*next, 0, "", state, &d);
+  return d;
+}
+
+// Restart: the state is fresh already (the engine cleared it before the
+// message's facts were tracked); what the message told is said back, then
+// the first question still open.
+Decision Policy::Restarted(const Changes& changes,
+                           sessionv1::DialogState* state) const {
+  Decision d;
+  d.Add(Action::Phrase(phrase::kRestarted));
+  Acknowledge(changes, &d);
+  AskNextOrPlan(changes, /*awaiting=*/"", /*digression=*/false, state, &d);
   return d;
 }
 
@@ -425,8 +441,8 @@ Decision Policy::Decide(const Interpretation& in,
                         const Changes& changes, const std::string& awaiting,
                         sessionv1::DialogState* state) const {
   // Commands that start afresh come first: they change everything.
-  if (HasRole(in, Role::kErase)) return Reset(/*erase=*/true, state);
-  if (HasRole(in, Role::kRestart)) return Reset(/*erase=*/false, state);
+  if (HasRole(in, Role::kErase)) return Erase(state);
+  if (HasRole(in, Role::kRestart)) return Restarted(changes, state);
   Decision d;
   Acknowledge(changes, &d);
   bool digression = AnswerIntents(in, changes, awaiting, state, &d);

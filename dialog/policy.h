@@ -55,6 +55,13 @@ class Policy {
   // pending asked again; nothing else changes.
   Decision Blank(sessionv1::DialogState* state) const;
 
+  // A fresh state: the profile and every question's record forgotten; the
+  // register kept, and the turn count unless `erase`. The engine calls it
+  // before tracking a message that starts over, so that what the same
+  // message tells ("ricominciamo, ho la laurea") is the new start's first
+  // fact.
+  static void StartAfresh(bool erase, sessionv1::DialogState* state);
+
   // The turn after a message. `awaiting` is the slot the bot waited for
   // before the message; `normalized` is the message as understanding read it.
   Decision Decide(const Interpretation& in, const NormalizedText& normalized,
@@ -69,7 +76,9 @@ class Policy {
       const sessionv1::DialogState& state) const;
 
  private:
-  Decision Reset(bool erase, sessionv1::DialogState* state) const;
+  Decision Erase(sessionv1::DialogState* state) const;
+  Decision Restarted(const Changes& changes,
+                     sessionv1::DialogState* state) const;
   void Acknowledge(const Changes& changes, Decision* d) const;
   bool AnswerIntents(const Interpretation& in, const Changes& changes,
                      const std::string& awaiting, sessionv1::DialogState* state,

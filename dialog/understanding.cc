@@ -486,6 +486,20 @@ size_t Understanding::RecordMatch(const CompiledPattern& rule,
         n.DisplaySpan(original, b, b + sub[g].size()), after_almost(b)};
   }
   const size_t end = m.end;
+  // Words said beside the rule's own (Pattern.tail) are not its: the match
+  // ends where they begin, and facts told there compete on their own.
+  for (int g = 1; g < groups && !rule.def->tail().empty(); ++g) {
+    if (sub[g].data() == nullptr ||
+        !absl::c_linear_search(rule.def->tail(), rule.group_names[g])) {
+      continue;
+    }
+    size_t b = sub[g].data() - text.data();
+    while (b > m.begin && text[b - 1] == ' ') --b;
+    if (b > m.begin && b < m.end) {
+      m.end = b;
+      m.original = n.OriginalSpan(original, m.begin, m.end);
+    }
+  }
   if (!cuts_a_number) out->push_back(std::move(m));
   return end;
 }

@@ -237,9 +237,12 @@ void CheckCompiled(const CompiledPattern& cp, const Normalizer& normalizer,
       }
     }
   }
-  if (!pat.take_back().empty() && !groups.count(pat.take_back())) {
-    problems->Add(entry,
-                  absl::StrCat("no capture group '", pat.take_back(), "'"));
+  std::vector<std::string> named = {pat.take_back()};
+  named.insert(named.end(), pat.tail().begin(), pat.tail().end());
+  for (const std::string& g : named) {
+    if (!g.empty() && !groups.count(g)) {
+      problems->Add(entry, absl::StrCat("no capture group '", g, "'"));
+    }
   }
   // Matched as the engine matches (with its groups): this also builds, at
   // load rather than on a person's first message, the reverse program RE2

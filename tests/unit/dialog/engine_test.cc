@@ -174,6 +174,25 @@ TEST_F(EngineTest, ABareAnswerToAnotherOpenQuestionIsTaken) {
   EXPECT_FALSE(t.profile().has_years_experience());
 }
 
+// Starting over forgets the profile first: the facts of the same message
+// are the new start's, said back before the next question.
+TEST_F(EngineTest, FactsToldWithARestartAreTheNewStartsFirst) {
+  Say("diploma");
+  Say("faccio la segretaria da 3 anni");
+  BotTurn t = Say("Voglio ricominciare. In realtà ho la laurea triennale");
+  EXPECT_EQ(t.profile().education_level(),
+            dirigo::v1::EDUCATION_LEVEL_BACHELOR);
+  EXPECT_EQ(t.profile().experience_size(), 0);
+  EXPECT_FALSE(t.profile().has_years_experience());
+  EXPECT_THAT(Text(t), HasSubstr("ricominciamo"));
+  EXPECT_THAT(Text(t), HasSubstr("laurea triennale"));
+  EXPECT_EQ(state_.awaiting_slot(), "studyField");
+  t = Say("ricominciamo da capo che ho sbagliato tutto");
+  EXPECT_EQ(t.profile().education_level(),
+            dirigo::v1::EDUCATION_LEVEL_UNSPECIFIED);
+  EXPECT_EQ(state_.awaiting_slot(), "educationLevel");
+}
+
 TEST_F(EngineTest, AJobInThePersonsOwnWordsAnswersWhatTheyDo) {
   Say("diploma");
   ASSERT_EQ(state_.awaiting_slot(), "experience");

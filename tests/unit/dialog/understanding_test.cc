@@ -219,6 +219,19 @@ TEST(UnderstandingTest, AnAimSaidAsAClauseOfItsOwn) {
           .empty());
 }
 
+// A reason said after a command is no part of it (Pattern.tail): the facts
+// told there count.
+TEST(UnderstandingTest, FactsToldAfterACommandCount) {
+  Interpretation in =
+      Read("ricominciamo da capo che ho la laurea triennale", "leadsPeople");
+  EXPECT_TRUE(in.Has("command.restart"));
+  EXPECT_THAT(Values(in, "educationLevel"), ElementsAre("BACHELOR"));
+  Interpretation colon =
+      Read("ricominciamo da capo: ho la laurea triennale", "leadsPeople");
+  EXPECT_TRUE(colon.Has("command.restart"));
+  EXPECT_THAT(Values(colon, "educationLevel"), ElementsAre("BACHELOR"));
+}
+
 // A rule with several contexts answers any of their questions, and no other.
 TEST(UnderstandingTest, ARuleAnswersEachOfItsContexts) {
   EXPECT_THAT(Values(Read("responsabile it", "focusArea"), "targetRole"),

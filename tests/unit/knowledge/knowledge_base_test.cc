@@ -379,6 +379,16 @@ TEST(KnowledgeBaseTest, ATakeBackNamesItsCaptureAndSetsNothing) {
   EXPECT_THAT(message, HasSubstr("no capture group 'what'"));
 }
 
+TEST(KnowledgeBaseTest, ATailNamesItsCapture) {
+  std::string message(
+      LoadWith(kEducation,
+               "pattern { id: \"x.tail\" regex: \"^basta(?P<r> .*)?$\" "
+               "tail: \"reason\" intent: \"command.restart\" band: COMMAND "
+               "example: \"basta cosi\" }\n")
+          .message());
+  EXPECT_THAT(message, HasSubstr("no capture group 'reason'"));
+}
+
 TEST(KnowledgeBaseTest, TellsTheRegisterOfAMessage) {
   auto kb = BundledKb();
   using Register = KnowledgeBase::Register;
