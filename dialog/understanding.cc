@@ -485,7 +485,6 @@ size_t Understanding::RecordMatch(const CompiledPattern& rule,
         std::string(sub[g].data(), sub[g].size()),
         n.DisplaySpan(original, b, b + sub[g].size()), after_almost(b)};
   }
-  const size_t end = m.end;
   // Words said beside the rule's own (Pattern.tail) are not its: the match
   // ends where they begin, and facts told there compete on their own.
   for (int g = 1; g < groups && !rule.def->tail().empty(); ++g) {
@@ -500,6 +499,7 @@ size_t Understanding::RecordMatch(const CompiledPattern& rule,
       m.original = n.OriginalSpan(original, m.begin, m.end);
     }
   }
+  const size_t end = m.end;
   if (!cuts_a_number) out->push_back(std::move(m));
   return end;
 }

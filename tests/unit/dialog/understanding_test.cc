@@ -230,6 +230,11 @@ TEST(UnderstandingTest, FactsToldAfterACommandCount) {
       Read("ricominciamo da capo: ho la laurea triennale", "leadsPeople");
   EXPECT_TRUE(colon.Has("command.restart"));
   EXPECT_THAT(Values(colon, "educationLevel"), ElementsAre("BACHELOR"));
+  // A word read only to see where the years end is left to the next part.
+  EXPECT_THAT(
+      Values(Read("in banca 6 anni, prima in posta 2 anni", "experience"),
+             "yearsExperience"),
+      ElementsAre("6", "2"));
 }
 
 // A rule with several contexts answers any of their questions, and no other.
