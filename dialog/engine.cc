@@ -292,16 +292,17 @@ absl::StatusOr<EngineReply> Engine::Respond(absl::string_view typed,
     in = AnswerToAnotherQuestion(normalized, text, awaiting, *state,
                                  current_year, std::move(in));
   }
+  // Starting over forgets first, and reads the message again with no
+  // question pending: its facts are the first ones of the new start
+  // ("ricominciamo da capo: ho la laurea triennale").
+  if (Policy::StartsOver(in)) {
+    Policy::StartAfresh(/*erase=*/false, state);
+    in = understanding_.Understand(normalized, text, "", current_year);
+  }
   EngineReply reply;
   dirigo::v1::Trace* trace = reply.turn.mutable_trace();
   TraceUnderstanding(normalized, in, trace);
   TraceClauses(*kb_, normalized, text, in, trace);
-  // Starting over forgets first: the facts of the same message are the
-  // first ones of the new start. Erasing forgets them too.
-  if (HasRole(in, IntentHandler::Role::kRestart) &&
-      !HasRole(in, IntentHandler::Role::kErase)) {
-    Policy::StartAfresh(/*erase=*/false, state);
-  }
   Changes changes = tracker_.Apply(in, state, trace);
   // The bot answers in the register the person writes in.
   switch (kb_->RegisterOf(normalized.text, text)) {

@@ -47,7 +47,8 @@ struct IntentHandler {
     kAnswer,
     // Asks for the plan now.
     kPlan,
-    // Starts the conversation afresh, keeping the count of messages.
+    // Starts the conversation afresh, keeping the count of messages; the
+    // facts the same message tells are the new start's first.
     kRestart,
     // Erases everything the bot keeps, then starts afresh.
     kErase,

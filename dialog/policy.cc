@@ -150,6 +150,10 @@ Decision Policy::Blank(sessionv1::DialogState* state) const {
   return d;
 }
 
+bool Policy::StartsOver(const Interpretation& in) {
+  return HasRole(in, Role::kRestart) && !HasRole(in, Role::kErase);
+}
+
 void Policy::StartAfresh(bool erase, sessionv1::DialogState* state) {
   sessionv1::DialogState fresh;
   fresh.set_turn_count(erase ? 0 : state->turn_count());
@@ -167,9 +171,9 @@ Decision Policy::Erase(sessionv1::DialogState* state) const {
   return d;
 }
 
-// Restart: the state is fresh already (the engine cleared it before the
-// message's facts were tracked); what the message told is said back, then
-// the first question still open.
+// Restart: the state is fresh already (cleared before the message's facts
+// were tracked: StartsOver); what the message told is said back, then the
+// first question still open.
 Decision Policy::Restarted(const Changes& changes,
                            sessionv1::DialogState* state) const {
   Decision d;

@@ -13,13 +13,16 @@
 //
 // The policy records in the dialog state what it decides: the slot awaited,
 // re-prompts, skipped slots, the plan given. It changes the profile only to
-// start afresh ("ricominciamo", "cancella i miei dati").
+// start afresh ("ricominciamo", "cancella i miei dati"); a restart's caller
+// clears the state before tracking the message (StartsOver, StartAfresh).
 //
 // Thread-safe: immutable; many threads may call it at once with different
 // states.
 //
 // Example:
-//   Decision d = policy.Decide(interpretation, changes, awaiting, &state);
+//   if (Policy::StartsOver(in)) { Policy::StartAfresh(false, &state); … }
+//   Changes changes = tracker.Apply(in, &state, &trace);
+//   Decision d = policy.Decide(in, normalized, changes, awaiting, &state);
 #ifndef DIRIGO_DIALOG_POLICY_H_
 #define DIRIGO_DIALOG_POLICY_H_
 
@@ -55,11 +58,15 @@ class Policy {
   // pending asked again; nothing else changes.
   Decision Blank(sessionv1::DialogState* state) const;
 
+  // Whether a message starts over (a restart that is no erase). Its caller
+  // clears the state (StartAfresh) and reads the message again with no
+  // question pending before tracking it, so that what the same message tells
+  // ("ricominciamo, ho la laurea") is the new start's first fact; Decide
+  // then only says so and asks on.
+  static bool StartsOver(const Interpretation& in);
+
   // A fresh state: the profile and every question's record forgotten; the
-  // register kept, and the turn count unless `erase`. The engine calls it
-  // before tracking a message that starts over, so that what the same
-  // message tells ("ricominciamo, ho la laurea") is the new start's first
-  // fact.
+  // register kept, and the turn count unless `erase`.
   static void StartAfresh(bool erase, sessionv1::DialogState* state);
 
   // The turn after a message. `awaiting` is the slot the bot waited for

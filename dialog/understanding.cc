@@ -444,6 +444,27 @@ void FindCorrections(const KnowledgeBase& kb, Interpretation* in) {
   }
 }
 
+// Where a match in `sub` over `text` ends as the rule's own: words said
+// beside them (Pattern.tail) are not its, so the match ends where the first
+// of those groups that matched begins (spaces before it left out), and facts
+// told there compete on their own. An empty group, or one at the match's
+// start, changes nothing.
+size_t OwnEnd(const CompiledPattern& rule, const std::string& text,
+              const re2::StringPiece* sub, int groups) {
+  const size_t begin = sub[0].data() - text.data();
+  size_t end = begin + sub[0].size();
+  for (int g = 1; g < groups && !rule.def->tail().empty(); ++g) {
+    if (sub[g].data() == nullptr || sub[g].empty() ||
+        !absl::c_linear_search(rule.def->tail(), rule.group_names[g])) {
+      continue;
+    }
+    size_t b = sub[g].data() - text.data();
+    while (b > begin && text[b - 1] == ' ') --b;
+    if (b > begin && b < end) end = b;
+  }
+  return end;
+}
+
 }  // namespace
 
 size_t Understanding::RecordMatch(const CompiledPattern& rule,
@@ -485,19 +506,10 @@ size_t Understanding::RecordMatch(const CompiledPattern& rule,
         std::string(sub[g].data(), sub[g].size()),
         n.DisplaySpan(original, b, b + sub[g].size()), after_almost(b)};
   }
-  // Words said beside the rule's own (Pattern.tail) are not its: the match
-  // ends where they begin, and facts told there compete on their own.
-  for (int g = 1; g < groups && !rule.def->tail().empty(); ++g) {
-    if (sub[g].data() == nullptr ||
-        !absl::c_linear_search(rule.def->tail(), rule.group_names[g])) {
-      continue;
-    }
-    size_t b = sub[g].data() - text.data();
-    while (b > m.begin && text[b - 1] == ' ') --b;
-    if (b > m.begin && b < m.end) {
-      m.end = b;
-      m.original = n.OriginalSpan(original, m.begin, m.end);
-    }
+  const size_t own_end = OwnEnd(rule, text, sub, groups);
+  if (own_end != m.end) {
+    m.end = own_end;
+    m.original = n.OriginalSpan(original, m.begin, m.end);
   }
   const size_t end = m.end;
   if (!cuts_a_number) out->push_back(std::move(m));
@@ -559,7 +571,7 @@ void Understanding::AddMatches(const CompiledPattern& rule,
     while (pos <= clause.size() && rule.re->Match(clause, pos, clause.size(),
                                                   anchor, sub.data(), groups)) {
       const size_t begin = sub[0].data() - text.data();
-      const size_t end = begin + sub[0].size();
+      const size_t end = OwnEnd(rule, text, sub.data(), groups);
       const bool known = std::any_of(
           out->begin() + static_cast<std::ptrdiff_t>(first), out->end(),
           [&](const Match& m) { return m.begin == begin && m.end == end; });

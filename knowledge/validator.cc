@@ -374,6 +374,12 @@ void Validator::CheckPattern(const kbv1::Pattern& p) {
   if (!p.take_back().empty() && !p.set().empty()) {
     Add(entry, "take_back finds its fact: it sets none");
   }
+  if (p.tail_size() > 0 && (p.within_clause() || p.at_clause_start())) {
+    // The clause is judged by the whole match, tail included.
+    Add(entry,
+        "a tail reaches past the rule's own words: within_clause and "
+        "at_clause_start would judge the clause by it");
+  }
   if (p.set_size() == 0 && p.intent().empty() && p.absorb_size() == 0 &&
       p.take_back().empty()) {
     Add(entry, "a pattern must set or absorb a fact, or carry an intent");

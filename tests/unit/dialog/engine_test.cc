@@ -191,6 +191,14 @@ TEST_F(EngineTest, FactsToldWithARestartAreTheNewStartsFirst) {
   EXPECT_EQ(t.profile().education_level(),
             dirigo::v1::EDUCATION_LEVEL_UNSPECIFIED);
   EXPECT_EQ(state_.awaiting_slot(), "educationLevel");
+  // The message is read again as the new start's first: a bare number is
+  // no answer to the question asked before it.
+  Say("diploma");
+  Say("faccio la segretaria");
+  ASSERT_EQ(state_.awaiting_slot(), "yearsExperience");
+  t = Say("ricominciamo da capo, 10");
+  EXPECT_FALSE(t.profile().has_years_experience());
+  EXPECT_EQ(state_.awaiting_slot(), "educationLevel");
 }
 
 TEST_F(EngineTest, AJobInThePersonsOwnWordsAnswersWhatTheyDo) {

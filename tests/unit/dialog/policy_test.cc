@@ -61,6 +61,10 @@ class PolicyTest : public testing::Test {
     auto n = BundledKb()->NormalizeMessage(text);
     EXPECT_TRUE(n.ok());
     Interpretation in = understanding.Understand(*n, text, awaiting, 2026);
+    if (Policy::StartsOver(in)) {
+      Policy::StartAfresh(/*erase=*/false, &state_);
+      in = understanding.Understand(*n, text, "", 2026);
+    }
     dirigo::v1::Trace trace;
     Changes changes = tracker.Apply(in, &state_, &trace);
     last_ = policy_.Decide(in, *n, changes, awaiting, &state_);

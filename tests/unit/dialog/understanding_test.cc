@@ -1,5 +1,7 @@
 #include "dialog/understanding.h"
 
+#include <algorithm>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/bundled.h"
@@ -230,7 +232,17 @@ TEST(UnderstandingTest, FactsToldAfterACommandCount) {
       Read("ricominciamo da capo: ho la laurea triennale", "leadsPeople");
   EXPECT_TRUE(colon.Has("command.restart"));
   EXPECT_THAT(Values(colon, "educationLevel"), ElementsAre("BACHELOR"));
-  // A word read only to see where the years end is left to the next part.
+  // The command is matched once, to where its reason begins, though each
+  // clause is tried alone too.
+  EXPECT_EQ(std::count_if(colon.matches.begin(), colon.matches.end(),
+                          [](const Match& m) {
+                            return m.def().id() == "command.restart";
+                          }),
+            1);
+}
+
+// A word read only to see where the years end is left to the next part.
+TEST(UnderstandingTest, AWordThatEndsAMatchIsLeftToTheNext) {
   EXPECT_THAT(
       Values(Read("in banca 6 anni, prima in posta 2 anni", "experience"),
              "yearsExperience"),

@@ -387,6 +387,14 @@ TEST(KnowledgeBaseTest, ATailNamesItsCapture) {
                "example: \"basta cosi\" }\n")
           .message());
   EXPECT_THAT(message, HasSubstr("no capture group 'reason'"));
+  std::string clause(
+      LoadWith(kEducation,
+               "pattern { id: \"x.tail\" regex: \"^basta(?P<r> .*)?$\" "
+               "tail: \"r\" within_clause: true intent: "
+               "\"command.restart\" band: COMMAND example: \"basta cosi\" "
+               "}\n")
+          .message());
+  EXPECT_THAT(clause, HasSubstr("a tail reaches past the rule's own words"));
 }
 
 TEST(KnowledgeBaseTest, TellsTheRegisterOfAMessage) {
