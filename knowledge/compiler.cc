@@ -224,26 +224,30 @@ re2::StringPiece ClauseText(const NormalizedText& n,
 
 namespace {
 
-// Checks what only the compiled regex can tell: its groups, its examples.
-void CheckCompiled(const CompiledPattern& cp, const Normalizer& normalizer,
-                   const std::string& entry, Problems* problems) {
+// Every capture group the rule names (its assignments', take_back, tail) is
+// one of the regex's.
+void CheckGroupNames(const CompiledPattern& cp, const std::string& entry,
+                     Problems* problems) {
   const kbv1::Pattern& pat = *cp.def;
   std::set<std::string> groups(cp.group_names.begin(), cp.group_names.end());
-  for (const kbv1::Assignment& a : pat.set()) {
-    for (const std::string& g : {a.capture(), a.text_capture(),
-                                 a.subtract_capture(), a.multiply_capture()}) {
-      if (!g.empty() && !groups.count(g)) {
-        problems->Add(entry, absl::StrCat("no capture group '", g, "'"));
-      }
-    }
-  }
   std::vector<std::string> named = {pat.take_back()};
   named.insert(named.end(), pat.tail().begin(), pat.tail().end());
+  for (const kbv1::Assignment& a : pat.set()) {
+    named.insert(named.end(), {a.capture(), a.text_capture(),
+                               a.subtract_capture(), a.multiply_capture()});
+  }
   for (const std::string& g : named) {
     if (!g.empty() && !groups.count(g)) {
       problems->Add(entry, absl::StrCat("no capture group '", g, "'"));
     }
   }
+}
+
+// Checks what only the compiled regex can tell: its groups, its examples.
+void CheckCompiled(const CompiledPattern& cp, const Normalizer& normalizer,
+                   const std::string& entry, Problems* problems) {
+  const kbv1::Pattern& pat = *cp.def;
+  CheckGroupNames(cp, entry, problems);
   // Matched as the engine matches (with its groups): this also builds, at
   // load rather than on a person's first message, the reverse program RE2
   // needs to find where a match starts.
