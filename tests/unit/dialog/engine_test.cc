@@ -191,13 +191,15 @@ TEST_F(EngineTest, FactsToldWithARestartAreTheNewStartsFirst) {
   EXPECT_EQ(t.profile().education_level(),
             dirigo::v1::EDUCATION_LEVEL_UNSPECIFIED);
   EXPECT_EQ(state_.awaiting_slot(), "educationLevel");
-  // The message is read again as the new start's first: a bare number is
-  // no answer to the question asked before it.
+  // The message is read again as the new start's first: a bare word is no
+  // answer to the questions open before it ("grande" while the area is
+  // asked would be the size).
   Say("diploma");
-  Say("faccio la segretaria");
-  ASSERT_EQ(state_.awaiting_slot(), "yearsExperience");
-  t = Say("ricominciamo da capo, 10");
-  EXPECT_FALSE(t.profile().has_years_experience());
+  Say("faccio la segretaria da 3 anni");
+  Say("no");
+  ASSERT_EQ(state_.awaiting_slot(), "focusArea");
+  t = Say("ricominciamo. grande");
+  EXPECT_EQ(t.profile().company_size(), dirigo::v1::COMPANY_SIZE_UNSPECIFIED);
   EXPECT_EQ(state_.awaiting_slot(), "educationLevel");
 }
 

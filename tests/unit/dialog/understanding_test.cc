@@ -233,8 +233,12 @@ TEST(UnderstandingTest, FactsToldAfterACommandCount) {
   EXPECT_TRUE(colon.Has("command.restart"));
   EXPECT_THAT(Values(colon, "educationLevel"), ElementsAre("BACHELOR"));
   // The command is matched once, to where its reason begins, though each
-  // clause is tried alone too.
-  EXPECT_EQ(std::count_if(colon.matches.begin(), colon.matches.end(),
+  // clause (here one with a reason of its own) is tried alone too.
+  Interpretation both = Read(
+      "ricominciamo da capo che ho sbagliato tutto: ho la laurea triennale",
+      "leadsPeople");
+  EXPECT_THAT(Values(both, "educationLevel"), ElementsAre("BACHELOR"));
+  EXPECT_EQ(std::count_if(both.matches.begin(), both.matches.end(),
                           [](const Match& m) {
                             return m.def().id() == "command.restart";
                           }),
