@@ -261,6 +261,37 @@ void CollectFacts(int current_year, Interpretation* in) {
   }
 }
 
+// "da 8 anni sviluppo gestionali": a part of a slot that adds up running up
+// to now tells its job_now fact, when the message tells nothing of that slot
+// (Slot.ongoing_tells_job_now). Only for a slot still unknown (fill_only):
+// the tracker drops it otherwise.
+void TellJobNowFromOngoing(const KnowledgeBase& kb, const std::string& awaiting,
+                           Interpretation* in) {
+  for (const CompiledSlot& slot : kb.slots()) {
+    const kbv1::Slot& def = *slot.def;
+    if (!def.ongoing_tells_job_now() || def.job_now().any_of().empty() ||
+        awaiting == def.name() || in->corrected.count(def.name()) ||
+        in->facts.count(def.job_now().slot())) {
+      continue;
+    }
+    auto parts = in->facts.find(def.name());
+    if (parts == in->facts.end()) continue;
+    for (const Fact& part : parts->second) {
+      if (!part.ongoing || part.remove || part.past) continue;
+      Fact now = part;
+      now.value = def.job_now().any_of(0);
+      now.words.clear();
+      now.ongoing = false;
+      now.total = false;
+      now.priority = 0;
+      now.fill_only = true;
+      in->slot_order.push_back(def.job_now().slot());
+      in->facts[def.job_now().slot()].push_back(std::move(now));
+      break;
+    }
+  }
+}
+
 // Whether the text at `at` starts with a word of `words`, as whole words.
 bool WordAt(absl::string_view text, size_t at,
             const std::vector<std::string>& words) {
@@ -643,6 +674,7 @@ Interpretation Understanding::Understand(const NormalizedText& normalized,
     }
   }
   FindCorrections(kb_, &in);
+  TellJobNowFromOngoing(kb_, awaiting, &in);
   return in;
 }
 

@@ -260,6 +260,9 @@ void Validator::CheckSlot(const kbv1::Slot& s, const FieldDescriptor* f) {
     problems_.Add(entry, CheckCondition(job_now));
     if (!s.adds_up()) Add(entry, "job_now is for a slot that adds_up");
   }
+  if (s.ongoing_tells_job_now() && !s.has_job_now()) {
+    Add(entry, "ongoing_tells_job_now needs a job_now");
+  }
   for (const auto& n : s.narrow()) {
     problems_.Add(entry, CheckCondition(n.when()));
     if (n.question().empty()) Add(entry, "a narrow question without text");

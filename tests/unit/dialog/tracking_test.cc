@@ -284,6 +284,30 @@ TEST_F(TrackingTest, AStudentWhoTellsOfAJobIsStillAStudent) {
   EXPECT_EQ(state_.profile().stage(), dirigo::v1::STAGE_EMPLOYED);
 }
 
+TEST_F(TrackingTest, YearsUpToNowSayOneWorksNow) {
+  // No word of the message names a job of now, but its years run up to now.
+  Changes c = Tell("da 8 anni sviluppo gestionali in php per una ditta");
+  EXPECT_EQ(state_.profile().years_experience(), 8);
+  EXPECT_EQ(state_.profile().stage(), dirigo::v1::STAGE_EMPLOYED);
+  EXPECT_TRUE(c.Contains("stage"));
+  // Years that ended say nothing of now.
+  state_.Clear();
+  Tell("ho fatto 3 anni in fabbrica");
+  EXPECT_EQ(state_.profile().stage(), dirigo::v1::STAGE_UNSPECIFIED);
+  // An answer to "how long" gives only the years.
+  state_.Clear();
+  state_.set_awaiting_slot("yearsExperience");
+  c = Tell("da 3 anni");
+  EXPECT_EQ(state_.profile().years_experience(), 3);
+  EXPECT_FALSE(c.Contains("stage"));
+  // A stage already known stays: a student with a job of some years.
+  state_.Clear();
+  Tell("sono iscritta alla triennale di economia");
+  c = Tell("da 2 anni sviluppo siti per una ditta");
+  EXPECT_EQ(state_.profile().stage(), dirigo::v1::STAGE_STUDENT);
+  EXPECT_FALSE(c.Contains("stage"));
+}
+
 TEST_F(TrackingTest, ACompanionTextGoesWithItsFact) {
   Tell("ho la triennale in economia");
   EXPECT_EQ(state_.profile().study_field_text(), "economia");

@@ -220,6 +220,18 @@ TEST(KnowledgeBaseTest, RefusesBadPatterns) {
   EXPECT_THAT(message, HasSubstr("change is for a slot that adds_up"));
 }
 
+// The job of now belongs to a slot that adds up, and years up to now can
+// only tell a job of now the slot names.
+TEST(KnowledgeBaseTest, RefusesAJobOfNowWithoutItsBase) {
+  EXPECT_THAT(LoadWith("slots.textproto", "", "adds_up: true", "").message(),
+              HasSubstr("job_now is for a slot that adds_up"));
+  EXPECT_THAT(LoadWith("slots.textproto", "",
+                       "job_now { slot: \"stage\" any_of: [\"EMPLOYED\"] }",
+                       "")
+                  .message(),
+              HasSubstr("ongoing_tells_job_now needs a job_now"));
+}
+
 TEST(KnowledgeBaseTest, RefusesRepeatedIds) {
   EXPECT_THAT(LoadWith("advice.textproto", "", "id: \"plan_early\"",
                        "id: \"degree_first\"")
