@@ -261,34 +261,38 @@ void CollectFacts(int current_year, Interpretation* in) {
   }
 }
 
-// "da 8 anni sviluppo gestionali": a part of a slot that adds up running up
-// to now tells its job_now fact, when the message tells nothing of that slot
-// (Slot.ongoing_tells_job_now). Only for a slot still unknown (fill_only):
-// the tracker drops it otherwise.
-void TellJobNowFromOngoing(const KnowledgeBase& kb, const std::string& awaiting,
-                           Interpretation* in) {
+// "sono in tessitura da 9 anni": a part of a slot that adds up running up to
+// now, in a message that tells a kind of work too, tells its job_now fact
+// (Slot.ongoing_job_now_with); "ho il diploma da 5 anni" tells none. Only for
+// a slot still unknown (fill_only): the tracker drops it otherwise.
+void TellJobNowFromOngoing(const KnowledgeBase& kb, Interpretation* in) {
   for (const CompiledSlot& slot : kb.slots()) {
     const kbv1::Slot& def = *slot.def;
-    if (!def.ongoing_tells_job_now() || def.job_now().any_of().empty() ||
-        awaiting == def.name() || in->corrected.count(def.name()) ||
+    if (def.ongoing_job_now_with().empty() || def.job_now().any_of().empty() ||
         in->facts.count(def.job_now().slot())) {
       continue;
     }
     auto parts = in->facts.find(def.name());
-    if (parts == in->facts.end()) continue;
-    for (const Fact& part : parts->second) {
-      if (!part.ongoing || part.remove || part.past) continue;
-      Fact now = part;
-      now.value = def.job_now().any_of(0);
-      now.words.clear();
-      now.ongoing = false;
-      now.total = false;
-      now.priority = 0;
-      now.fill_only = true;
-      in->slot_order.push_back(def.job_now().slot());
-      in->facts[def.job_now().slot()].push_back(std::move(now));
-      break;
+    auto kinds = in->facts.find(def.ongoing_job_now_with());
+    if (parts == in->facts.end() || kinds == in->facts.end() ||
+        absl::c_none_of(kinds->second, [](const Fact& k) {
+          return !k.remove && !k.past;
+        })) {
+      continue;
     }
+    auto part = absl::c_find_if(parts->second, [](const Fact& f) {
+      return f.ongoing && !f.remove && !f.past;
+    });
+    if (part == parts->second.end()) continue;
+    Fact now = *part;
+    now.value = def.job_now().any_of(0);
+    now.words.clear();
+    now.ongoing = false;
+    now.total = false;
+    now.priority = 0;
+    now.fill_only = true;
+    in->slot_order.push_back(def.job_now().slot());
+    in->facts[def.job_now().slot()].push_back(std::move(now));
   }
 }
 
@@ -674,7 +678,7 @@ Interpretation Understanding::Understand(const NormalizedText& normalized,
     }
   }
   FindCorrections(kb_, &in);
-  TellJobNowFromOngoing(kb_, awaiting, &in);
+  TellJobNowFromOngoing(kb_, &in);
   return in;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -260,8 +261,13 @@ void Validator::CheckSlot(const kbv1::Slot& s, const FieldDescriptor* f) {
     problems_.Add(entry, CheckCondition(job_now));
     if (!s.adds_up()) Add(entry, "job_now is for a slot that adds_up");
   }
-  if (s.ongoing_tells_job_now() && !s.has_job_now()) {
-    Add(entry, "ongoing_tells_job_now needs a job_now");
+  if (!s.ongoing_job_now_with().empty()) {
+    if (!s.has_job_now()) Add(entry, "ongoing_job_now_with needs a job_now");
+    if (absl::c_none_of(kb_.slot(), [&](const kbv1::Slot& o) {
+          return o.name() == s.ongoing_job_now_with();
+        })) {
+      Add(entry, "ongoing_job_now_with names no slot");
+    }
   }
   for (const auto& n : s.narrow()) {
     problems_.Add(entry, CheckCondition(n.when()));

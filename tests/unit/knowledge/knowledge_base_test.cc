@@ -229,7 +229,12 @@ TEST(KnowledgeBaseTest, RefusesAJobOfNowWithoutItsBase) {
                        "job_now { slot: \"stage\" any_of: [\"EMPLOYED\"] }",
                        "")
                   .message(),
-              HasSubstr("ongoing_tells_job_now needs a job_now"));
+              HasSubstr("ongoing_job_now_with needs a job_now"));
+  EXPECT_THAT(LoadWith("slots.textproto", "",
+                       "ongoing_job_now_with: \"experience\"",
+                       "ongoing_job_now_with: \"job\"")
+                  .message(),
+              HasSubstr("ongoing_job_now_with names no slot"));
 }
 
 TEST(KnowledgeBaseTest, RefusesRepeatedIds) {
