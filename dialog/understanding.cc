@@ -275,9 +275,8 @@ void TellJobNowFromOngoing(const KnowledgeBase& kb, Interpretation* in) {
     auto parts = in->facts.find(def.name());
     auto kinds = in->facts.find(def.ongoing_job_now_with());
     if (parts == in->facts.end() || kinds == in->facts.end() ||
-        absl::c_none_of(kinds->second, [](const Fact& k) {
-          return !k.remove && !k.past;
-        })) {
+        absl::c_none_of(kinds->second,
+                        [](const Fact& k) { return !k.remove && !k.past; })) {
       continue;
     }
     auto part = absl::c_find_if(parts->second, [](const Fact& f) {

@@ -226,15 +226,14 @@ TEST(KnowledgeBaseTest, RefusesAJobOfNowWithoutItsBase) {
   EXPECT_THAT(LoadWith("slots.textproto", "", "adds_up: true", "").message(),
               HasSubstr("job_now is for a slot that adds_up"));
   EXPECT_THAT(LoadWith("slots.textproto", "",
-                       "job_now { slot: \"stage\" any_of: [\"EMPLOYED\"] }",
-                       "")
+                       "job_now { slot: \"stage\" any_of: [\"EMPLOYED\"] }", "")
                   .message(),
               HasSubstr("ongoing_job_now_with needs a job_now"));
-  EXPECT_THAT(LoadWith("slots.textproto", "",
-                       "ongoing_job_now_with: \"experience\"",
-                       "ongoing_job_now_with: \"job\"")
-                  .message(),
-              HasSubstr("ongoing_job_now_with names no slot"));
+  EXPECT_THAT(
+      LoadWith("slots.textproto", "", "ongoing_job_now_with: \"experience\"",
+               "ongoing_job_now_with: \"job\"")
+          .message(),
+      HasSubstr("ongoing_job_now_with names no slot"));
 }
 
 TEST(KnowledgeBaseTest, RefusesRepeatedIds) {
